@@ -1,0 +1,12 @@
+package io.capstan.definitions;
+
+/** A parsed and validated Capstan document of one of the supported kinds. */
+public interface Definition {
+  String API_VERSION = "capstan.io/v1";
+
+  String apiVersion();
+
+  String kind();
+
+  Metadata metadata();
+}
