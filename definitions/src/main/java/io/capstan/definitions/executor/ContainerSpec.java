@@ -1,7 +1,9 @@
 package io.capstan.definitions.executor;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** A Kubernetes Job: image, command and args, environment, resources and placement. */
 public record ContainerSpec(
@@ -18,5 +20,19 @@ public record ContainerSpec(
     env = env == null ? Map.of() : Map.copyOf(env);
     nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
     tolerations = tolerations == null ? List.of() : List.copyOf(tolerations);
+  }
+
+  /** This spec with {@code render} applied to command, args and environment values. */
+  public ContainerSpec render(UnaryOperator<String> render) {
+    Map<String, String> renderedEnv = new LinkedHashMap<>();
+    env.forEach((k, v) -> renderedEnv.put(k, render.apply(v)));
+    return new ContainerSpec(
+        image,
+        command.stream().map(render).toList(),
+        args.stream().map(render).toList(),
+        renderedEnv,
+        resources,
+        nodeSelector,
+        tolerations);
   }
 }

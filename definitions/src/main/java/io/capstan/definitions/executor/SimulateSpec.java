@@ -1,6 +1,7 @@
 package io.capstan.definitions.executor;
 
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /**
  * A simulated unit of work: it runs for {@code duration}, fails its first {@code failAttempts}
@@ -14,5 +15,10 @@ public record SimulateSpec(
     output = output == null ? "" : output;
     failAttempts = failAttempts == null ? 0 : failAttempts;
     failureRate = failureRate == null ? 0.0 : failureRate;
+  }
+
+  /** This spec with {@code render} applied to every templated field. */
+  public SimulateSpec render(UnaryOperator<String> render) {
+    return new SimulateSpec(duration, render.apply(output), failAttempts, failureRate, seed);
   }
 }
