@@ -1,0 +1,210 @@
+package io.capstan.definitions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.capstan.definitions.job.JobDefinition;
+import io.capstan.definitions.pipeline.PipelineDefinition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * The rules a schema cannot express: durations that must be positive or ordered, references to
+ * params and task outputs, the task graph (through {@link TaskGraphRules}), and features that are
+ * not available yet. They run on the same tree as the schema, so one pass reports everything; each
+ * rule looks only at values of the right type and leaves type errors to the schema.
+ */
+final class DefinitionRules {
+  /** The longest duration accepted anywhere; longer ones are almost certainly typos. */
+  static final Duration LONGEST = Duration.ofDays(365);
+
+  static final String SCHEDULE_REFUSED =
+      "schedules are not supported yet: they arrive with the real Temporal stack (Temporal"
+          + " Schedules); remove spec.schedule to run the job once";
+
+  private DefinitionRules() {}
+
+  static List<Problem> check(SourceDocument source, Set<String> extraParams) {
+    JsonNode root = source.root();
+    Class<? extends Definition> type = root.isObject() ? TextFields.typeOf(root) : null;
+    JsonNode spec = root.path("spec");
+    if (type == null || !spec.isObject()) {
+      return List.of();
+    }
+    NodePath specPath = NodePath.ROOT.field("spec");
+    Set<String> params = new HashSet<>(extraParams);
+    if (spec.path("params").isObject()) {
+      spec.get("params").fieldNames().forEachRemaining(params::add);
+    }
+    List<Problem> problems = new ArrayList<>();
+    if (type == PipelineDefinition.class) {
+      pipeline(source, spec, specPath, params, problems);
+    } else if (type == JobDefinition.class) {
+      job(source, spec, specPath, params, problems);
+    }
+    return problems;
+  }
+
+  private static void pipeline(
+      SourceDocument source,
+      JsonNode spec,
+      NodePath specPath,
+      Set<String> params,
+      List<Problem> problems) {
+    duration(source, spec, specPath, "timeout", true, problems);
+    JsonNode defaults = spec.path("defaults");
+    if (defaults.isObject()) {
+      NodePath defaultsPath = specPath.field("defaults");
+      duration(source, defaults, defaultsPath, "timeout", true, problems);
+      backoff(source, defaults.path("retry"), defaultsPath.field("retry"), problems);
+    }
+    JsonNode tasks = spec.path("tasks");
+    for (int i = 0; tasks.isArray() && i < tasks.size(); i++) {
+      JsonNode task = tasks.get(i);
+      if (task.isObject()) {
+        NodePath taskPath = specPath.field("tasks").index(i);
+        duration(source, task, taskPath, "timeout", true, problems);
+        backoff(source, task.path("retry"), taskPath.field("retry"), problems);
+        executorDurations(source, task, taskPath, problems);
+      }
+    }
+    TaskGraphRules.check(source, spec, specPath, params, problems);
+  }
+
+  private static void job(
+      SourceDocument source,
+      JsonNode spec,
+      NodePath specPath,
+      Set<String> params,
+      List<Problem> problems) {
+    if (spec.has("schedule")) {
+      problems.add(source.problem(specPath.field("schedule"), SCHEDULE_REFUSED));
+    }
+    duration(source, spec, specPath, "timeout", true, problems);
+    backoff(source, spec.path("restartPolicy"), specPath.field("restartPolicy"), problems);
+    executorDurations(source, spec, specPath, problems);
+    templated(
+        spec,
+        specPath,
+        (path, text) -> {
+          for (Templates.Reference reference : Templates.references(text)) {
+            String problem =
+                reference.isParam()
+                    ? unknownParam(reference, params)
+                    : "'"
+                        + reference.text()
+                        + "' refers to a task output, but a job has no tasks: only"
+                        + " #{params.NAME} can be used here";
+            if (problem != null) {
+              problems.add(source.problem(path, problem));
+            }
+          }
+        });
+  }
+
+  /** The problem with a {@code #{params.X}} reference, or null when X is a known param. */
+  static String unknownParam(Templates.Reference reference, Set<String> params) {
+    if (params.contains(reference.key())) {
+      return null;
+    }
+    return "'"
+        + reference.text()
+        + "' refers to unknown param '"
+        + reference.key()
+        + "'"
+        + Suggestions.didYouMean(reference.key(), params)
+        + "; declare it in spec.params";
+  }
+
+  /**
+   * Visits every string of an executor block that is rendered before the work starts (and so may
+   * hold {@code #{...}} references), with its path.
+   */
+  static void templated(JsonNode holder, NodePath holderPath, BiConsumer<NodePath, String> visit) {
+    JsonNode simulate = holder.path("simulate");
+    text(simulate.path("output"), holderPath.field("simulate").field("output"), visit);
+    for (String executor : List.of("shell", "container")) {
+      JsonNode block = holder.path(executor);
+      NodePath blockPath = holderPath.field(executor);
+      for (String list : List.of("command", "args")) {
+        JsonNode items = block.path(list);
+        for (int i = 0; items.isArray() && i < items.size(); i++) {
+          text(items.get(i), blockPath.field(list).index(i), visit);
+        }
+      }
+      JsonNode env = block.path("env");
+      env.fieldNames()
+          .forEachRemaining(name -> text(env.get(name), blockPath.field("env").field(name), visit));
+      text(block.path("workingDir"), blockPath.field("workingDir"), visit);
+    }
+  }
+
+  private static void text(JsonNode node, NodePath path, BiConsumer<NodePath, String> visit) {
+    if (node.isTextual()) {
+      visit.accept(path, node.asText());
+    }
+  }
+
+  private static void executorDurations(
+      SourceDocument source, JsonNode holder, NodePath holderPath, List<Problem> problems) {
+    for (String executor : List.of("simulate", "gpu")) {
+      JsonNode block = holder.path(executor);
+      if (block.isObject()) {
+        duration(source, block, holderPath.field(executor), "duration", false, problems);
+      }
+    }
+  }
+
+  /** Checks a retry or restart policy: positive delays, and max no shorter than initial. */
+  private static void backoff(
+      SourceDocument source, JsonNode policy, NodePath path, List<Problem> problems) {
+    if (!policy.isObject()) {
+      return;
+    }
+    Duration initial = duration(source, policy, path, "initial", true, problems);
+    Duration max = duration(source, policy, path, "max", true, problems);
+    duration(source, policy, path, "interval", true, problems);
+    if (initial != null && max != null && max.compareTo(initial) < 0) {
+      problems.add(
+          source.problem(
+              path.field("max"),
+              "max ("
+                  + Durations.format(max)
+                  + ") is shorter than initial ("
+                  + Durations.format(initial)
+                  + ")"));
+    }
+  }
+
+  /**
+   * The duration at {@code parent.field}, after checking its size; null when absent or not a
+   * duration (the schema reports those).
+   */
+  private static Duration duration(
+      SourceDocument source,
+      JsonNode parent,
+      NodePath parentPath,
+      String field,
+      boolean positive,
+      List<Problem> problems) {
+    JsonNode node = parent.get(field);
+    if (node == null || !node.isTextual() || !Durations.isDuration(node.asText())) {
+      return null;
+    }
+    String text = node.asText();
+    Duration duration = Durations.parse(text);
+    NodePath path = parentPath.field(field);
+    if (positive && duration.isZero()) {
+      problems.add(source.problem(path, "'" + text + "' is too short: use a duration above zero"));
+      return null;
+    }
+    if (duration.compareTo(LONGEST) > 0) {
+      problems.add(
+          source.problem(path, "'" + text + "' is too long: at most " + Durations.format(LONGEST)));
+      return null;
+    }
+    return duration;
+  }
+}

@@ -1,0 +1,177 @@
+package io.capstan.definitions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Hostile YAML is refused fast, with a clear error")
+class HostileInputTest {
+  private static final Duration FAST = Duration.ofSeconds(1);
+
+  @BeforeAll
+  static void loadTheParserOnce() {
+    // Class loading and the schema's first compilation are paid once per JVM, not per request;
+    // the timings below are about the input.
+    DefinitionParser.parse(DefinitionParserTest.SPEC_PIPELINE);
+  }
+
+  @Test
+  void aBillionLaughsDocumentIsRefusedForItsAliases() {
+    String laughs =
+        """
+        apiVersion: capstan.io/v1
+        kind: Job
+        metadata: {name: lol}
+        spec:
+          a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+          b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+          c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+          d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+          e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+          f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+          g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+          h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+          i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+        """;
+
+    DefinitionException refused = refusedWithin(FAST, () -> Rejections.of(laughs));
+
+    assertThat(refused.error()).isEqualTo("the definition exceeds a safety limit");
+    assertThat(refused.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.message())
+                  .isEqualTo(
+                      "the document uses more than 20 aliases to lists or maps; aliases are"
+                          + " limited so that a small document cannot expand into a huge one");
+              assertThat(p.line()).isEqualTo(8);
+            });
+  }
+
+  @Test
+  void anExpansionWithinTheAliasLimitIsStoppedByTheValueLimit() {
+    // Ten levels of two aliases each stay within 20 aliases yet multiply the base list by 1024.
+    StringBuilder yaml =
+        new StringBuilder("apiVersion: capstan.io/v1\nkind: Job\nmetadata: {name: x}\nspec:\n");
+    yaml.append("  l0: &l0 [").append("x,".repeat(499)).append("x]\n");
+    for (int level = 1; level <= 10; level++) {
+      String previous = "*l" + (level - 1);
+      yaml.append("  l").append(level).append(": &l").append(level);
+      yaml.append(" [").append(previous).append(", ").append(previous).append("]\n");
+    }
+
+    DefinitionException refused = refusedWithin(FAST, () -> Rejections.of(yaml.toString()));
+
+    assertThat(refused.problems())
+        .extracting(Problem::message)
+        .containsExactly(
+            "the document expands to more than 200000 values; split it or use fewer aliases");
+  }
+
+  @Test
+  void anAliasInsideItselfIsRefused() {
+    DefinitionException refused =
+        refusedWithin(
+            FAST,
+            () ->
+                Rejections.of(
+                    "apiVersion: capstan.io/v1\nkind: Job\nspec: &loop {again: *loop}\n"));
+
+    assertThat(refused.problems())
+        .extracting(Problem::message)
+        .containsExactly("an alias refers to a list or map that contains it");
+  }
+
+  @Test
+  void deepNestingIsRefused() {
+    String deep = "spec: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n";
+
+    DefinitionException refused = refusedWithin(FAST, () -> Rejections.of(deep));
+
+    assertThat(refused.error()).isEqualTo("the definition exceeds a safety limit");
+    assertThat(refused.problems())
+        .extracting(Problem::message)
+        .containsExactly("the document nests deeper than 50 levels");
+  }
+
+  @Test
+  void deepBlockNestingIsRefusedToo() {
+    StringBuilder deep = new StringBuilder();
+    for (int depth = 0; depth < 200; depth++) {
+      deep.append(" ".repeat(depth)).append("k").append(depth).append(":\n");
+    }
+
+    DefinitionException refused = refusedWithin(FAST, () -> Rejections.of(deep.toString()));
+
+    assertThat(refused.problems())
+        .extracting(Problem::message)
+        .containsExactly("the document nests deeper than 50 levels");
+  }
+
+  @Test
+  void aHugeDocumentIsRefusedBeforeItIsRead() {
+    String huge = "# " + "x".repeat(2 * 1024 * 1024) + "\n";
+
+    DefinitionException refused = refusedWithin(FAST, () -> Rejections.of(huge));
+
+    assertThat(refused.problems())
+        .extracting(Problem::message)
+        .containsExactly("the definition is 2097155 characters long; at most 1048576 are accepted");
+  }
+
+  @Test
+  void aHugeBodyOfBytesIsRefusedBeforeItIsDecoded() {
+    byte[] huge = new byte[5 * 1024 * 1024];
+
+    DefinitionException refused = refusedWithin(FAST, () -> Rejections.ofBytes(huge));
+
+    assertThat(refused.problems())
+        .extracting(Problem::message)
+        .containsExactly(
+            "the definition is 5242880 bytes long; at most 1048576 characters are accepted");
+  }
+
+  @Test
+  void aDocumentOfTooManyValuesIsStoppedBeforeItIsFullyRead() {
+    String wide =
+        "apiVersion: capstan.io/v1\nkind: Job\nmetadata: {name: w}\nspec: {simulate: {},"
+            + " junk: ["
+            + "1,".repeat(500_000)
+            + "1]}\n";
+    byte[] body = wide.getBytes(StandardCharsets.UTF_8);
+
+    // Unlike the attacks above, this text is within the size limit, so SnakeYAML scans it up to
+    // the value limit (about 400 KB): some 200 ms on a warm, idle machine, seconds on a cold,
+    // crowded CI one. The bound only guards against reading it all or hanging.
+    DefinitionException refused =
+        refusedWithin(Duration.ofSeconds(10), () -> Rejections.ofBytes(body));
+
+    assertThat(refused.problems())
+        .extracting(Problem::message)
+        .containsExactly(
+            "the definition holds more than 200000 values; split it into smaller ones");
+  }
+
+  @Test
+  void tooManyDocumentsInOneStreamAreRefused() {
+    String many = "---\nkind: Job\n".repeat(101);
+
+    DefinitionException refused = refusedWithin(FAST, () -> Rejections.of(many));
+
+    assertThat(refused.problems())
+        .extracting(Problem::message)
+        .containsExactly("the stream holds more than 100 documents; send fewer at once");
+  }
+
+  private static DefinitionException refusedWithin(
+      Duration limit, Supplier<DefinitionException> refusal) {
+    return assertTimeoutPreemptively(limit, refusal::get);
+  }
+}
