@@ -306,9 +306,9 @@ class StructureValidationTest {
         delimiter = '|',
         textBlock =
             """
-            spec.parallelism.completions   | 0     | 0 is out of range: must be between 1 and 10000
-            spec.parallelism.completions   | 10001 | 10001 is out of range: must be between 1 and 10000
-            spec.parallelism.maxConcurrent | 0     | 0 is out of range: must be between 1 and 10000
+            spec.parallelism.completions   | 0     | 0 is out of range: must be between 1 and 1000
+            spec.parallelism.completions   | 1001  | 1001 is out of range: must be between 1 and 1000
+            spec.parallelism.maxConcurrent | 0     | 0 is out of range: must be between 1 and 1000
             spec.restartPolicy.maxRetries  | -1    | -1 is out of range: must be between 0 and 100
             spec.restartPolicy.maxRetries  | 101   | 101 is out of range: must be between 0 and 100
             spec.restartPolicy.multiplier  | 0.9   | 0.9 is out of range: must be between 1 and 100

@@ -1,0 +1,181 @@
+package io.capstan.workflows.job;
+
+import io.capstan.definitions.Templates;
+import io.capstan.definitions.job.CompletionStrategy;
+import io.capstan.definitions.job.JobParallelism;
+import io.capstan.definitions.job.JobSpec;
+import io.capstan.definitions.pipeline.RetrySpec;
+import io.capstan.workflows.run.Progress;
+import io.capstan.workflows.run.RunPhase;
+import io.capstan.workflows.run.RunState;
+import io.capstan.workflows.run.TaskPhase;
+import io.capstan.workflows.run.TaskState;
+import io.capstan.workflows.task.RunningTasks;
+import io.capstan.workflows.task.TaskResult;
+import io.capstan.workflows.task.TaskRun;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Runs a job's one executor until its completion strategy is met or can no longer be.
+ *
+ * <p>Each completion is a task of its own ({@code completion-1..N}, or {@code main} for a job of
+ * one completion) with the job's {@code restartPolicy} as its Temporal retry policy and the job's
+ * {@code timeout} per attempt. At most {@code maxConcurrent} completions run at once. {@code
+ * AllSuccessful} needs every completion to succeed: the first that fails for good cancels the
+ * others and fails the job. {@code AnySuccessful} needs one: the first success cancels the others,
+ * and the job fails only when every completion has failed. Completions that were never started
+ * because the outcome was already decided are SKIPPED.
+ *
+ * <p>{@code schedule} is not this workflow's business: a schedule starts one run of this workflow
+ * per tick. Containers and GPUs have no worker yet; the API refuses such jobs, and should one
+ * arrive anyway its completions fail at once, non-retryably, saying so.
+ *
+ * <p>History: a completion costs about six events, so jobs of up to about 1,500 completions stay
+ * under Temporal's 10,240-event warning without continue-as-new.
+ */
+public class JobWorkflowImpl implements JobWorkflow {
+  /** Failure type of a job whose completion strategy can no longer be met. */
+  public static final String FAILED = "JobFailed";
+
+  /** The task name of a job's only completion. */
+  public static final String SINGLE_TASK = "main";
+
+  private final Map<String, TaskState> tasks = new LinkedHashMap<>();
+  private final RunningTasks running = new RunningTasks();
+  private RunPhase ending;
+
+  @Override
+  public RunState run(JobInput input) {
+    JobSpec spec = input.definition().spec();
+    JobParallelism parallelism = spec.parallelism();
+    int completions = Math.max(1, parallelism.completions());
+    int maxConcurrent = Math.max(1, Math.min(parallelism.maxConcurrent(), completions));
+    boolean anySuccessful = parallelism.completionStrategy() == CompletionStrategy.AnySuccessful;
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= completions; i++) {
+      String name = completions == 1 ? SINGLE_TASK : "completion-" + i;
+      names.add(name);
+      tasks.put(name, TaskState.pending());
+    }
+    RetrySpec retry = spec.restartPolicy().asRetry();
+    UnaryOperator<String> render = Templates.renderer(input.params(), Map.of());
+    String runId = Workflow.getInfo().getWorkflowId();
+
+    int next = 0;
+    int succeeded = 0;
+    int failed = 0;
+    try {
+      while (true) {
+        RunningTasks.Ended ended;
+        while ((ended = running.poll()) != null) {
+          TaskState state = ended.result().applyTo(tasks.get(ended.task()), now());
+          tasks.put(ended.task(), state);
+          if (state.state() == TaskPhase.SUCCEEDED) {
+            succeeded++;
+            if (anySuccessful) {
+              close(
+                  "canceled: " + ended.task() + " succeeded first",
+                  TaskPhase.SKIPPED,
+                  "not needed: " + ended.task() + " succeeded");
+              return done();
+            }
+          } else {
+            failed++;
+            if (!anySuccessful || failed == completions) {
+              String why = ended.task() + " failed";
+              close("canceled: " + why, TaskPhase.SKIPPED, "skipped: " + why);
+              throw jobFailed(ended.task(), state, anySuccessful, completions);
+            }
+          }
+        }
+        if (succeeded == completions) {
+          return done();
+        }
+        while (next < completions && running.size() < maxConcurrent) {
+          String name = names.get(next++);
+          tasks.put(name, new TaskState(TaskPhase.RUNNING, 1, null, null, now(), null, null));
+          running.add(TaskRun.start(runId, name, spec, retry, spec.timeout(), render));
+        }
+        running.awaitEnded();
+      }
+    } catch (CanceledFailure canceled) {
+      // Waiting for the executors to confirm happens in a detached scope: the workflow's own scope
+      // is canceled, and the completions' cancellation requests already went out through it.
+      Workflow.newDetachedCancellationScope(
+              () ->
+                  close("canceled: run canceled", TaskPhase.CANCELED, "not started: run canceled"))
+          .run();
+      ending = RunPhase.CANCELED;
+      throw canceled;
+    }
+  }
+
+  @Override
+  public RunState status() {
+    RunPhase phase = ending != null ? ending : RunPhase.RUNNING;
+    int done = 0;
+    for (TaskState state : tasks.values()) {
+      if (state.state().isFinal()) {
+        done++;
+      }
+    }
+    return new RunState(
+        phase,
+        new Progress(done, tasks.size()),
+        Collections.unmodifiableMap(new LinkedHashMap<>(tasks)));
+  }
+
+  /**
+   * Cancels the completions still running and waits for them to end; those that end CANCELED say
+   * {@code canceledWhy}, and completions never started become {@code droppedPhase} saying {@code
+   * droppedWhy}.
+   */
+  private void close(String canceledWhy, TaskPhase droppedPhase, String droppedWhy) {
+    running.cancelAll(canceledWhy);
+    while (!running.isEmpty()) {
+      running.awaitEnded();
+      RunningTasks.Ended ended;
+      while ((ended = running.poll()) != null) {
+        TaskResult result = ended.result();
+        if (result.phase() == TaskPhase.CANCELED) {
+          result = TaskResult.canceled(canceledWhy);
+        }
+        tasks.put(ended.task(), result.applyTo(tasks.get(ended.task()), now()));
+      }
+    }
+    for (Map.Entry<String, TaskState> entry : tasks.entrySet()) {
+      if (entry.getValue().state() == TaskPhase.PENDING) {
+        entry.setValue(new TaskState(droppedPhase, 0, null, droppedWhy, null, now(), null));
+      }
+    }
+  }
+
+  private RunState done() {
+    ending = RunPhase.SUCCEEDED;
+    return status();
+  }
+
+  private ApplicationFailure jobFailed(
+      String task, TaskState state, boolean anySuccessful, int completions) {
+    ending = RunPhase.FAILED;
+    String error = state.error() == null ? "unknown error" : state.error();
+    String message =
+        anySuccessful && completions > 1
+            ? "all " + completions + " completions failed; the last, " + task + ": " + error
+            : task + " failed: " + error;
+    return ApplicationFailure.newNonRetryableFailure(message, FAILED, task);
+  }
+
+  private static Instant now() {
+    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+  }
+}

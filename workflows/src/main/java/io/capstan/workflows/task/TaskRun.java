@@ -1,0 +1,108 @@
+package io.capstan.workflows.task;
+
+import io.capstan.definitions.executor.Executor;
+import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.definitions.pipeline.RetrySpec;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+
+/**
+ * One task's executor in flight, started from workflow code. Each task runs in a cancellation scope
+ * of its own, so a workflow can cancel one task (a job completion that lost the race) or all of
+ * them (a run timeout), while canceling the workflow itself still reaches every task through the
+ * scope tree.
+ *
+ * <p>Workflow code only: it calls {@link Workflow} APIs.
+ */
+public final class TaskRun {
+  private final String task;
+  private final CancellationScope scope;
+  private final Promise<TaskResult> result;
+
+  private TaskRun(String task, CancellationScope scope, Promise<TaskResult> result) {
+    this.task = task;
+    this.scope = scope;
+    this.result = result;
+  }
+
+  /**
+   * Renders the executor's templates with {@code render} and starts its activity.
+   *
+   * @param runId the workflow id, passed to the executor for its logs and retry decisions
+   * @param retry the task's retry spec with every field filled
+   * @param timeout the per-attempt timeout, or null for {@link TaskOptions#DEFAULT_TIMEOUT}
+   */
+  public static TaskRun start(
+      String runId,
+      String task,
+      Executor executor,
+      RetrySpec retry,
+      Duration timeout,
+      UnaryOperator<String> render) {
+    RetrySpec effective = retry.orElse(RetrySpec.DEFAULT);
+    TaskContext context = new TaskContext(runId, task, effective);
+    TaskActivities activities =
+        Workflow.newActivityStub(
+            TaskActivities.class, TaskOptions.activityOptions(task, effective, timeout));
+    int maxAttempts = TaskOptions.maxAttempts(effective);
+    Duration perAttempt = TaskOptions.attemptTimeout(timeout);
+    @SuppressWarnings("unchecked")
+    Promise<TaskOutcome>[] outcome = new Promise[1];
+    CancellationScope scope =
+        Workflow.newCancellationScope(
+            () -> outcome[0] = call(activities, context, executor, render));
+    scope.run();
+    Promise<TaskResult> result =
+        outcome[0].handle((done, failure) -> TaskResult.of(done, failure, maxAttempts, perAttempt));
+    return new TaskRun(task, scope, result);
+  }
+
+  public String task() {
+    return task;
+  }
+
+  /** Completes once the task has ended; never fails. */
+  public Promise<TaskResult> result() {
+    return result;
+  }
+
+  /** Asks the executor to stop; {@link #result()} then completes CANCELED once it has. */
+  public void cancel(String reason) {
+    scope.cancel(reason);
+  }
+
+  private static Promise<TaskOutcome> call(
+      TaskActivities activities,
+      TaskContext context,
+      Executor executor,
+      UnaryOperator<String> render) {
+    ExecutorKind kind;
+    try {
+      kind = executor.executorKind();
+    } catch (IllegalStateException noExecutor) {
+      return Workflow.newFailedPromise(
+          ApplicationFailure.newNonRetryableFailure(
+              "task '" + context.task() + "' has no executor block", TaskFailures.INVALID));
+    }
+    return switch (kind) {
+      case SIMULATE ->
+          Async.function(
+              activities::simulate,
+              new SimulateRequest(context, executor.simulate().render(render)));
+      case SHELL ->
+          Async.function(
+              activities::shell, new ShellRequest(context, executor.shell().render(render)));
+      case CONTAINER, GPU ->
+          Workflow.newFailedPromise(
+              ApplicationFailure.newNonRetryableFailure(
+                  "no worker serves " + kind.name().toLowerCase(Locale.ROOT) + " tasks yet",
+                  TaskResult.UNSUPPORTED));
+    };
+  }
+}

@@ -1,0 +1,220 @@
+package io.capstan.workflows.fake;
+
+import io.capstan.definitions.executor.SimulateSpec;
+import io.capstan.definitions.pipeline.Backoff;
+import io.capstan.definitions.pipeline.RetrySpec;
+import io.capstan.workflows.task.ShellRequest;
+import io.capstan.workflows.task.SimulateRequest;
+import io.capstan.workflows.task.TaskActivities;
+import io.capstan.workflows.task.TaskContext;
+import io.capstan.workflows.task.TaskFailures;
+import io.capstan.workflows.task.TaskOutcome;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.activity.ActivityInfo;
+import io.temporal.client.ActivityCompletionException;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * Task activities for workflow tests. A simulate attempt fails while its number is at most {@code
+ * failAttempts} (asking for {@code interval × attempt} when the backoff is linear, as the real
+ * executors do), otherwise returns {@code output}. A task can be held on a gate until the test
+ * opens it or the workflow cancels it, and every attempt can be held for a fixed real time so that
+ * concurrent tasks overlap. It records each attempt, how many ran at once, and which were told to
+ * stop.
+ *
+ * <p>The shell fake runs nothing: {@code [disabled]} fails as a worker without shell does, {@code
+ * [exit, N]} fails as a non-zero exit does, anything else succeeds with the joined command line.
+ */
+public final class FakeTaskActivities implements TaskActivities {
+  public static final String HOST = "fake-host";
+
+  /** One attempt as the activity saw it, started at the test environment's time. */
+  public record Attempt(String task, int attempt, long startedAtMillis) {}
+
+  private final ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
+  private final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
+  private final Map<String, CountDownLatch> started = new ConcurrentHashMap<>();
+  private final Set<String> stopped = ConcurrentHashMap.newKeySet();
+  private final Set<String> broken = ConcurrentHashMap.newKeySet();
+  private final Map<String, SimulateSpec> simulated = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> commands = new ConcurrentHashMap<>();
+  private final AtomicInteger running = new AtomicInteger();
+  private final AtomicInteger maxRunning = new AtomicInteger();
+  private volatile Duration hold = Duration.ZERO;
+  private volatile LongSupplier clock = () -> 0L;
+
+  /** Forgets everything recorded and configured; call before each test. */
+  public void reset() {
+    attempts.clear();
+    gates.clear();
+    started.clear();
+    stopped.clear();
+    broken.clear();
+    simulated.clear();
+    commands.clear();
+    running.set(0);
+    maxRunning.set(0);
+    hold = Duration.ZERO;
+  }
+
+  /**
+   * Reads attempt start times from {@code clock}: the test environment's, whose time skips (the
+   * server's scheduled-time of an attempt is when the previous one failed, not when it began).
+   */
+  public void useClock(LongSupplier clock) {
+    this.clock = clock;
+  }
+
+  /** Holds every attempt of every task this long in real time, so that concurrent ones overlap. */
+  public void holdEachAttempt(Duration duration) {
+    hold = duration;
+  }
+
+  /** Fails every attempt of {@code task}, whatever its spec says. */
+  public void breakTask(String task) {
+    broken.add(task);
+  }
+
+  /** Holds {@code task}'s attempts until the returned latch is counted down or it is canceled. */
+  public CountDownLatch gate(String task) {
+    return gates.computeIfAbsent(task, t -> new CountDownLatch(1));
+  }
+
+  /** Blocks until an attempt of {@code task} has started. */
+  public void awaitStarted(String task) throws InterruptedException {
+    if (!startedLatch(task).await(10, TimeUnit.SECONDS)) {
+      throw new AssertionError("task " + task + " did not start within 10s");
+    }
+  }
+
+  public boolean hasStarted(String task) {
+    return startedLatch(task).getCount() == 0;
+  }
+
+  public List<Attempt> attempts() {
+    return new ArrayList<>(attempts);
+  }
+
+  public List<Attempt> attemptsOf(String task) {
+    return attempts.stream().filter(a -> a.task().equals(task)).toList();
+  }
+
+  public int maxConcurrent() {
+    return maxRunning.get();
+  }
+
+  /** Tasks whose attempt was told by Temporal to stop (canceled, or timed out meanwhile). */
+  public Set<String> stopped() {
+    return Set.copyOf(stopped);
+  }
+
+  /** The spec the last attempt of a simulate task received, templates rendered. */
+  public SimulateSpec simulated(String task) {
+    return simulated.get(task);
+  }
+
+  /** The command the last attempt of a shell task received, templates rendered. */
+  public List<String> command(String task) {
+    return commands.get(task);
+  }
+
+  @Override
+  public TaskOutcome simulate(SimulateRequest request) {
+    String task = request.context().task();
+    simulated.put(task, request.spec());
+    int attempt = begin(task);
+    try {
+      hold(task);
+      if (attempt <= request.spec().failAttempts() || broken.contains(task)) {
+        throw failure(request.context(), attempt, "simulated failure on attempt " + attempt);
+      }
+      return new TaskOutcome(request.spec().output(), attempt, HOST);
+    } finally {
+      running.decrementAndGet();
+    }
+  }
+
+  @Override
+  public TaskOutcome shell(ShellRequest request) {
+    String task = request.context().task();
+    List<String> command = request.spec().command();
+    commands.put(task, command);
+    int attempt = begin(task);
+    try {
+      hold(task);
+      if (!command.isEmpty() && command.get(0).equals("disabled")) {
+        throw ApplicationFailure.newBuilder()
+            .setType(TaskFailures.SHELL_DISABLED)
+            .setMessage("this worker does not run shell tasks")
+            .setDetails(attempt, HOST)
+            .build();
+      }
+      if (!command.isEmpty() && command.get(0).equals("exit")) {
+        throw failure(request.context(), attempt, "exit code " + command.get(1));
+      }
+      return new TaskOutcome(String.join(" ", command), attempt, HOST);
+    } finally {
+      running.decrementAndGet();
+    }
+  }
+
+  private int begin(String task) {
+    ActivityInfo info = Activity.getExecutionContext().getInfo();
+    attempts.add(new Attempt(task, info.getAttempt(), clock.getAsLong()));
+    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+    startedLatch(task).countDown();
+    return info.getAttempt();
+  }
+
+  private CountDownLatch startedLatch(String task) {
+    return started.computeIfAbsent(task, t -> new CountDownLatch(1));
+  }
+
+  private void hold(String task) {
+    ActivityExecutionContext context = Activity.getExecutionContext();
+    CountDownLatch gate = gates.get(task);
+    long holdUntil = System.nanoTime() + hold.toNanos();
+    try {
+      while (gate != null ? gate.getCount() > 0 : System.nanoTime() < holdUntil) {
+        // Heartbeats are how a canceled activity learns that it was.
+        context.heartbeat(null);
+        if (gate != null) {
+          gate.await(20, TimeUnit.MILLISECONDS);
+        } else {
+          Thread.sleep(Math.max(1, Math.min(20, (holdUntil - System.nanoTime()) / 1_000_000)));
+        }
+      }
+    } catch (ActivityCompletionException told) {
+      stopped.add(task);
+      throw told;
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(interrupted);
+    }
+  }
+
+  private static ApplicationFailure failure(TaskContext context, int attempt, String message) {
+    RetrySpec retry = context.retry();
+    ApplicationFailure.Builder failure =
+        ApplicationFailure.newBuilder()
+            .setType(TaskFailures.SIMULATED)
+            .setMessage(message)
+            .setDetails(attempt, HOST);
+    if (retry.backoff() == Backoff.LINEAR) {
+      failure.setNextRetryDelay(retry.interval().multipliedBy(attempt));
+    }
+    return failure.build();
+  }
+}

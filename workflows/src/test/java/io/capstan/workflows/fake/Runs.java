@@ -1,0 +1,86 @@
+package io.capstan.workflows.fake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.capstan.workflows.job.JobInput;
+import io.capstan.workflows.job.JobWorkflow;
+import io.capstan.workflows.job.JobWorkflowImpl;
+import io.capstan.workflows.pipeline.PipelineInput;
+import io.capstan.workflows.pipeline.PipelineWorkflow;
+import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
+import io.capstan.workflows.run.RunState;
+import io.capstan.workflows.run.TaskPhase;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** Starting runs against the test server and reading how they ended. */
+public final class Runs {
+  private Runs() {}
+
+  /**
+   * A time-skipping test environment per test with both workflows and {@code activities}.
+   * Heartbeats are sent at once rather than throttled, so cancellation reaches a fake activity in
+   * milliseconds.
+   */
+  public static TestWorkflowExtension extension(Object activities) {
+    return TestWorkflowExtension.newBuilder()
+        .registerWorkflowImplementationTypes(PipelineWorkflowImpl.class, JobWorkflowImpl.class)
+        .setActivityImplementations(activities)
+        .setWorkerOptions(
+            WorkerOptions.newBuilder()
+                .setMaxHeartbeatThrottleInterval(Duration.ofMillis(20))
+                .setDefaultHeartbeatThrottleInterval(Duration.ofMillis(20))
+                .build())
+        .build();
+  }
+
+  public static PipelineWorkflow startPipeline(
+      WorkflowClient client, WorkflowOptions options, PipelineInput input) {
+    PipelineWorkflow stub = client.newWorkflowStub(PipelineWorkflow.class, options);
+    WorkflowClient.start(stub::run, input);
+    return stub;
+  }
+
+  public static JobWorkflow startJob(
+      WorkflowClient client, WorkflowOptions options, JobInput input) {
+    JobWorkflow stub = client.newWorkflowStub(JobWorkflow.class, options);
+    WorkflowClient.start(stub::run, input);
+    return stub;
+  }
+
+  /** Waits for the run to complete and returns its final state. */
+  public static RunState result(Object stub) {
+    return WorkflowStub.fromTyped(stub).getResult(RunState.class);
+  }
+
+  /** Waits for the run to fail and returns the failure it failed with. */
+  public static ApplicationFailure failure(Object stub) {
+    WorkflowFailedException failed =
+        catchThrowableOfType(WorkflowFailedException.class, () -> result(stub));
+    assertThat(failed).as("the run should fail").isNotNull();
+    assertThat(failed.getCause()).isInstanceOf(ApplicationFailure.class);
+    return (ApplicationFailure) failed.getCause();
+  }
+
+  /** Polls {@code status} until {@code task} is in {@code phase}. */
+  public static void awaitTask(Supplier<RunState> status, String task, TaskPhase phase)
+      throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < until) {
+      RunState state = status.get();
+      if (state.tasks().containsKey(task) && state.tasks().get(task).state() == phase) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("task " + task + " did not become " + phase + " within 10s");
+  }
+}

@@ -1,0 +1,259 @@
+package io.capstan.workflows.job;
+
+import static io.capstan.workflows.fake.TestDefinitions.job;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.capstan.definitions.executor.ContainerSpec;
+import io.capstan.definitions.executor.SimulateSpec;
+import io.capstan.definitions.job.CompletionStrategy;
+import io.capstan.definitions.job.JobParallelism;
+import io.capstan.definitions.job.JobSpec;
+import io.capstan.definitions.job.RestartPolicy;
+import io.capstan.definitions.pipeline.Backoff;
+import io.capstan.workflows.fake.FakeTaskActivities;
+import io.capstan.workflows.fake.Runs;
+import io.capstan.workflows.run.RunPhase;
+import io.capstan.workflows.run.RunState;
+import io.capstan.workflows.run.TaskPhase;
+import io.capstan.workflows.run.TaskState;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@DisplayName("A job")
+class JobWorkflowTest {
+  static final FakeTaskActivities FAKE = new FakeTaskActivities();
+
+  @RegisterExtension static final TestWorkflowExtension TEMPORAL = Runs.extension(FAKE);
+
+  @BeforeEach
+  void reset(TestWorkflowEnvironment environment) {
+    FAKE.reset();
+    FAKE.useClock(environment::currentTimeMillis);
+  }
+
+  private static JobInput simulate(
+      int failAttempts, RestartPolicy restart, JobParallelism parallelism) {
+    JobSpec spec =
+        new JobSpec(
+            Map.of("size", "large"),
+            new SimulateSpec(null, "done-#{params.size}", failAttempts, null, null),
+            null,
+            null,
+            null,
+            restart,
+            null,
+            null,
+            parallelism);
+    return JobInput.of(job(spec), Map.of());
+  }
+
+  private static JobParallelism parallel(
+      int completions, int maxConcurrent, CompletionStrategy strategy) {
+    return new JobParallelism(completions, maxConcurrent, strategy);
+  }
+
+  @Test
+  @DisplayName("of one completion runs it as task 'main', restarting it as its policy says")
+  void restartPolicy(WorkflowClient client, WorkflowOptions options) {
+    RestartPolicy restart =
+        new RestartPolicy(2, Backoff.FIXED, null, null, null, Duration.ofSeconds(30));
+
+    RunState state = Runs.result(Runs.startJob(client, options, simulate(2, restart, null)));
+
+    assertThat(state.phase()).isEqualTo(RunPhase.SUCCEEDED);
+    assertThat(state.tasks()).containsOnlyKeys(JobWorkflowImpl.SINGLE_TASK);
+    TaskState main = state.tasks().get("main");
+    assertThat(main.attempts()).isEqualTo(3);
+    assertThat(main.output()).isEqualTo("done-large");
+    List<FakeTaskActivities.Attempt> attempts = FAKE.attemptsOf("main");
+    assertThat(attempts).hasSize(3);
+    for (int i = 1; i < attempts.size(); i++) {
+      assertThat(attempts.get(i).startedAtMillis() - attempts.get(i - 1).startedAtMillis())
+          .isBetween(30_000L, 31_500L);
+    }
+  }
+
+  @Test
+  @DisplayName("fails with JobFailed once the restart policy is spent")
+  void restartsSpent(WorkflowClient client, WorkflowOptions options) {
+    RestartPolicy restart =
+        new RestartPolicy(1, Backoff.FIXED, null, null, null, Duration.ofSeconds(5));
+    JobWorkflow run = Runs.startJob(client, options, simulate(5, restart, null));
+
+    ApplicationFailure failure = Runs.failure(run);
+
+    assertThat(failure.getType()).isEqualTo(JobWorkflowImpl.FAILED);
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getOriginalMessage())
+        .isEqualTo("main failed: simulated failure on attempt 2");
+    assertThat(run.status().tasks().get("main").attempts()).isEqualTo(2);
+    assertThat(run.status().phase()).isEqualTo(RunPhase.FAILED);
+  }
+
+  @Test
+  @DisplayName("with AllSuccessful runs every completion, never more than maxConcurrent at once")
+  void allSuccessful(WorkflowClient client, WorkflowOptions options) {
+    FAKE.holdEachAttempt(Duration.ofMillis(500));
+
+    RunState state =
+        Runs.result(
+            Runs.startJob(
+                client,
+                options,
+                simulate(0, null, parallel(5, 2, CompletionStrategy.AllSuccessful))));
+
+    assertThat(state.tasks().keySet())
+        .containsExactly(
+            "completion-1", "completion-2", "completion-3", "completion-4", "completion-5");
+    assertThat(state.tasks().values())
+        .extracting(TaskState::state)
+        .containsOnly(TaskPhase.SUCCEEDED);
+    assertThat(FAKE.maxConcurrent()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("with AllSuccessful fails once a completion fails, canceling the others")
+  void allSuccessfulFails(WorkflowClient client, WorkflowOptions options)
+      throws InterruptedException {
+    FAKE.gate("completion-1");
+    FAKE.gate("completion-2");
+    JobWorkflow run =
+        Runs.startJob(
+            client, options, simulate(0, null, parallel(4, 2, CompletionStrategy.AllSuccessful)));
+    FAKE.awaitStarted("completion-1");
+    FAKE.breakTask("completion-2");
+    FAKE.gate("completion-2").countDown();
+
+    ApplicationFailure failure = Runs.failure(run);
+
+    assertThat(failure.getType()).isEqualTo(JobWorkflowImpl.FAILED);
+    assertThat(failure.getOriginalMessage())
+        .isEqualTo("completion-2 failed: simulated failure on attempt 1");
+    Map<String, TaskState> tasks = run.status().tasks();
+    assertThat(tasks.get("completion-1").state()).isEqualTo(TaskPhase.CANCELED);
+    assertThat(tasks.get("completion-1").error()).isEqualTo("canceled: completion-2 failed");
+    assertThat(tasks.get("completion-2").state()).isEqualTo(TaskPhase.FAILED);
+    assertThat(tasks.get("completion-3").state()).isEqualTo(TaskPhase.SKIPPED);
+    assertThat(tasks.get("completion-4").error()).isEqualTo("skipped: completion-2 failed");
+    assertThat(FAKE.stopped()).containsExactly("completion-1");
+  }
+
+  @Test
+  @DisplayName("with AnySuccessful succeeds with the first success and cancels the rest")
+  void anySuccessful(WorkflowClient client, WorkflowOptions options) throws InterruptedException {
+    FAKE.gate("completion-2");
+    FAKE.gate("completion-3");
+    JobWorkflow run =
+        Runs.startJob(
+            client, options, simulate(0, null, parallel(3, 3, CompletionStrategy.AnySuccessful)));
+
+    RunState state = Runs.result(run);
+
+    assertThat(state.phase()).isEqualTo(RunPhase.SUCCEEDED);
+    assertThat(state.tasks().get("completion-1").state()).isEqualTo(TaskPhase.SUCCEEDED);
+    assertThat(state.tasks().get("completion-2").state()).isEqualTo(TaskPhase.CANCELED);
+    assertThat(state.tasks().get("completion-3").error())
+        .isEqualTo("canceled: completion-1 succeeded first");
+  }
+
+  @Test
+  @DisplayName("with AnySuccessful tries further completions after a failure")
+  void anySuccessfulAfterFailure(WorkflowClient client, WorkflowOptions options) {
+    FAKE.breakTask("completion-1");
+
+    RunState state =
+        Runs.result(
+            Runs.startJob(
+                client,
+                options,
+                simulate(0, null, parallel(3, 1, CompletionStrategy.AnySuccessful))));
+
+    assertThat(state.phase()).isEqualTo(RunPhase.SUCCEEDED);
+    assertThat(state.tasks().get("completion-1").state()).isEqualTo(TaskPhase.FAILED);
+    assertThat(state.tasks().get("completion-2").state()).isEqualTo(TaskPhase.SUCCEEDED);
+    assertThat(state.tasks().get("completion-3").state()).isEqualTo(TaskPhase.SKIPPED);
+    assertThat(state.tasks().get("completion-3").error())
+        .isEqualTo("not needed: completion-2 succeeded");
+    assertThat(FAKE.hasStarted("completion-3")).isFalse();
+  }
+
+  @Test
+  @DisplayName("with AnySuccessful fails only when every completion failed")
+  void anySuccessfulFails(WorkflowClient client, WorkflowOptions options) {
+    JobWorkflow run =
+        Runs.startJob(
+            client, options, simulate(9, null, parallel(3, 2, CompletionStrategy.AnySuccessful)));
+
+    ApplicationFailure failure = Runs.failure(run);
+
+    assertThat(failure.getType()).isEqualTo(JobWorkflowImpl.FAILED);
+    assertThat(failure.getOriginalMessage())
+        .isEqualTo(
+            "all 3 completions failed; the last, completion-3: simulated failure on attempt 1");
+    assertThat(run.status().tasks().values())
+        .extracting(TaskState::state)
+        .containsOnly(TaskPhase.FAILED);
+  }
+
+  @Test
+  @DisplayName("with a container executor fails at once, non-retryably, saying why")
+  void containerRefused(WorkflowClient client, WorkflowOptions options) {
+    JobSpec spec =
+        new JobSpec(
+            null,
+            null,
+            null,
+            new ContainerSpec("busybox:1.36", List.of("true"), null, null, null, null, null),
+            null,
+            new RestartPolicy(3, null, null, null, null, null),
+            null,
+            null,
+            null);
+    JobWorkflow run = Runs.startJob(client, options, JobInput.of(job(spec), Map.of()));
+
+    ApplicationFailure failure = Runs.failure(run);
+
+    assertThat(failure.getType()).isEqualTo(JobWorkflowImpl.FAILED);
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getOriginalMessage())
+        .isEqualTo("main failed: no worker serves container tasks yet");
+    assertThat(run.status().tasks().get("main").attempts()).isZero();
+    assertThat(FAKE.attempts()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("when canceled cancels its running completions and ends canceled")
+  void cancel(WorkflowClient client, WorkflowOptions options) throws InterruptedException {
+    FAKE.gate("completion-1");
+    JobWorkflow run =
+        Runs.startJob(
+            client, options, simulate(0, null, parallel(2, 1, CompletionStrategy.AllSuccessful)));
+    FAKE.awaitStarted("completion-1");
+
+    WorkflowStub.fromTyped(run).cancel();
+
+    WorkflowFailedException ended =
+        catchThrowableOfType(WorkflowFailedException.class, () -> Runs.result(run));
+    assertThat(ended.getCause()).isInstanceOf(CanceledFailure.class);
+    RunState state = run.status();
+    assertThat(state.phase()).isEqualTo(RunPhase.CANCELED);
+    assertThat(state.tasks().get("completion-1").state()).isEqualTo(TaskPhase.CANCELED);
+    assertThat(state.tasks().get("completion-2").state()).isEqualTo(TaskPhase.CANCELED);
+    assertThat(state.tasks().get("completion-2").error()).isEqualTo("not started: run canceled");
+    assertThat(FAKE.stopped()).containsExactly("completion-1");
+  }
+}

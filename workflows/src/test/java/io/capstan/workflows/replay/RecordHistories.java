@@ -1,0 +1,199 @@
+package io.capstan.workflows.replay;
+
+import static io.capstan.workflows.fake.TestDefinitions.argv;
+import static io.capstan.workflows.fake.TestDefinitions.failing;
+import static io.capstan.workflows.fake.TestDefinitions.job;
+import static io.capstan.workflows.fake.TestDefinitions.pipeline;
+import static io.capstan.workflows.fake.TestDefinitions.shell;
+import static io.capstan.workflows.fake.TestDefinitions.spec;
+import static io.capstan.workflows.fake.TestDefinitions.task;
+import static io.capstan.workflows.fake.TestDefinitions.withRetry;
+
+import io.capstan.definitions.executor.SimulateSpec;
+import io.capstan.definitions.job.CompletionStrategy;
+import io.capstan.definitions.job.JobParallelism;
+import io.capstan.definitions.job.JobSpec;
+import io.capstan.definitions.job.RestartPolicy;
+import io.capstan.definitions.pipeline.Backoff;
+import io.capstan.definitions.pipeline.OnFailure;
+import io.capstan.definitions.pipeline.RetrySpec;
+import io.capstan.definitions.pipeline.TaskDefaults;
+import io.capstan.workflows.fake.FakeTaskActivities;
+import io.capstan.workflows.fake.Runs;
+import io.capstan.workflows.job.JobInput;
+import io.capstan.workflows.job.JobWorkflow;
+import io.capstan.workflows.job.JobWorkflowImpl;
+import io.capstan.workflows.pipeline.PipelineInput;
+import io.capstan.workflows.pipeline.PipelineWorkflow;
+import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
+import io.capstan.workflows.run.TaskPhase;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Records the histories that {@link ReplayTest} replays. Run it again only after an intentional
+ * change to a workflow's commands, put behind {@code Workflow.getVersion} so that runs already in
+ * flight keep replaying; keep the old files too when they stand for versions still running.
+ *
+ * <pre>
+ * mvn -o -q -B -pl workflows -am -Dspotless.check.skip=true test-compile \
+ *     dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
+ * java -cp "workflows/target/test-classes:workflows/target/classes:$(cat workflows/target/test.classpath)" \
+ *     io.capstan.workflows.replay.RecordHistories workflows/src/test/resources/histories
+ * </pre>
+ */
+public final class RecordHistories {
+  static final String TASK_QUEUE = "record-histories";
+
+  private RecordHistories() {}
+
+  public static void main(String[] args) throws Exception {
+    Path directory = Path.of(args.length > 0 ? args[0] : "src/test/resources/histories");
+    Files.createDirectories(directory);
+    FakeTaskActivities fake = new FakeTaskActivities();
+    try (TestWorkflowEnvironment environment = TestWorkflowEnvironment.newInstance()) {
+      Worker worker =
+          environment.newWorker(
+              TASK_QUEUE,
+              WorkerOptions.newBuilder()
+                  .setMaxHeartbeatThrottleInterval(Duration.ofMillis(20))
+                  .setDefaultHeartbeatThrottleInterval(Duration.ofMillis(20))
+                  .build());
+      worker.registerWorkflowImplementationTypes(PipelineWorkflowImpl.class, JobWorkflowImpl.class);
+      worker.registerActivitiesImplementations(fake);
+      environment.start();
+      fake.useClock(environment::currentTimeMillis);
+      WorkflowClient client = environment.getWorkflowClient();
+
+      fake.reset();
+      write(directory, "pipeline-succeeded.json", client, pipelineSucceeded(client, fake));
+      fake.reset();
+      write(directory, "pipeline-failed.json", client, pipelineFailed(client));
+      fake.reset();
+      write(directory, "job-any-successful.json", client, jobAnySuccessful(client, fake));
+    }
+  }
+
+  /**
+   * Params and output substitution, a retry with backoff, a shell task, the run-timeout timer, and
+   * a pause while a task runs, which holds back the task that became ready meanwhile until resume.
+   */
+  static String pipelineSucceeded(WorkflowClient client, FakeTaskActivities fake)
+      throws InterruptedException {
+    CountDownLatch gate = fake.gate("validate");
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                spec(
+                    Map.of("source", "database"),
+                    2,
+                    OnFailure.STOP,
+                    Duration.ofHours(4),
+                    new TaskDefaults(null, Duration.ofMinutes(10)),
+                    withRetry(
+                        failing("extract", 1),
+                        new RetrySpec(
+                            3,
+                            Backoff.EXPONENTIAL,
+                            Duration.ofSeconds(1),
+                            Duration.ofMinutes(1),
+                            2.0,
+                            null)),
+                    task("transform", "rows-#{params.source}", "extract"),
+                    task("validate", "ok"),
+                    shell(
+                        "load",
+                        argv("echo", "loaded #{transform.output}"),
+                        "transform",
+                        "validate"))),
+            Map.of("source", "warehouse"));
+    String id = "pipeline-succeeded";
+    PipelineWorkflow run = Runs.startPipeline(client, options(id), input);
+    fake.awaitStarted("validate");
+    run.pause();
+    gate.countDown();
+    Runs.awaitTask(run::status, "validate", TaskPhase.SUCCEEDED);
+    Runs.awaitTask(run::status, "extract", TaskPhase.SUCCEEDED);
+    run.resume();
+    Runs.result(run);
+    return id;
+  }
+
+  /** onFailure continue: a task fails for good, its descendants are SKIPPED, a branch goes on. */
+  static String pipelineFailed(WorkflowClient client) {
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                spec(
+                    Map.of(),
+                    4,
+                    OnFailure.CONTINUE,
+                    null,
+                    null,
+                    withRetry(
+                        failing("bad", 5),
+                        new RetrySpec(2, Backoff.LINEAR, null, null, null, Duration.ofSeconds(30))),
+                    task("after-bad", "x", "bad"),
+                    task("good", "g"),
+                    task("after-good", "y", "good"))),
+            Map.of());
+    String id = "pipeline-failed";
+    PipelineWorkflow run = Runs.startPipeline(client, options(id), input);
+    awaitFailure(run);
+    return id;
+  }
+
+  /** Three completions at once; the first success cancels the two still held. */
+  static String jobAnySuccessful(WorkflowClient client, FakeTaskActivities fake)
+      throws InterruptedException {
+    fake.gate("completion-2");
+    fake.gate("completion-3");
+    JobSpec spec =
+        new JobSpec(
+            Map.of(),
+            new SimulateSpec(null, "done", null, null, null),
+            null,
+            null,
+            null,
+            new RestartPolicy(2, Backoff.FIXED, null, null, null, Duration.ofSeconds(5)),
+            Duration.ofMinutes(5),
+            null,
+            new JobParallelism(3, 3, CompletionStrategy.AnySuccessful));
+    String id = "job-any-successful";
+    JobWorkflow run = Runs.startJob(client, options(id), JobInput.of(job(spec), Map.of()));
+    fake.awaitStarted("completion-2");
+    fake.awaitStarted("completion-3");
+    Runs.result(run);
+    return id;
+  }
+
+  private static void awaitFailure(Object run) {
+    try {
+      Runs.result(run);
+      throw new IllegalStateException("the run was expected to fail");
+    } catch (WorkflowFailedException expected) {
+      // The failed run's history is what is being recorded.
+    }
+  }
+
+  private static WorkflowOptions options(String workflowId) {
+    return WorkflowOptions.newBuilder().setTaskQueue(TASK_QUEUE).setWorkflowId(workflowId).build();
+  }
+
+  private static void write(Path directory, String file, WorkflowClient client, String workflowId)
+      throws IOException {
+    String json = client.fetchHistory(workflowId).toJson(true);
+    Files.writeString(directory.resolve(file), json);
+    System.out.println("recorded " + directory.resolve(file) + " (" + workflowId + ")");
+  }
+}
