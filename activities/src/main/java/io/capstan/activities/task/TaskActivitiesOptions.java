@@ -1,0 +1,50 @@
+package io.capstan.activities.task;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/**
+ * How a worker runs task attempts.
+ *
+ * @param shellEnabled whether {@code shell} tasks may start processes on this host; off unless the
+ *     operator asks for it, because a definition's command then runs with the worker's rights
+ * @param host the name reported with every outcome and failure, so people can tell where an attempt
+ *     ran; defaults to this machine's host name
+ * @param clock paces simulated work and heartbeats; defaults to {@link TaskClock#SYSTEM}
+ * @param heartbeatStep how often a running attempt heartbeats and looks for cancellation; defaults
+ *     to 200 ms
+ */
+public record TaskActivitiesOptions(
+    boolean shellEnabled, String host, TaskClock clock, Duration heartbeatStep) {
+
+  public static final Duration DEFAULT_HEARTBEAT_STEP = Duration.ofMillis(200);
+
+  public TaskActivitiesOptions {
+    host = host == null || host.isBlank() ? localHostName() : host;
+    clock = clock == null ? TaskClock.SYSTEM : clock;
+    heartbeatStep =
+        heartbeatStep == null || heartbeatStep.isNegative() || heartbeatStep.isZero()
+            ? DEFAULT_HEARTBEAT_STEP
+            : heartbeatStep;
+  }
+
+  /** Real time, this machine's host name, default heartbeat step. */
+  public static TaskActivitiesOptions of(boolean shellEnabled) {
+    return new TaskActivitiesOptions(shellEnabled, null, null, null);
+  }
+
+  /** This machine's host name, falling back to {@code $HOSTNAME}, then {@code localhost}. */
+  public static String localHostName() {
+    try {
+      String name = InetAddress.getLocalHost().getHostName();
+      if (name != null && !name.isBlank()) {
+        return name;
+      }
+    } catch (UnknownHostException | SecurityException e) {
+      // A host without resolvable name still runs tasks; the environment may know better.
+    }
+    String env = System.getenv("HOSTNAME");
+    return env == null || env.isBlank() ? "localhost" : env;
+  }
+}

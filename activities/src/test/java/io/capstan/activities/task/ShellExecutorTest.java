@@ -1,0 +1,222 @@
+package io.capstan.activities.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.capstan.definitions.executor.ShellSpec;
+import io.capstan.definitions.pipeline.Backoff;
+import io.capstan.definitions.pipeline.RetrySpec;
+import io.capstan.workflows.task.TaskContext;
+import io.capstan.workflows.task.TaskFailures;
+import io.capstan.workflows.task.TaskOutcome;
+import io.temporal.client.ActivityCanceledException;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ShellExecutorTest {
+  private final ShellExecutor executor =
+      new ShellExecutor(true, TaskClock.SYSTEM, Duration.ofMillis(50));
+
+  @TempDir Path dir;
+
+  private static Attempt attempt(int number) {
+    return attempt(number, RetrySpec.DEFAULT);
+  }
+
+  private static Attempt attempt(int number, RetrySpec retry) {
+    return new Attempt(new TaskContext("run-1", "load", retry), number, "host-a", beat -> {});
+  }
+
+  private static ShellSpec sh(String script) {
+    return new ShellSpec(List.of("sh", "-c", script), Map.of(), null);
+  }
+
+  @Test
+  @DisplayName("the output is the last non-empty line of stdout")
+  void outputIsLastStdoutLine() {
+    TaskOutcome outcome =
+        executor.run(sh("echo first; echo '  loaded 42 rows  '; echo; echo '   '"), attempt(1));
+
+    assertThat(outcome).isEqualTo(new TaskOutcome("loaded 42 rows", 1, "host-a"));
+  }
+
+  @Test
+  @DisplayName("what the process writes to $CAPSTAN_OUTPUT wins over stdout, trimmed")
+  void capstanOutputFileWins() {
+    TaskOutcome outcome =
+        executor.run(
+            sh("echo noise; printf '\\n s3://bucket/part-0001 \\n\\n' > \"$CAPSTAN_OUTPUT\""),
+            attempt(1));
+
+    assertThat(outcome.output()).isEqualTo("s3://bucket/part-0001");
+  }
+
+  @Test
+  @DisplayName("an empty $CAPSTAN_OUTPUT falls back to the last stdout line")
+  void emptyCapstanOutputFallsBackToStdout() {
+    TaskOutcome outcome = executor.run(sh(": > \"$CAPSTAN_OUTPUT\"; echo fallback"), attempt(1));
+
+    assertThat(outcome.output()).isEqualTo("fallback");
+  }
+
+  @Test
+  @DisplayName("the task's env is added to the worker's, and the command runs in workingDir")
+  void envAndWorkingDirApply() throws Exception {
+    Files.writeString(dir.resolve("marker.txt"), "here");
+    ShellSpec spec =
+        new ShellSpec(
+            List.of("sh", "-c", "echo \"$GREETING $(cat marker.txt) ${PATH:+path} $CAPSTAN_TASK\""),
+            Map.of("GREETING", "hello"),
+            dir.toString());
+
+    assertThat(executor.run(spec, attempt(1)).output()).isEqualTo("hello here path load");
+  }
+
+  @Test
+  @DisplayName("argv is passed as is: no shell interprets it unless the command is a shell")
+  void argvIsNotInterpreted() {
+    ShellSpec spec = new ShellSpec(List.of("echo", "$HOME", "a;b", "*"), Map.of(), null);
+
+    assertThat(executor.run(spec, attempt(1)).output()).isEqualTo("$HOME a;b *");
+  }
+
+  @Test
+  @DisplayName("a non-zero exit is a retryable failure with the exit code and the stderr tail")
+  void nonZeroExitCarriesCodeAndStderrTail() {
+    ApplicationFailure failure =
+        catchThrowableOfType(
+            ApplicationFailure.class,
+            () ->
+                executor.run(
+                    sh("for i in $(seq 1 30); do echo \"problem $i\" >&2; done; exit 3"),
+                    attempt(2)));
+
+    assertThat(failure.getType()).isEqualTo(TaskFailures.SHELL_EXIT);
+    assertThat(failure.isNonRetryable()).isFalse();
+    assertThat(failure.getOriginalMessage())
+        .startsWith("exit code 3: ...\nproblem 11\n")
+        .endsWith("problem 29\nproblem 30")
+        .doesNotContain("problem 10\n");
+    assertThat(failure.getDetails().get(0, Integer.class)).isEqualTo(2);
+    assertThat(failure.getDetails().get(1, String.class)).isEqualTo("host-a");
+  }
+
+  @Test
+  @DisplayName("the stderr tail is capped at about 2 KB even when its lines are long")
+  void stderrTailIsBounded() {
+    ApplicationFailure failure =
+        catchThrowableOfType(
+            ApplicationFailure.class,
+            () ->
+                executor.run(
+                    sh(
+                        "i=0; while [ $i -lt 200 ]; do printf '%0100d\\n' $i >&2; i=$((i+1)); done;"
+                            + " echo 'the real reason' >&2; exit 1"),
+                    attempt(1)));
+
+    assertThat(failure.getOriginalMessage()).hasSizeLessThan(2200).endsWith("the real reason");
+  }
+
+  @Test
+  @DisplayName("an exit without stderr says so")
+  void exitWithoutStderr() {
+    ApplicationFailure failure =
+        catchThrowableOfType(
+            ApplicationFailure.class, () -> executor.run(sh("exit 7"), attempt(1)));
+
+    assertThat(failure.getOriginalMessage()).isEqualTo("exit code 7: (no stderr output)");
+  }
+
+  @Test
+  @DisplayName("with linear backoff a shell failure asks for interval × attempt before the next")
+  void linearBackoffAppliesToShellFailures() {
+    RetrySpec linear = new RetrySpec(5, Backoff.LINEAR, null, null, null, Duration.ofSeconds(10));
+
+    ApplicationFailure failure =
+        catchThrowableOfType(
+            ApplicationFailure.class, () -> executor.run(sh("exit 1"), attempt(3, linear)));
+
+    assertThat(failure.getNextRetryDelay()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  @DisplayName("a command that does not exist fails without retry")
+  void missingCommandIsNotRetried() {
+    ShellSpec spec = new ShellSpec(List.of("no-such-command-capstan"), Map.of(), null);
+
+    ApplicationFailure failure =
+        catchThrowableOfType(ApplicationFailure.class, () -> executor.run(spec, attempt(1)));
+
+    assertThat(failure.getType()).isEqualTo(TaskFailures.SHELL_START);
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getOriginalMessage())
+        .startsWith("cannot start 'no-such-command-capstan': error=2")
+        .contains("No such file or directory");
+  }
+
+  @Test
+  @DisplayName("a working directory that does not exist fails without retry")
+  void missingWorkingDirIsNotRetried() {
+    ShellSpec spec = new ShellSpec(List.of("true"), Map.of(), dir.resolve("absent").toString());
+
+    ApplicationFailure failure =
+        catchThrowableOfType(ApplicationFailure.class, () -> executor.run(spec, attempt(1)));
+
+    assertThat(failure.getType()).isEqualTo(TaskFailures.SHELL_START);
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getOriginalMessage()).contains("absent' does not exist");
+  }
+
+  @Test
+  @DisplayName("a worker without shell enabled refuses shell tasks without retry")
+  void disabledShellIsRefused() {
+    ShellExecutor disabled = new ShellExecutor(false, TaskClock.SYSTEM, Duration.ofMillis(50));
+
+    ApplicationFailure failure =
+        catchThrowableOfType(
+            ApplicationFailure.class, () -> disabled.run(sh("echo hi"), attempt(1)));
+
+    assertThat(failure.getType()).isEqualTo(TaskFailures.SHELL_DISABLED);
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getOriginalMessage())
+        .isEqualTo(
+            "this worker runs shell tasks only when started with shell enabled"
+                + " (./capstan up enables it)");
+  }
+
+  @Test
+  @DisplayName("canceling a shell task kills the process and the processes it started")
+  void cancellationKillsTheProcessTree() throws Exception {
+    Path childPid = dir.resolve("child.pid");
+    AtomicInteger beats = new AtomicInteger();
+    Attempt attempt =
+        new Attempt(
+            new TaskContext("run-1", "load", RetrySpec.DEFAULT),
+            1,
+            "host-a",
+            beat -> {
+              // Cancel only once the grandchild exists, so the test sees a whole tree die.
+              if (Files.exists(childPid) && beats.incrementAndGet() >= 2) {
+                throw new ActivityCanceledException();
+              }
+            });
+    ShellSpec spec = sh("sleep 60 & echo $! > " + childPid + "; wait");
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> executor.run(spec, attempt))
+        .isInstanceOf(ActivityCanceledException.class);
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    long pid = Long.parseLong(Files.readString(childPid).trim());
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+  }
+}
