@@ -1,0 +1,90 @@
+package io.capstan.api;
+
+import static io.javalin.apibuilder.ApiBuilder.get;
+import static io.javalin.apibuilder.ApiBuilder.path;
+import static io.javalin.apibuilder.ApiBuilder.post;
+
+import io.capstan.api.http.HttpMetrics;
+import io.capstan.api.http.Json;
+import io.capstan.api.http.RequestBodies;
+import io.capstan.api.intake.DefinitionIntake;
+import io.capstan.api.runs.LocalRunIndex;
+import io.capstan.api.runs.RunControl;
+import io.capstan.api.runs.RunInspector;
+import io.capstan.api.runs.RunLister;
+import io.capstan.api.runs.RunStarter;
+import io.capstan.api.runs.RunsController;
+import io.capstan.api.runs.TemporalRuns;
+import io.capstan.api.system.SystemController;
+import io.capstan.api.validation.ValidationController;
+import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
+import io.javalin.json.JavalinJackson;
+
+/**
+ * Builds the HTTP API of SPEC.md from its dependencies. The caller starts it on the port it
+ * chooses; tests run it with {@code JavalinTest}, on no fixed port.
+ */
+public final class ApiApp {
+  private ApiApp() {}
+
+  /** An unstarted Javalin instance serving every route of the API. */
+  public static Javalin create(ApiDependencies deps) {
+    TemporalRuns temporalRuns = new TemporalRuns(deps.client());
+    LocalRunIndex index = new LocalRunIndex();
+    DefinitionIntake intake = new DefinitionIntake(deps.servedExecutors());
+    RunsController runs =
+        new RunsController(
+            intake,
+            new RunStarter(temporalRuns, deps.temporal(), index),
+            new RunInspector(temporalRuns, deps.temporal()),
+            new RunLister(temporalRuns, deps.temporal(), index),
+            new RunControl(temporalRuns));
+    ValidationController validation = new ValidationController(intake);
+    SystemController system = new SystemController(deps.temporal(), deps.metrics());
+    HttpMetrics httpMetrics = new HttpMetrics(deps.metrics());
+
+    Javalin app =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.http.maxRequestSize = RequestBodies.LIMIT;
+              config.http.prefer405over404 = true;
+              config.jsonMapper(new JavalinJackson(Json.mapper(), false));
+              config.requestLogger.http(httpMetrics::record);
+              config.router.apiBuilder(
+                  () -> {
+                    path(
+                        "api/v1",
+                        () -> {
+                          path(
+                              "runs",
+                              () -> {
+                                post(runs::submit);
+                                get(runs::list);
+                                path(
+                                    "{id}",
+                                    () -> {
+                                      get(runs::get);
+                                      post("signals/{name}", runs::signal);
+                                      post("cancel", runs::cancel);
+                                    });
+                              });
+                          post("validate", validation::validate);
+                          get("info", system::info);
+                        });
+                    get("healthz", system::health);
+                    get("metrics", system::metrics);
+                  });
+            });
+    // An oversized body is refused from its declared length, before a byte of it is read.
+    app.before(
+        ctx -> {
+          if (ctx.method() == HandlerType.POST) {
+            RequestBodies.checkDeclaredLength(ctx);
+          }
+        });
+    ErrorMappers.register(app, deps.temporal());
+    return app;
+  }
+}

@@ -1,0 +1,12 @@
+package io.capstan.api.http;
+
+/**
+ * One thing to fix: where it is ({@code path} in the document or request, and the 1-based line and
+ * column when known) and what is wrong.
+ */
+public record ErrorDetail(String path, Integer line, Integer column, String message) {
+  /** A detail with no position in a source document, such as a query parameter. */
+  public static ErrorDetail at(String path, String message) {
+    return new ErrorDetail(path, null, null, message);
+  }
+}

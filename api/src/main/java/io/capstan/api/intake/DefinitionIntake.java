@@ -1,0 +1,151 @@
+package io.capstan.api.intake;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import io.capstan.api.http.BadRequestException;
+import io.capstan.api.http.ErrorDetail;
+import io.capstan.definitions.Definition;
+import io.capstan.definitions.DefinitionException;
+import io.capstan.definitions.DefinitionParser;
+import io.capstan.definitions.Problem;
+import io.capstan.definitions.executor.Executor;
+import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.definitions.job.JobDefinition;
+import io.capstan.definitions.pipeline.PipelineDefinition;
+import io.capstan.definitions.pipeline.TaskSpec;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a request into a {@link Submission}: reads the body as YAML or JSON (JSON is read by the
+ * same YAML parser, so its errors carry positions too), collects the parameter overrides, and
+ * refuses definitions that use an executor no worker serves.
+ */
+public final class DefinitionIntake {
+  static final String PARAM_PREFIX = "param.";
+  private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+
+  private final Set<ExecutorKind> served;
+
+  public DefinitionIntake(Set<ExecutorKind> served) {
+    this.served = served.isEmpty() ? EnumSet.noneOf(ExecutorKind.class) : EnumSet.copyOf(served);
+  }
+
+  /**
+   * @param contentType the request's Content-Type, or null; JSON types select JSON, anything else
+   *     YAML
+   * @param query the request's query parameters; those named {@code param.NAME} are overrides
+   * @throws BadRequestException for an empty body or a malformed override
+   * @throws DefinitionException for an invalid definition (YAML and JSON syntax errors included)
+   * @throws UnservedExecutorException for a task or job whose executor no worker serves
+   */
+  public Submission read(String body, String contentType, Map<String, List<String>> query) {
+    Map<String, String> params = params(query);
+    if (body == null || body.isBlank()) {
+      throw new BadRequestException(
+          "the request body is empty: send a Pipeline or Job definition as YAML or JSON");
+    }
+    String text = isJson(contentType) ? withoutTabs(body) : body;
+    List<Definition> definitions;
+    try {
+      definitions = DefinitionParser.parse(text, params.keySet());
+    } catch (DefinitionException invalid) {
+      throw invalid;
+    } catch (RuntimeException unreadable) {
+      // The parser reports every input problem as a DefinitionException; anything else is still
+      // about this input, and a client's input never earns a 500.
+      throw new BadRequestException("the body could not be read: " + unreadable.getMessage());
+    }
+    checkServed(definitions, text);
+    return new Submission(definitions, params);
+  }
+
+  /** The {@code ?param.NAME=VALUE} overrides, in the order given. */
+  static Map<String, String> params(Map<String, List<String>> query) {
+    Map<String, String> params = new LinkedHashMap<>();
+    List<ErrorDetail> problems = new ArrayList<>();
+    query.forEach(
+        (key, values) -> {
+          if (!key.startsWith(PARAM_PREFIX)) {
+            return;
+          }
+          String name = key.substring(PARAM_PREFIX.length());
+          if (!PARAM_NAME.matcher(name).matches()) {
+            problems.add(
+                ErrorDetail.at(
+                    key, "a parameter name has only letters, digits, '_' and '-': '" + name + "'"));
+          } else if (values.size() != 1) {
+            problems.add(
+                ErrorDetail.at(key, "give each parameter once, not " + values.size() + " times"));
+          } else {
+            params.put(name, values.get(0));
+          }
+        });
+    if (!problems.isEmpty()) {
+      throw new BadRequestException("invalid parameter override", problems);
+    }
+    return params;
+  }
+
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String type = contentType.toLowerCase(Locale.ROOT);
+    int parameters = type.indexOf(';');
+    type = (parameters >= 0 ? type.substring(0, parameters) : type).trim();
+    return type.equals("application/json") || type.endsWith("+json");
+  }
+
+  /**
+   * JSON allows tabs between tokens where YAML does not. Valid JSON has no raw tab inside a string,
+   * so replacing each with a blank changes nothing but that, and keeps every line and column.
+   */
+  static String withoutTabs(String json) {
+    return json.replace('\t', ' ');
+  }
+
+  private void checkServed(List<Definition> definitions, String text) {
+    List<Problem> problems = new ArrayList<>();
+    for (int d = 0; d < definitions.size(); d++) {
+      Definition definition = definitions.get(d);
+      String prefix = definitions.size() > 1 ? "documents[" + d + "]." : "";
+      if (definition instanceof PipelineDefinition pipeline) {
+        List<TaskSpec> tasks = pipeline.spec().tasks();
+        for (int t = 0; t < tasks.size(); t++) {
+          check(tasks.get(t), text, d, prefix + "spec.tasks[" + t + "]", "/spec/tasks/" + t)
+              .ifPresent(problems::add);
+        }
+      } else if (definition instanceof JobDefinition job) {
+        check(job.spec(), text, d, prefix + "spec", "/spec").ifPresent(problems::add);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new UnservedExecutorException(problems);
+    }
+  }
+
+  private Optional<Problem> check(
+      Executor executor, String text, int document, String path, String pointer) {
+    ExecutorKind kind = executor.executorKind();
+    if (served.contains(kind)) {
+      return Optional.empty();
+    }
+    String block = kind.name().toLowerCase(Locale.ROOT);
+    SourceLocator.Position at =
+        SourceLocator.locate(text, document, JsonPointer.compile(pointer + "/" + block))
+            .orElse(new SourceLocator.Position(0, 0));
+    return Optional.of(
+        new Problem(
+            path + "." + block,
+            at.line(),
+            at.column(),
+            "no worker serves " + block + " tasks yet"));
+  }
+}

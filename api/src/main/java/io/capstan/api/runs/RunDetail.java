@@ -1,0 +1,32 @@
+package io.capstan.api.runs;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.capstan.workflows.run.Progress;
+import io.capstan.workflows.run.RunPhase;
+import io.capstan.workflows.run.TaskState;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A run in full: Temporal's view of the execution merged with the run's own {@code status} query.
+ *
+ * @param phase the run's own phase (shows {@code PAUSED}); null when its state is unavailable
+ * @param progress null when the run's state is unavailable
+ * @param tasks by task name, in definition order
+ * @param error why a closed run failed, timed out or was terminated
+ * @param warning why part of the answer is missing, such as a query that timed out
+ */
+public record RunDetail(
+    String id,
+    String kind,
+    String name,
+    String namespace,
+    RunStatus status,
+    RunPhase phase,
+    Instant startedAt,
+    Instant closedAt,
+    Progress progress,
+    Map<String, TaskState> tasks,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String error,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String warning,
+    RunLinks links) {}

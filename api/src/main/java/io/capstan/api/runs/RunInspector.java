@@ -1,0 +1,205 @@
+package io.capstan.api.runs;
+
+import io.capstan.api.TemporalInfo;
+import io.capstan.workflows.run.RunState;
+import io.capstan.workflows.run.TaskState;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.PendingActivityState;
+import io.temporal.api.failure.v1.Failure;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers {@code GET /api/v1/runs/{id}}: Temporal's description of the run, the run's own {@code
+ * status} query, and the retries Temporal is holding for its tasks. Only the description is
+ * required; whatever else cannot be read leaves a {@code warning} instead of failing the request.
+ */
+public final class RunInspector {
+  private static final Logger log = LoggerFactory.getLogger(RunInspector.class);
+
+  private final TemporalRuns runs;
+  private final TemporalInfo temporal;
+
+  public RunInspector(TemporalRuns runs, TemporalInfo temporal) {
+    this.runs = runs;
+    this.temporal = temporal;
+  }
+
+  public RunDetail get(String id) {
+    DescribeWorkflowExecutionResponse description = runs.describe(id);
+    WorkflowExecutionInfo info = description.getWorkflowExecutionInfo();
+    RunRef ref = runs.refOf(info);
+    RunStatus status = RunStatus.of(info.getStatus());
+    List<String> warnings = new ArrayList<>();
+
+    Optional<HistoryEvent> close = Optional.empty();
+    if (status.isClosed()) {
+      close = read(() -> runs.closeEvent(info.getExecution()), warnings, "its close event");
+    }
+    RunState state = close.flatMap(c -> quietly(() -> runs.completedState(c))).orElse(null);
+    if (state == null) {
+      state = queryState(id, warnings);
+    }
+
+    Map<String, TaskState> tasks =
+        state != null && state.tasks() != null ? state.tasks() : new LinkedHashMap<>();
+    if (!status.isClosed() && description.getPendingActivitiesCount() > 0) {
+      boolean stateKnown = state != null;
+      Set<String> taskNames = Set.copyOf(tasks.keySet());
+      List<PendingAttempt> pending =
+          quietly(() -> Optional.of(pendingAttempts(description, taskNames, stateKnown)))
+              .orElse(List.of());
+      tasks = PendingAttempt.merge(tasks, pending, !stateKnown);
+    }
+
+    String error = close.flatMap(TemporalRuns::closeReason).orElse(null);
+    return new RunDetail(
+        ref.id(),
+        ref.kind().kindName(),
+        ref.name(),
+        ref.namespace(),
+        status,
+        state != null ? state.phase() : null,
+        TemporalRuns.instant(info.getStartTime()),
+        info.hasCloseTime() ? TemporalRuns.instant(info.getCloseTime()) : null,
+        state != null ? state.progress() : null,
+        tasks,
+        error,
+        warnings.isEmpty() ? null : String.join("; ", warnings),
+        RunLinks.forRun(ref.id(), temporal));
+  }
+
+  private RunState queryState(String id, List<String> warnings) {
+    try {
+      return runs.queryState(id);
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      warnings.add(
+          code == Status.Code.DEADLINE_EXCEEDED
+              ? "task states are unavailable: the run did not answer its status query within "
+                  + TemporalRuns.QUERY_TIMEOUT.toSeconds()
+                  + "s (is a worker running?)"
+              : "task states are unavailable: " + describe(e));
+    } catch (RuntimeException e) {
+      log.debug("status query of {} failed", id, e);
+      warnings.add("task states are unavailable: " + e.getMessage());
+    }
+    return null;
+  }
+
+  /**
+   * The pending activities that tell more than the run's own state: retries, and any activity at
+   * all when that state is unknown. Resolving activity ids to task names reads the history, so it
+   * is done only for those.
+   */
+  private List<PendingAttempt> pendingAttempts(
+      DescribeWorkflowExecutionResponse description, Set<String> taskNames, boolean stateKnown) {
+    List<PendingActivityInfo> relevant =
+        description.getPendingActivitiesList().stream()
+            .filter(p -> !stateKnown || p.getAttempt() > 1)
+            .toList();
+    Set<String> unresolved =
+        relevant.stream()
+            .map(PendingActivityInfo::getActivityId)
+            .filter(activityId -> !taskNames.contains(activityId))
+            .collect(Collectors.toSet());
+    Map<String, String> names =
+        unresolved.isEmpty()
+            ? Map.of()
+            : runs.taskNamesOf(description.getWorkflowExecutionInfo().getExecution(), unresolved);
+    List<PendingAttempt> attempts = new ArrayList<>();
+    for (PendingActivityInfo activity : relevant) {
+      String task =
+          taskNames.contains(activity.getActivityId())
+              ? activity.getActivityId()
+              : names.get(activity.getActivityId());
+      if (task == null) {
+        continue;
+      }
+      boolean started = !waitingForRetry(activity) && isStarted(activity.getState());
+      Failure lastFailure = activity.hasLastFailure() ? activity.getLastFailure() : null;
+      // A started attempt runs on the worker that took it; a waiting one was last seen failing.
+      String host =
+          started || lastFailure == null
+              ? TemporalRuns.hostOfIdentity(activity.getLastWorkerIdentity())
+              : runs.failureHost(lastFailure)
+                  .orElse(TemporalRuns.hostOfIdentity(activity.getLastWorkerIdentity()));
+      attempts.add(
+          new PendingAttempt(
+              task,
+              Math.max(1, activity.getAttempt()),
+              started,
+              lastFailure == null ? null : TemporalRuns.failureMessage(lastFailure),
+              host,
+              activity.hasLastStartedTime()
+                  ? TemporalRuns.instant(activity.getLastStartedTime())
+                  : null));
+    }
+    return attempts;
+  }
+
+  /**
+   * Whether the activity is between attempts. Temporal reports SCHEDULED then; the Java test server
+   * keeps reporting STARTED, but its last attempt completed after the last start.
+   */
+  static boolean waitingForRetry(PendingActivityInfo activity) {
+    if (activity.getAttempt() <= 1) {
+      return false;
+    }
+    if (activity.getState() == PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED) {
+      return true;
+    }
+    if (!activity.hasLastAttemptCompleteTime()) {
+      return false;
+    }
+    return !activity.hasLastStartedTime()
+        || TemporalRuns.instant(activity.getLastStartedTime())
+            .isBefore(TemporalRuns.instant(activity.getLastAttemptCompleteTime()));
+  }
+
+  private static boolean isStarted(PendingActivityState state) {
+    return state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+        || state == PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED;
+  }
+
+  private static <T> Optional<T> read(
+      Supplier<Optional<T>> read, List<String> warnings, String what) {
+    try {
+      return read.get();
+    } catch (RuntimeException e) {
+      warnings.add("could not read " + what + ": " + describe(e));
+      return Optional.empty();
+    }
+  }
+
+  /** A read whose failure only means less detail, so it is logged and otherwise ignored. */
+  private static <T> Optional<T> quietly(Supplier<Optional<T>> read) {
+    try {
+      return read.get();
+    } catch (RuntimeException e) {
+      log.debug("optional read failed", e);
+      return Optional.empty();
+    }
+  }
+
+  private static String describe(RuntimeException e) {
+    if (e instanceof StatusRuntimeException status) {
+      String description = status.getStatus().getDescription();
+      return status.getStatus().getCode() + (description != null ? ": " + description : "");
+    }
+    return e.getMessage();
+  }
+}

@@ -1,0 +1,58 @@
+package io.capstan.api.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Run ids")
+class RunIdsTest {
+  @Test
+  @DisplayName("read as kind, namespace and name with an 8-character suffix")
+  void readAsKindNamespaceName() {
+    String id = RunIds.random(RunKind.PIPELINE, "team-a", "nightly-etl");
+
+    assertThat(id).matches("pipeline-team-a-nightly-etl-[a-z0-9]{8}");
+    assertThat(RunIds.isWellFormed(id)).isTrue();
+    assertThat(RunIds.kindOf(id)).contains(RunKind.PIPELINE);
+  }
+
+  @Test
+  @DisplayName("are random without an idempotency key")
+  void areRandomWithoutKey() {
+    assertThat(RunIds.random(RunKind.JOB, "default", "backup"))
+        .isNotEqualTo(RunIds.random(RunKind.JOB, "default", "backup"));
+  }
+
+  @Test
+  @DisplayName("follow from the idempotency key and the definition's identity")
+  void followFromKeyAndIdentity() {
+    String id = RunIds.forIdempotencyKey(RunKind.JOB, "default", "backup", "k-1");
+
+    assertThat(id).matches("job-default-backup-[a-z0-9]{8}");
+    assertThat(RunIds.forIdempotencyKey(RunKind.JOB, "default", "backup", "k-1")).isEqualTo(id);
+    assertThat(RunIds.forIdempotencyKey(RunKind.JOB, "default", "backup", "k-2")).isNotEqualTo(id);
+    assertThat(RunIds.forIdempotencyKey(RunKind.JOB, "other", "backup", "k-1")).isNotEqualTo(id);
+    assertThat(RunIds.forIdempotencyKey(RunKind.PIPELINE, "default", "backup", "k-1"))
+        .isNotEqualTo(id.replaceFirst("^job", "pipeline"));
+  }
+
+  @Test
+  @DisplayName("stay well-formed for names outside the DNS-label alphabet")
+  void stayWellFormedForOddNames() {
+    assertThat(RunIds.random(RunKind.PIPELINE, "Team_A", "ETL.v2"))
+        .startsWith("pipeline-team-a-etl-v2-");
+  }
+
+  @Test
+  @DisplayName("anything else is not a run id")
+  void anythingElseIsNotARunId() {
+    assertThat(RunIds.isWellFormed(null)).isFalse();
+    assertThat(RunIds.isWellFormed("")).isFalse();
+    assertThat(RunIds.isWellFormed("pipeline-x-abc")).isFalse();
+    assertThat(RunIds.isWellFormed("Pipeline-default-x-abcd1234")).isFalse();
+    assertThat(RunIds.isWellFormed("pipeline-default-x-abcd1234/../x")).isFalse();
+    assertThat(RunIds.isWellFormed("pipeline-" + "a".repeat(300) + "-abcd1234")).isFalse();
+    assertThat(RunIds.kindOf("cluster-default-x-abcd1234")).isEmpty();
+  }
+}
