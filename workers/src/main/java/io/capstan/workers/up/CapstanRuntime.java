@@ -1,0 +1,333 @@
+package io.capstan.workers.up;
+
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
+import io.capstan.api.ApiApp;
+import io.capstan.api.ApiDependencies;
+import io.capstan.api.TemporalInfo;
+import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.workers.controlplane.ControlPlaneWorker;
+import io.capstan.workers.controlplane.ControlPlaneWorkerOptions;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.WorkerFactory;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything {@code capstan up} runs in one process: a Temporal server (the embedded Java test
+ * server, or a connection to an external one), the control-plane worker, and the HTTP API. Tests
+ * and benchmarks start the same wiring on free ports.
+ *
+ * <p>{@link #close()} stops the parts in the reverse order of {@link #start()}: no new requests,
+ * then no new work, then the connection, then the server.
+ */
+public final class CapstanRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CapstanRuntime.class);
+
+  /** How often the SDK's metrics are copied into the Prometheus registry. */
+  private static final com.uber.m3.util.Duration METRICS_REPORT_INTERVAL =
+      com.uber.m3.util.Duration.ofSeconds(1);
+
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+  /**
+   * Where and how to run.
+   *
+   * @param bind the address the API listens on
+   * @param apiPort the API's port; 0 picks a free one
+   * @param temporalTarget {@code HOST:PORT} of an external Temporal frontend, or null to run the
+   *     embedded Java test server
+   * @param temporalPort the embedded server's port (ignored with an external target)
+   * @param namespace the Temporal namespace runs live in
+   * @param temporalUi the external Temporal Web UI's base address, or null
+   * @param worker the control-plane worker's options
+   */
+  public record Config(
+      String bind,
+      int apiPort,
+      String temporalTarget,
+      int temporalPort,
+      String namespace,
+      String temporalUi,
+      ControlPlaneWorkerOptions worker) {
+
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    public static final int DEFAULT_API_PORT = 8080;
+    public static final int DEFAULT_TEMPORAL_PORT = 7233;
+    public static final String DEFAULT_NAMESPACE = "default";
+
+    public Config {
+      bind = bind == null || bind.isBlank() ? DEFAULT_BIND : bind;
+      temporalTarget = temporalTarget == null || temporalTarget.isBlank() ? null : temporalTarget;
+      namespace = namespace == null || namespace.isBlank() ? DEFAULT_NAMESPACE : namespace;
+      temporalUi = temporalUi == null || temporalUi.isBlank() ? null : temporalUi;
+      worker = worker == null ? ControlPlaneWorkerOptions.defaults(true) : worker;
+    }
+
+    /** An embedded server on the given ports, shell enabled: what {@code capstan up} runs. */
+    public static Config embedded(int apiPort, int temporalPort) {
+      return new Config(
+          DEFAULT_BIND,
+          apiPort,
+          null,
+          temporalPort,
+          DEFAULT_NAMESPACE,
+          null,
+          ControlPlaneWorkerOptions.defaults(true));
+    }
+
+    public boolean embeddedServer() {
+      return temporalTarget == null;
+    }
+  }
+
+  /** A part of the runtime could not start; the message tells the person what to change. */
+  public static final class StartupException extends RuntimeException {
+    StartupException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final Config config;
+  private PrometheusMeterRegistry metrics;
+  private Scope metricsScope;
+  private EmbeddedTemporal server;
+  private WorkflowServiceStubs stubs;
+  private WorkflowClient client;
+  private WorkerFactory factory;
+  private Javalin api;
+  private TemporalInfo temporal;
+  private Set<ExecutorKind> servedExecutors;
+  private boolean started;
+  private boolean closed;
+
+  public CapstanRuntime(Config config) {
+    this.config = config;
+  }
+
+  /**
+   * Starts the server (if embedded), the worker and the API, in that order, and returns this.
+   *
+   * @throws StartupException when a port is taken or Temporal cannot be reached; whatever had
+   *     started is stopped again
+   */
+  public synchronized CapstanRuntime start() {
+    if (started) {
+      throw new IllegalStateException("this runtime was already started");
+    }
+    started = true;
+    try {
+      metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      metricsScope =
+          new RootScopeBuilder()
+              .reporter(new MicrometerClientStatsReporter(metrics))
+              .reportEvery(METRICS_REPORT_INTERVAL);
+      String address;
+      if (config.embeddedServer()) {
+        server = startEmbeddedServer(config.temporalPort());
+        address = "127.0.0.1:" + config.temporalPort();
+        temporal = new TemporalInfo(address, config.namespace(), null, TemporalInfo.TEST_SERVER);
+      } else {
+        address = config.temporalTarget();
+        temporal =
+            new TemporalInfo(
+                address, config.namespace(), config.temporalUi(), TemporalInfo.EXTERNAL);
+      }
+      stubs = connect(address);
+      client =
+          WorkflowClient.newInstance(
+              stubs, WorkflowClientOptions.newBuilder().setNamespace(config.namespace()).build());
+      factory = WorkerFactory.newInstance(client);
+      ControlPlaneWorker.register(factory, config.worker());
+      servedExecutors = ControlPlaneWorker.servedExecutors(config.worker());
+      factory.start();
+      api = ApiApp.create(new ApiDependencies(client, temporal, metrics, servedExecutors));
+      startApi();
+      return this;
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private static EmbeddedTemporal startEmbeddedServer(int port) {
+    try {
+      return EmbeddedTemporal.start("127.0.0.1", port);
+    } catch (RuntimeException e) {
+      if (bindFailure(e)) {
+        throw new StartupException(
+            "port "
+                + port
+                + " is in use, so the embedded Temporal server cannot start (is another Temporal or"
+                + " `capstan up` running?): pick another with --temporal-port, or use that server"
+                + " with --temporal HOST:PORT",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  private WorkflowServiceStubs connect(String address) {
+    WorkflowServiceStubsOptions options =
+        WorkflowServiceStubsOptions.newBuilder()
+            .setTarget(address)
+            .setMetricsScope(metricsScope)
+            .build();
+    try {
+      return WorkflowServiceStubs.newConnectedServiceStubs(options, CONNECT_TIMEOUT);
+    } catch (RuntimeException e) {
+      throw new StartupException(
+          "cannot reach Temporal at "
+              + address
+              + " within "
+              + CONNECT_TIMEOUT.toSeconds()
+              + " s: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private void startApi() {
+    try {
+      api.start(config.bind(), config.apiPort());
+    } catch (RuntimeException e) {
+      if (bindFailure(e)) {
+        throw new StartupException(
+            "cannot listen on "
+                + config.bind()
+                + ":"
+                + config.apiPort()
+                + " (in use, or not an address of this machine): pick another with --port or"
+                + " --bind",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /** The API's base address, e.g. {@code http://127.0.0.1:8080}. */
+  public String apiUrl() {
+    String host = config.bind();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+      host = "127.0.0.1";
+    } else if (host.contains(":") && !host.startsWith("[")) {
+      host = "[" + host + "]";
+    }
+    return "http://" + host + ":" + apiPort();
+  }
+
+  /** The port the API listens on (the one picked when the config said 0). */
+  public int apiPort() {
+    return api.port();
+  }
+
+  public TemporalInfo temporal() {
+    return temporal;
+  }
+
+  public WorkflowClient client() {
+    return client;
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  public Set<ExecutorKind> servedExecutors() {
+    return servedExecutors;
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  /** Stops everything that started; safe to call more than once and after a failed start. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (api != null) {
+      quietly("API", api::stop);
+    }
+    if (factory != null) {
+      quietly("worker", this::stopWorkers);
+    }
+    if (stubs != null) {
+      quietly("Temporal connection", this::stopStubs);
+    }
+    if (metricsScope != null) {
+      quietly("SDK metrics", metricsScope::close);
+    }
+    if (server != null) {
+      quietly("embedded Temporal server", server::close);
+    }
+    if (metrics != null) {
+      quietly("metrics registry", metrics::close);
+    }
+  }
+
+  /**
+   * Lets running attempts finish for a moment, then interrupts them: simulated tasks stop, shell
+   * processes are killed, and Temporal retries the attempts wherever a worker runs next.
+   */
+  private void stopWorkers() throws InterruptedException {
+    factory.shutdown();
+    factory.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    if (!factory.isTerminated()) {
+      factory.shutdownNow();
+      factory.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void stopStubs() throws InterruptedException {
+    stubs.shutdown();
+    if (!stubs.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+      stubs.shutdownNow();
+    }
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private static void quietly(String part, Step step) {
+    try {
+      step.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // One part failing to stop must not keep the others running.
+      log.warn("stopping the {} failed: {}", part, e.toString());
+    }
+  }
+
+  /**
+   * Whether {@code error} says a port was taken. gRPC's Netty transport reports it as an
+   * IOException of its own rather than a {@link BindException}, so the message counts too.
+   */
+  private static boolean bindFailure(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String message = String.valueOf(t.getMessage());
+      if (t instanceof BindException
+          || message.contains("Address already in use")
+          || message.contains("Failed to bind")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
