@@ -1,0 +1,213 @@
+package io.capstan.bench;
+
+import io.capstan.bench.baseline.RawActivitiesImpl;
+import io.capstan.bench.baseline.RawWorkflow;
+import io.capstan.bench.baseline.RawWorkflowImpl;
+import io.capstan.definitions.Metadata;
+import io.capstan.definitions.executor.SimulateSpec;
+import io.capstan.definitions.pipeline.OnFailure;
+import io.capstan.definitions.pipeline.PipelineDefinition;
+import io.capstan.definitions.pipeline.PipelineSpec;
+import io.capstan.definitions.pipeline.TaskDefaults;
+import io.capstan.definitions.pipeline.TaskSpec;
+import io.capstan.workers.up.CapstanRuntime;
+import io.capstan.workflows.ControlPlane;
+import io.capstan.workflows.pipeline.PipelineInput;
+import io.capstan.workflows.pipeline.PipelineWorkflow;
+import io.capstan.workflows.run.RunState;
+import io.capstan.workflows.run.TaskPhase;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the same shapes through Capstan and through hand-written Temporal SDK code, in one process
+ * against one embedded server, and prints the per-task ratio of Capstan to the baseline.
+ *
+ * <p>Shapes: (a) a chain of zero-second simulate tasks, each depending on the previous one; (b) a
+ * wide DAG of independent zero-second tasks at a parallelism limit. Each shape runs once to warm
+ * up, then {@code --repeat} times alternating Capstan and baseline; the medians are compared.
+ *
+ * <p>Flags: {@code --chain N} (default 200), {@code --wide N} (2000), {@code --parallelism N}
+ * (200), {@code --repeat N} (3), {@code --temporal HOST:PORT} (an external server instead of the
+ * embedded one).
+ */
+public final class PipelineBench {
+  private static final String BASELINE_QUEUE = "capstan-bench-baseline";
+
+  private final WorkflowClient client;
+
+  private PipelineBench(WorkflowClient client) {
+    this.client = client;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int chain = intFlag(args, "--chain", 200);
+    int wide = intFlag(args, "--wide", 2000);
+    int parallelism = intFlag(args, "--parallelism", 200);
+    int repeat = intFlag(args, "--repeat", 3);
+    String temporal = stringFlag(args, "--temporal", null);
+
+    var config =
+        new CapstanRuntime.Config(
+            "127.0.0.1", 0, temporal, temporal == null ? freePort() : 0, "default", null, null);
+    try (CapstanRuntime runtime = new CapstanRuntime(config).start()) {
+      WorkerFactory baselineFactory = WorkerFactory.newInstance(runtime.client());
+      Worker worker =
+          baselineFactory.newWorker(
+              BASELINE_QUEUE,
+              WorkerOptions.newBuilder().setMaxConcurrentActivityExecutionSize(200).build());
+      worker.registerWorkflowImplementationTypes(RawWorkflowImpl.class);
+      worker.registerActivitiesImplementations(new RawActivitiesImpl());
+      baselineFactory.start();
+      try {
+        PipelineBench bench = new PipelineBench(runtime.client());
+        System.out.printf(
+            "Capstan pipeline benchmark: Temporal %s (%s), %d cores, Java %s%n",
+            runtime.temporal().address(),
+            runtime.temporal().mode(),
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.version"));
+        Result a = bench.compare("a) chain of " + chain + " tasks", chain, 1, repeat);
+        Result b =
+            bench.compare(
+                "b) " + wide + "-task wide DAG at parallelism " + parallelism,
+                wide,
+                parallelism,
+                repeat);
+        System.out.println();
+        System.out.println("| shape | Capstan ms/task | raw SDK ms/task | ratio |");
+        System.out.println("| --- | --- | --- | --- |");
+        for (Result r : List.of(a, b)) {
+          System.out.println(r.row());
+        }
+      } finally {
+        baselineFactory.shutdown();
+        baselineFactory.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private record Result(String shape, double capstanPerTask, double rawPerTask) {
+    double ratio() {
+      return capstanPerTask / rawPerTask;
+    }
+
+    String row() {
+      return String.format(
+          "| %s | %.2f | %.2f | %.2f |", shape, capstanPerTask, rawPerTask, ratio());
+    }
+  }
+
+  private Result compare(String shape, int tasks, int parallelism, int repeat) {
+    System.out.printf("%s: warming up%n", shape);
+    runCapstan(tasks, parallelism);
+    runRaw(tasks, parallelism);
+    double[] capstan = new double[repeat];
+    double[] raw = new double[repeat];
+    for (int i = 0; i < repeat; i++) {
+      capstan[i] = runCapstan(tasks, parallelism) / tasks;
+      raw[i] = runRaw(tasks, parallelism) / tasks;
+      System.out.printf(
+          "%s: run %d: Capstan %.2f ms/task, raw SDK %.2f ms/task%n",
+          shape, i + 1, capstan[i], raw[i]);
+    }
+    Result result = new Result(shape, median(capstan), median(raw));
+    System.out.printf("%s: per-task ratio %.2f%n", shape, result.ratio());
+    return result;
+  }
+
+  /** Milliseconds for one Capstan pipeline of the given shape, from start to result. */
+  private double runCapstan(int tasks, int parallelism) {
+    List<TaskSpec> specs = new ArrayList<>(tasks);
+    for (int i = 0; i < tasks; i++) {
+      List<String> deps = parallelism == 1 && i > 0 ? List.of("t" + (i - 1)) : List.of();
+      specs.add(
+          new TaskSpec(
+              "t" + i,
+              deps,
+              null,
+              null,
+              new SimulateSpec(Duration.ZERO, "out-" + i, 0, 0.0, null),
+              null,
+              null,
+              null));
+    }
+    var definition =
+        new PipelineDefinition(
+            "capstan.io/v1",
+            PipelineDefinition.KIND,
+            new Metadata("bench", "bench", Map.of()),
+            new PipelineSpec(
+                Map.of(), parallelism, OnFailure.STOP, null, new TaskDefaults(null, null), specs));
+    PipelineWorkflow pipeline =
+        client.newWorkflowStub(
+            PipelineWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(ControlPlane.TASK_QUEUE)
+                .setWorkflowId("bench-" + System.nanoTime())
+                .build());
+    long start = System.nanoTime();
+    RunState state = pipeline.run(PipelineInput.of(definition, Map.of()));
+    double ms = (System.nanoTime() - start) / 1e6;
+    long succeeded =
+        state.tasks().values().stream().filter(t -> t.state() == TaskPhase.SUCCEEDED).count();
+    if (succeeded != tasks) {
+      throw new IllegalStateException("only " + succeeded + " of " + tasks + " tasks succeeded");
+    }
+    return ms;
+  }
+
+  /** Milliseconds for the hand-written SDK workflow of the same shape. */
+  private double runRaw(int tasks, int parallelism) {
+    RawWorkflow raw =
+        client.newWorkflowStub(
+            RawWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(BASELINE_QUEUE)
+                .setWorkflowId("bench-raw-" + System.nanoTime())
+                .build());
+    long start = System.nanoTime();
+    int done = raw.run(tasks, parallelism);
+    double ms = (System.nanoTime() - start) / 1e6;
+    if (done != tasks) {
+      throw new IllegalStateException("the baseline ran " + done + " of " + tasks + " tasks");
+    }
+    return ms;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static int intFlag(String[] args, String name, int fallback) {
+    String value = stringFlag(args, name, null);
+    return value == null ? fallback : Integer.parseInt(value);
+  }
+
+  private static String stringFlag(String[] args, String name, String fallback) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return fallback;
+  }
+}
