@@ -33,12 +33,12 @@ import java.util.Map;
  * against one embedded server, and prints the per-task ratio of Capstan to the baseline.
  *
  * <p>Shapes: (a) a chain of zero-second simulate tasks, each depending on the previous one; (b) a
- * wide DAG of independent zero-second tasks at a parallelism limit. Each shape runs once to warm
- * up, then {@code --repeat} times alternating Capstan and baseline; the medians are compared.
+ * wide DAG of independent zero-second tasks at a parallelism limit. Each shape runs {@code
+ * --warmup} times on both sides, then {@code --repeat} Capstan/baseline pairs.
  *
  * <p>Flags: {@code --chain N} (default 200), {@code --wide N} (2000), {@code --parallelism N}
- * (200), {@code --repeat N} (3), {@code --temporal HOST:PORT} (an external server instead of the
- * embedded one).
+ * (200), {@code --warmup N} (3), {@code --repeat N} (5), {@code --temporal HOST:PORT} (an external
+ * server instead of the embedded one).
  */
 public final class PipelineBench {
   private static final String BASELINE_QUEUE = "capstan-bench-baseline";
@@ -53,7 +53,8 @@ public final class PipelineBench {
     int chain = intFlag(args, "--chain", 200);
     int wide = intFlag(args, "--wide", 2000);
     int parallelism = intFlag(args, "--parallelism", 200);
-    int repeat = intFlag(args, "--repeat", 3);
+    int warmup = intFlag(args, "--warmup", 3);
+    int repeat = intFlag(args, "--repeat", 5);
     String temporal = stringFlag(args, "--temporal", null);
 
     var config =
@@ -76,12 +77,13 @@ public final class PipelineBench {
             runtime.temporal().mode(),
             Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.version"));
-        Result a = bench.compare("a) chain of " + chain + " tasks", chain, 1, repeat);
+        Result a = bench.compare("a) chain of " + chain + " tasks", chain, 1, warmup, repeat);
         Result b =
             bench.compare(
                 "b) " + wide + "-task wide DAG at parallelism " + parallelism,
                 wide,
                 parallelism,
+                warmup,
                 repeat);
         System.out.println();
         System.out.println("| shape | Capstan ms/task | raw SDK ms/task | ratio |");
@@ -96,32 +98,42 @@ public final class PipelineBench {
     }
   }
 
-  private record Result(String shape, double capstanPerTask, double rawPerTask) {
-    double ratio() {
-      return capstanPerTask / rawPerTask;
-    }
-
+  private record Result(String shape, double capstanPerTask, double rawPerTask, double ratio) {
     String row() {
-      return String.format(
-          "| %s | %.2f | %.2f | %.2f |", shape, capstanPerTask, rawPerTask, ratio());
+      return String.format("| %s | %.2f | %.2f | %.2f |", shape, capstanPerTask, rawPerTask, ratio);
     }
   }
 
-  private Result compare(String shape, int tasks, int parallelism, int repeat) {
-    System.out.printf("%s: warming up%n", shape);
-    runCapstan(tasks, parallelism);
-    runRaw(tasks, parallelism);
+  /**
+   * Warms both sides up, then runs them in pairs; the ratio is the median of the pairs' ratios, so
+   * drift of the shared machine (JIT, GC, the other core) cancels within each pair.
+   */
+  private Result compare(String shape, int tasks, int parallelism, int warmup, int repeat) {
+    System.out.printf("%s: warming up (%d runs each)%n", shape, warmup);
+    for (int i = 0; i < warmup; i++) {
+      runCapstan(tasks, parallelism);
+      runRaw(tasks, parallelism);
+    }
     double[] capstan = new double[repeat];
     double[] raw = new double[repeat];
+    double[] ratios = new double[repeat];
     for (int i = 0; i < repeat; i++) {
-      capstan[i] = runCapstan(tasks, parallelism) / tasks;
-      raw[i] = runRaw(tasks, parallelism) / tasks;
+      // Alternate which side goes first, so neither always runs on a machine the other warmed.
+      if (i % 2 == 0) {
+        capstan[i] = runCapstan(tasks, parallelism) / tasks;
+        raw[i] = runRaw(tasks, parallelism) / tasks;
+      } else {
+        raw[i] = runRaw(tasks, parallelism) / tasks;
+        capstan[i] = runCapstan(tasks, parallelism) / tasks;
+      }
+      ratios[i] = capstan[i] / raw[i];
       System.out.printf(
-          "%s: run %d: Capstan %.2f ms/task, raw SDK %.2f ms/task%n",
-          shape, i + 1, capstan[i], raw[i]);
+          "%s: run %d: Capstan %.2f ms/task, raw SDK %.2f ms/task, ratio %.2f%n",
+          shape, i + 1, capstan[i], raw[i], ratios[i]);
     }
-    Result result = new Result(shape, median(capstan), median(raw));
-    System.out.printf("%s: per-task ratio %.2f%n", shape, result.ratio());
+    Result result = new Result(shape, median(capstan), median(raw), median(ratios));
+    System.out.printf(
+        "%s: per-task ratio %.2f (median of %d pairs)%n", shape, result.ratio(), repeat);
     return result;
   }
 

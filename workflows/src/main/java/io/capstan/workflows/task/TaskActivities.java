@@ -9,9 +9,15 @@ import io.temporal.activity.ActivityMethod;
  */
 @ActivityInterface
 public interface TaskActivities {
-  @ActivityMethod(name = "Simulate")
+  /** The activity type of {@link #simulate}, as the Web UI and the history show it. */
+  String SIMULATE = "Simulate";
+
+  /** The activity type of {@link #shell}. */
+  String SHELL = "Shell";
+
+  @ActivityMethod(name = SIMULATE)
   TaskOutcome simulate(SimulateRequest request);
 
-  @ActivityMethod(name = "Shell")
+  @ActivityMethod(name = SHELL)
   TaskOutcome shell(ShellRequest request);
 }

@@ -4,7 +4,7 @@ import io.capstan.definitions.executor.Executor;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.definitions.pipeline.RetrySpec;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.workflow.Async;
+import io.temporal.workflow.ActivityStub;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -47,9 +47,10 @@ public final class TaskRun {
       UnaryOperator<String> render) {
     RetrySpec effective = retry.orElse(RetrySpec.DEFAULT);
     TaskContext context = new TaskContext(runId, task, effective);
-    TaskActivities activities =
-        Workflow.newActivityStub(
-            TaskActivities.class, TaskOptions.activityOptions(task, effective, timeout));
+    // An untyped stub: a typed one would re-read the interface by reflection for every task,
+    // which is a measurable share of a short task's cost in a long chain.
+    ActivityStub activities =
+        Workflow.newUntypedActivityStub(TaskOptions.activityOptions(task, effective, timeout));
     int maxAttempts = TaskOptions.maxAttempts(effective);
     Duration perAttempt = TaskOptions.attemptTimeout(timeout);
     @SuppressWarnings("unchecked")
@@ -78,7 +79,7 @@ public final class TaskRun {
   }
 
   private static Promise<TaskOutcome> call(
-      TaskActivities activities,
+      ActivityStub activities,
       TaskContext context,
       Executor executor,
       UnaryOperator<String> render) {
@@ -92,12 +93,15 @@ public final class TaskRun {
     }
     return switch (kind) {
       case SIMULATE ->
-          Async.function(
-              activities::simulate,
+          activities.executeAsync(
+              TaskActivities.SIMULATE,
+              TaskOutcome.class,
               new SimulateRequest(context, executor.simulate().render(render)));
       case SHELL ->
-          Async.function(
-              activities::shell, new ShellRequest(context, executor.shell().render(render)));
+          activities.executeAsync(
+              TaskActivities.SHELL,
+              TaskOutcome.class,
+              new ShellRequest(context, executor.shell().render(render)));
       case CONTAINER, GPU ->
           Workflow.newFailedPromise(
               ApplicationFailure.newNonRetryableFailure(
