@@ -17,7 +17,7 @@ public record JobSpec(
     GpuSpec gpu,
     RestartPolicy restartPolicy,
     Duration timeout,
-    String schedule,
+    ScheduleSpec schedule,
     JobParallelism parallelism)
     implements Executor {
   public JobSpec {

@@ -3,6 +3,8 @@ package io.capstan.workflows.pipeline;
 import io.capstan.workflows.run.RunState;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -23,6 +25,25 @@ public interface PipelineWorkflow {
 
   @SignalMethod(name = "resume")
   void resume();
+
+  /**
+   * Gives up on a run that waits after a failure ({@code onFailure: pause}): it fails as it would
+   * have with {@code stop}. On a run that does not wait, it is ignored.
+   */
+  @SignalMethod(name = "abort")
+  void abort();
+
+  /**
+   * Runs a FAILED task again without rerunning the tasks that succeeded: the task and its SKIPPED
+   * descendants go back to PENDING, with {@code params} (if any) overriding the run's params from
+   * then on. Allowed while the run is running or waits after a failure.
+   */
+  @UpdateMethod(name = RetryTaskRequest.UPDATE)
+  RetryTaskResult retryTask(RetryTaskRequest request);
+
+  /** Refuses, before anything is written to history, a retry of a task that is not FAILED. */
+  @UpdateValidatorMethod(updateName = RetryTaskRequest.UPDATE)
+  void validateRetryTask(RetryTaskRequest request);
 
   @QueryMethod(name = RunState.QUERY)
   RunState status();

@@ -166,6 +166,20 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     resumed = true;
   }
 
+  // Placeholders so the tree compiles while retry-in-place is written (issue 3).
+  @Override
+  public void abort() {}
+
+  @Override
+  public RetryTaskResult retryTask(RetryTaskRequest request) {
+    throw ApplicationFailure.newNonRetryableFailure("retryTask is being built", "NotYet");
+  }
+
+  @Override
+  public void validateRetryTask(RetryTaskRequest request) {
+    throw new IllegalArgumentException("retryTask is being built");
+  }
+
   @Override
   public RunState status() {
     RunPhase phase = ending != null ? ending : paused ? RunPhase.PAUSED : RunPhase.RUNNING;
