@@ -1,9 +1,12 @@
 package io.capstan.definitions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.capstan.definitions.job.Cron;
 import io.capstan.definitions.job.JobDefinition;
+import io.capstan.definitions.job.ScheduleSpec;
 import io.capstan.definitions.pipeline.PipelineDefinition;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,17 +15,14 @@ import java.util.function.BiConsumer;
 
 /**
  * The rules a schema cannot express: durations that must be positive or ordered, references to
- * params and task outputs, the task graph (through {@link TaskGraphRules}), and features that are
- * not available yet. They run on the same tree as the schema, so one pass reports everything; each
- * rule looks only at values of the right type and leaves type errors to the schema.
+ * params and task outputs, the task graph (through {@link TaskGraphRules}), a job's schedule (cron,
+ * time zone, catch-up window), and features that are not available yet. They run on the same tree
+ * as the schema, so one pass reports everything; each rule looks only at values of the right type
+ * and leaves type errors to the schema.
  */
 final class DefinitionRules {
   /** The longest duration accepted anywhere; longer ones are almost certainly typos. */
   static final Duration LONGEST = Duration.ofDays(365);
-
-  static final String SCHEDULE_REFUSED =
-      "schedules are not supported yet: they arrive with the real Temporal stack (Temporal"
-          + " Schedules); remove spec.schedule to run the job once";
 
   private DefinitionRules() {}
 
@@ -79,9 +79,7 @@ final class DefinitionRules {
       NodePath specPath,
       Set<String> params,
       List<Problem> problems) {
-    if (spec.has("schedule")) {
-      problems.add(source.problem(specPath.field("schedule"), SCHEDULE_REFUSED));
-    }
+    schedule(source, spec.path("schedule"), specPath.field("schedule"), problems);
     duration(source, spec, specPath, "timeout", true, problems);
     backoff(source, spec.path("restartPolicy"), specPath.field("restartPolicy"), problems);
     executorDurations(source, spec, specPath, problems);
@@ -102,6 +100,51 @@ final class DefinitionRules {
             }
           }
         });
+  }
+
+  /**
+   * Checks a job's schedule, written as a cron string or as an object: the cron expression, the
+   * time zone (an IANA id Java knows, as Temporal needs) and the catch-up window (Temporal's
+   * minimum is 10s).
+   */
+  private static void schedule(
+      SourceDocument source, JsonNode schedule, NodePath path, List<Problem> problems) {
+    // An empty cron is the schema's to report (minLength); both would say the same.
+    if (schedule.isTextual()) {
+      if (!schedule.asText().isEmpty()) {
+        Cron.problem(schedule.asText()).ifPresent(p -> problems.add(source.problem(path, p)));
+      }
+      return;
+    }
+    if (!schedule.isObject()) {
+      return;
+    }
+    JsonNode cron = schedule.path("cron");
+    if (cron.isTextual() && !cron.asText().isEmpty()) {
+      Cron.problem(cron.asText())
+          .ifPresent(p -> problems.add(source.problem(path.field("cron"), p)));
+    }
+    JsonNode timezone = schedule.path("timezone");
+    if (timezone.isTextual() && !ZoneId.getAvailableZoneIds().contains(timezone.asText())) {
+      problems.add(
+          source.problem(
+              path.field("timezone"),
+              "'"
+                  + timezone.asText()
+                  + "' is not a time zone"
+                  + Suggestions.didYouMean(timezone.asText(), ZoneId.getAvailableZoneIds())
+                  + ": use an IANA id such as UTC, Europe/Berlin or America/New_York"));
+    }
+    Duration window = duration(source, schedule, path, "catchupWindow", true, problems);
+    if (window != null && window.compareTo(ScheduleSpec.MIN_CATCHUP_WINDOW) < 0) {
+      problems.add(
+          source.problem(
+              path.field("catchupWindow"),
+              "'"
+                  + schedule.get("catchupWindow").asText()
+                  + "' is too short: a catch-up window is at least "
+                  + Durations.format(ScheduleSpec.MIN_CATCHUP_WINDOW)));
+    }
   }
 
   /** The problem with a {@code #{params.X}} reference, or null when X is a known param. */

@@ -154,6 +154,10 @@ final class DefinitionSchema {
           ? "expected a duration, got nothing: " + Durations.HINT
           : Durations.notADuration(value.asText());
     }
+    if ("Schedule".equals(definition)) {
+      return "expected a cron string such as \"0 3 * * *\" or a map with cron, got "
+          + describe(value);
+    }
     List<String> types = new ArrayList<>();
     if (expected.isArray()) {
       expected.forEach(t -> types.add(t.asText()));

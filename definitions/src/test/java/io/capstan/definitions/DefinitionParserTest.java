@@ -300,4 +300,29 @@ class DefinitionParserTest {
     assertThat(pipeline.spec().tasks().get(0).container().tolerations()).hasSize(1);
     assertThat(pipeline.spec().tasks().get(1).gpu().devices()).isEqualTo(8);
   }
+
+  @Test
+  void onFailurePauseMakesARunWaitForARetryAndOtherValuesNameAllThree() {
+    PipelineDefinition pipeline =
+        (PipelineDefinition)
+            DefinitionParser.parse(
+                    """
+                    apiVersion: capstan.io/v1
+                    kind: Pipeline
+                    metadata: {name: p}
+                    spec: {onFailure: pause, tasks: [{name: a, simulate: {}}]}
+                    """)
+                .get(0);
+
+    assertThat(pipeline.spec().onFailure()).isEqualTo(OnFailure.PAUSE);
+    assertThat(
+            Rejections.messages(
+                """
+                apiVersion: capstan.io/v1
+                kind: Pipeline
+                metadata: {name: p}
+                spec: {onFailure: wait, tasks: [{name: a, simulate: {}}]}
+                """))
+        .containsExactly("spec.onFailure: 'wait' is not allowed: use stop, continue or pause");
+  }
 }

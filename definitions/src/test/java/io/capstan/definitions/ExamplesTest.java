@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.definitions.job.JobDefinition;
+import io.capstan.definitions.job.ScheduleOverlap;
 import io.capstan.definitions.pipeline.PipelineDefinition;
 import io.capstan.definitions.pipeline.TaskSpec;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ class ExamplesTest {
             "hello-pipeline.yaml",
             "shell-pipeline.yaml",
             "flaky-job.yaml",
-            "long-pipeline.yaml");
+            "long-pipeline.yaml",
+            "scheduled-job.yaml");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -122,5 +124,17 @@ class ExamplesTest {
         .extracting(TaskSpec::executorKind)
         .containsOnly(ExecutorKind.SHELL);
     assertThat(shell.spec().tasks()).allMatch(t -> t.shell().command().get(0).equals("sh"));
+  }
+
+  @Test
+  void scheduledJobRunsEveryMinuteForTwoSeconds() {
+    JobDefinition job =
+        (JobDefinition) DefinitionParser.parse(Examples.read("scheduled-job.yaml")).get(0);
+
+    assertThat(job.spec().schedule().cron()).isEqualTo("* * * * *");
+    assertThat(job.spec().schedule().overlap()).isEqualTo(ScheduleOverlap.BUFFER_ONE);
+    assertThat(job.spec().schedule().catchupWindow()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(job.spec().schedule().paused()).isFalse();
+    assertThat(job.spec().simulate().duration()).isEqualTo(Duration.ofSeconds(2));
   }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Jobs are checked for what they cannot do yet and for their references")
+@DisplayName("Jobs are checked for their schedule, restart policy and references")
 class JobValidationTest {
   private static final String HEADER =
       """
@@ -16,18 +16,19 @@ class JobValidationTest {
       """;
 
   @Test
-  void aScheduledJobIsRefusedUntilTemporalSchedulesArrive() {
+  void aScheduleThatCannotBeReadIsRefusedWhereItIsWritten() {
     assertThat(
             Rejections.located(
                 HEADER
                     + """
                     spec:
-                      schedule: "0 3 * * *"
+                      schedule: "0 3 * *"
                       simulate: {duration: 1s}
                     """))
         .containsExactly(
-            "5:13 spec.schedule: schedules are not supported yet: they arrive with the real"
-                + " Temporal stack (Temporal Schedules); remove spec.schedule to run the job once");
+            "5:13 spec.schedule: '0 3 * *' has 4 fields, not 5: write five fields (minute hour"
+                + " day-of-month month day-of-week) such as \"*/15 * * * *\", or @every 10m, or"
+                + " one of @hourly, @daily, @weekly, @monthly, @yearly");
   }
 
   @Test

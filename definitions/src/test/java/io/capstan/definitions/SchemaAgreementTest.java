@@ -91,6 +91,37 @@ class SchemaAgreementTest {
     assertThat(RAW_SCHEMA.validate(YAML.readTree(yaml))).isNotEmpty();
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "spec: {simulate: {}, schedule: 5}",
+        "spec: {simulate: {}, schedule: \"\"}",
+        "spec: {simulate: {}, schedule: {overlap: skip}}",
+        "spec: {simulate: {}, schedule: {cron: \"@daily\", overlap: sometimes}}",
+        "spec: {simulate: {}, schedule: {cron: \"@daily\", paused: maybe}}",
+        "spec: {simulate: {}, schedule: {cron: \"@daily\", catchupWindow: soon}}",
+      })
+  void whatTheParserRefusesInAScheduleForItsShapeTheSchemaRefusesToo(String spec) throws Exception {
+    String yaml = "apiVersion: capstan.io/v1\nkind: Job\nmetadata: {name: j}\n" + spec + "\n";
+
+    assertThat(Rejections.of(yaml).problems()).isNotEmpty();
+    assertThat(RAW_SCHEMA.validate(YAML.readTree(yaml))).isNotEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "spec: {simulate: {}, schedule: \"0 3 * * *\"}",
+        "spec: {simulate: {}, schedule: {cron: \"@every 10m\", overlap: bufferAll, catchupWindow:"
+            + " 1h, paused: true, timezone: Europe/Berlin}}",
+      })
+  void bothFormsOfAScheduleAreAcceptedByTheSchemaAndTheParser(String spec) throws Exception {
+    String yaml = "apiVersion: capstan.io/v1\nkind: Job\nmetadata: {name: j}\n" + spec + "\n";
+
+    assertThat(DefinitionParser.parse(yaml)).hasSize(1);
+    assertThat(RAW_SCHEMA.validate(YAML.readTree(yaml))).isEmpty();
+  }
+
   private static void compare(
       Class<?> definition, JsonNode root, String where, String specDefinition, List<String> out) {
     List<String> names = names(definition);
@@ -150,6 +181,8 @@ class SchemaAgreementTest {
       expectType(schema, "integer", where, out);
     } else if (raw == Double.class) {
       expectType(schema, "number", where, out);
+    } else if (raw == Boolean.class) {
+      expectType(schema, "boolean", where, out);
     } else {
       out.add(where + ": no rule compares a " + raw.getSimpleName() + " with the schema");
     }

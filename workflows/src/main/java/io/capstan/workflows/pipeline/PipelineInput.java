@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The argument of {@link PipelineWorkflow}: the validated definition, the effective parameters (the
- * definition's, overridden at submit) and, after a continue-as-new, the state carried over.
+ * definition's, overridden at submit and, in a continued execution, by the {@code retryTask}
+ * updates so far) and, after a continue-as-new, the state carried over.
  *
  * @param carry null on a run's first execution
  */

@@ -41,7 +41,11 @@ public interface PipelineWorkflow {
   @UpdateMethod(name = RetryTaskRequest.UPDATE)
   RetryTaskResult retryTask(RetryTaskRequest request);
 
-  /** Refuses, before anything is written to history, a retry of a task that is not FAILED. */
+  /**
+   * Refuses, before anything is written to history, a retry of an unknown task or of one that is
+   * not FAILED, params the run does not have, and any retry once the run was aborted or is closing.
+   * The {@code IllegalArgumentException}'s message is what the caller reads.
+   */
   @UpdateValidatorMethod(updateName = RetryTaskRequest.UPDATE)
   void validateRetryTask(RetryTaskRequest request);
 

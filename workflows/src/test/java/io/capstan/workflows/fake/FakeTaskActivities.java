@@ -87,6 +87,11 @@ public final class FakeTaskActivities implements TaskActivities {
     broken.add(task);
   }
 
+  /** Undoes {@link #breakTask}: the task's next attempts follow its spec again. */
+  public void repairTask(String task) {
+    broken.remove(task);
+  }
+
   /** Holds {@code task}'s attempts until the returned latch is counted down or it is canceled. */
   public CountDownLatch gate(String task) {
     return gates.computeIfAbsent(task, t -> new CountDownLatch(1));

@@ -9,6 +9,7 @@ import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflow;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
+import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskPhase;
 import io.temporal.client.WorkflowClient;
@@ -82,5 +83,19 @@ public final class Runs {
       Thread.sleep(20);
     }
     throw new AssertionError("task " + task + " did not become " + phase + " within 10s");
+  }
+
+  /** Polls {@code status} until the run reports {@code phase}. */
+  public static RunState awaitPhase(Supplier<RunState> status, RunPhase phase)
+      throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < until) {
+      RunState state = status.get();
+      if (state.phase() == phase) {
+        return state;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the run did not become " + phase + " within 10s");
   }
 }

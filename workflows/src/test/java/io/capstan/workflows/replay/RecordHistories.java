@@ -26,6 +26,8 @@ import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflow;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
+import io.capstan.workflows.pipeline.RetryTaskRequest;
+import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.TaskPhase;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -37,7 +39,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -45,11 +50,15 @@ import java.util.concurrent.CountDownLatch;
  * change to a workflow's commands, put behind {@code Workflow.getVersion} so that runs already in
  * flight keep replaying; keep the old files too when they stand for versions still running.
  *
+ * <p>Name the histories to record after the directory (file names without {@code .json}) to leave
+ * the others as they are: a history recorded by an older version of a workflow is what proves that
+ * the current one still replays it.
+ *
  * <pre>
  * mvn -o -q -B -pl workflows -am -Dspotless.check.skip=true test-compile \
  *     dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
  * java -cp "workflows/target/test-classes:workflows/target/classes:$(cat workflows/target/test.classpath)" \
- *     io.capstan.workflows.replay.RecordHistories workflows/src/test/resources/histories
+ *     io.capstan.workflows.replay.RecordHistories workflows/src/test/resources/histories [NAME...]
  * </pre>
  */
 public final class RecordHistories {
@@ -59,6 +68,8 @@ public final class RecordHistories {
 
   public static void main(String[] args) throws Exception {
     Path directory = Path.of(args.length > 0 ? args[0] : "src/test/resources/histories");
+    Set<String> only =
+        Set.copyOf(Arrays.asList(args).subList(Math.min(1, args.length), args.length));
     Files.createDirectories(directory);
     FakeTaskActivities fake = new FakeTaskActivities();
     try (TestWorkflowEnvironment environment = TestWorkflowEnvironment.newInstance()) {
@@ -75,13 +86,24 @@ public final class RecordHistories {
       fake.useClock(environment::currentTimeMillis);
       WorkflowClient client = environment.getWorkflowClient();
 
-      fake.reset();
-      write(directory, "pipeline-succeeded.json", client, pipelineSucceeded(client, fake));
-      fake.reset();
-      write(directory, "pipeline-failed.json", client, pipelineFailed(client));
-      fake.reset();
-      write(directory, "job-any-successful.json", client, jobAnySuccessful(client, fake));
+      Map<String, Recording> recordings = new LinkedHashMap<>();
+      recordings.put("pipeline-succeeded", () -> pipelineSucceeded(client, fake));
+      recordings.put("pipeline-failed", () -> pipelineFailed(client));
+      recordings.put("job-any-successful", () -> jobAnySuccessful(client, fake));
+      recordings.put("pipeline-retried", () -> pipelineRetried(client, fake));
+      for (Map.Entry<String, Recording> recording : recordings.entrySet()) {
+        if (only.isEmpty() || only.contains(recording.getKey())) {
+          fake.reset();
+          write(directory, recording.getKey() + ".json", client, recording.getValue().run());
+        }
+      }
     }
+  }
+
+  /** Runs one workflow to its end and returns its workflow id. */
+  @FunctionalInterface
+  private interface Recording {
+    String run() throws Exception;
   }
 
   /**
@@ -150,6 +172,39 @@ public final class RecordHistories {
     String id = "pipeline-failed";
     PipelineWorkflow run = Runs.startPipeline(client, options(id), input);
     awaitFailure(run);
+    return id;
+  }
+
+  /**
+   * onFailure pause: a shell task fails for good and the run waits, holding back a task that became
+   * ready meanwhile; a {@code retryTask} update with a params override resumes it.
+   */
+  static String pipelineRetried(WorkflowClient client, FakeTaskActivities fake)
+      throws InterruptedException {
+    CountDownLatch slow = fake.gate("slow");
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                spec(
+                    Map.of("mode", "exit"),
+                    4,
+                    OnFailure.PAUSE,
+                    null,
+                    null,
+                    task("extract", "rows"),
+                    shell("deploy", argv("#{params.mode}", "#{extract.output}"), "extract"),
+                    task("report", "deployed #{deploy.output}", "deploy"),
+                    task("slow", "s"),
+                    task("later", "l", "slow"))),
+            Map.of());
+    String id = "pipeline-retried";
+    PipelineWorkflow run = Runs.startPipeline(client, options(id), input);
+    Runs.awaitTask(run::status, "deploy", TaskPhase.FAILED);
+    slow.countDown();
+    Runs.awaitTask(run::status, "slow", TaskPhase.SUCCEEDED);
+    Runs.awaitPhase(run::status, RunPhase.WAITING);
+    run.retryTask(new RetryTaskRequest("deploy", Map.of("mode", "echo")));
+    Runs.result(run);
     return id;
   }
 

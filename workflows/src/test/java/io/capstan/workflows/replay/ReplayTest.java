@@ -29,6 +29,13 @@ class ReplayTest {
   }
 
   @Test
+  @DisplayName("a pipeline that waited after a failure and finished after a retryTask update")
+  void pipelineRetried() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/pipeline-retried.json", PipelineWorkflowImpl.class);
+  }
+
+  @Test
   @DisplayName("a job whose first success canceled the other completions")
   void jobAnySuccessful() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
