@@ -6,12 +6,18 @@ cd "$(dirname "$0")"
 
 need() { command -v "$1" >/dev/null 2>&1; }
 
-# Java 17+ and Maven are the only things the suite needs today; install them where a Debian
-# machine lacks them, so a fresh machine can run this one command.
+# Java 17+ and Maven run the suite; install them where a Debian machine lacks them, so a fresh
+# machine can run this one command. Go 1.25+ must be there to build the Temporal CLI (Debian's
+# golang-go is too old for it); the install script says so when it is missing.
 if ! need java || ! need mvn; then
   echo "installing a JDK and Maven (Debian packages)…"
   apt-get update -qq && apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
 fi
+
+# The dev-server tests run the pinned Temporal CLI; this builds it once into .capstan/tools/bin
+# from the Go module proxy (about 3.5 minutes the first time, then skipped in a fraction of a
+# second).
+scripts/install-temporal-cli.sh
 
 # verify = compile, format check, unit tests (Surefire), package, then the end-to-end tests
 # through ./capstan (Failsafe).

@@ -11,6 +11,7 @@ import io.capstan.definitions.pipeline.PipelineSpec;
 import io.capstan.definitions.pipeline.TaskDefaults;
 import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workers.up.CapstanRuntime;
+import io.capstan.workers.up.TemporalMode;
 import io.capstan.workflows.ControlPlane;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflow;
@@ -21,7 +22,8 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
-import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,8 +39,10 @@ import java.util.Map;
  * --warmup} times on both sides, then {@code --repeat} Capstan/baseline pairs.
  *
  * <p>Flags: {@code --chain N} (default 200), {@code --wide N} (2000), {@code --parallelism N}
- * (200), {@code --warmup N} (3), {@code --repeat N} (5), {@code --temporal HOST:PORT} (an external
- * server instead of the embedded one).
+ * (200), {@code --warmup N} (3), {@code --repeat N} (5), {@code --temporal-mode
+ * test-server|dev-server} (test-server: the in-process Java test server; dev-server: the Temporal
+ * CLI's dev server on free ports with a fresh SQLite file), {@code --temporal HOST:PORT} (an
+ * external server instead of either).
  */
 public final class PipelineBench {
   private static final String BASELINE_QUEUE = "capstan-bench-baseline";
@@ -56,10 +60,20 @@ public final class PipelineBench {
     int warmup = intFlag(args, "--warmup", 3);
     int repeat = intFlag(args, "--repeat", 5);
     String temporal = stringFlag(args, "--temporal", null);
+    TemporalMode mode = TemporalMode.fromFlag(stringFlag(args, "--temporal-mode", "test-server"));
 
-    var config =
-        new CapstanRuntime.Config(
-            "127.0.0.1", 0, temporal, temporal == null ? freePort() : 0, "default", null, null);
+    CapstanRuntime.Config config;
+    if (temporal != null) {
+      config = CapstanRuntime.Config.external(0, temporal, null);
+    } else if (mode == TemporalMode.TEST_SERVER) {
+      config = CapstanRuntime.Config.embedded(0, 0);
+    } else {
+      // A fresh SQLite file each time, so earlier runs do not weigh on this one.
+      Path state = Files.createTempDirectory("capstan-bench-state");
+      config =
+          new CapstanRuntime.Config(
+              "127.0.0.1", 0, null, 0, "default", null, null, mode, 0, state, null);
+    }
     try (CapstanRuntime runtime = new CapstanRuntime(config).start()) {
       WorkerFactory baselineFactory = WorkerFactory.newInstance(runtime.client());
       Worker worker =
@@ -201,12 +215,6 @@ public final class PipelineBench {
     Arrays.sort(sorted);
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   private static int intFlag(String[] args, String name, int fallback) {

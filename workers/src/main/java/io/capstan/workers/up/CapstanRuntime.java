@@ -18,19 +18,26 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything {@code capstan up} runs in one process: a Temporal server (the embedded Java test
- * server, or a connection to an external one), the control-plane worker, and the HTTP API. Tests
- * and benchmarks start the same wiring on free ports.
+ * Everything {@code capstan up} runs in one process: a Temporal server (the Temporal CLI's dev
+ * server as a child process, the in-process Java test server, or a connection to an external one),
+ * the control-plane worker, and the HTTP API. Tests and benchmarks start the same wiring on free
+ * ports.
  *
- * <p>{@link #close()} stops the parts in the reverse order of {@link #start()}: no new requests,
- * then no new work, then the connection, then the server.
+ * <p>Whatever the server, Capstan's search attributes are registered with it at start. {@link
+ * #close()} stops the parts in the reverse order of {@link #start()}: no new requests, then no new
+ * work, then the connection, then the server. A dev server is also stopped when the JVM exits
+ * without {@link #close()}.
  */
 public final class CapstanRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CapstanRuntime.class);
@@ -47,12 +54,19 @@ public final class CapstanRuntime implements AutoCloseable {
    *
    * @param bind the address the API listens on
    * @param apiPort the API's port; 0 picks a free one
-   * @param temporalTarget {@code HOST:PORT} of an external Temporal frontend, or null to run the
-   *     embedded Java test server
-   * @param temporalPort the embedded server's port (ignored with an external target)
+   * @param temporalTarget {@code HOST:PORT} of an external Temporal frontend, or null to start a
+   *     server as {@code temporalMode} says
+   * @param temporalPort the started server's gRPC port (ignored with an external target); 0 picks a
+   *     free one
    * @param namespace the Temporal namespace runs live in
    * @param temporalUi the external Temporal Web UI's base address, or null
    * @param worker the control-plane worker's options
+   * @param temporalMode which server to start when there is no external target
+   * @param uiPort the dev server's Web UI port; 0 picks a free one
+   * @param stateDir the dev server's folder (SQLite file, log); null means {@code
+   *     <home>/.capstan/state}
+   * @param temporalCli the {@code temporal} binary to run, or null to look for one as {@link
+   *     TemporalCli#locate} says
    */
   public record Config(
       String bind,
@@ -61,11 +75,16 @@ public final class CapstanRuntime implements AutoCloseable {
       int temporalPort,
       String namespace,
       String temporalUi,
-      ControlPlaneWorkerOptions worker) {
+      ControlPlaneWorkerOptions worker,
+      TemporalMode temporalMode,
+      int uiPort,
+      Path stateDir,
+      Path temporalCli) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_API_PORT = 8080;
-    public static final int DEFAULT_TEMPORAL_PORT = 7233;
+    public static final int DEFAULT_TEMPORAL_PORT = DevServer.DEFAULT_PORT;
+    public static final int DEFAULT_UI_PORT = DevServer.DEFAULT_UI_PORT;
     public static final String DEFAULT_NAMESPACE = "default";
 
     public Config {
@@ -74,9 +93,40 @@ public final class CapstanRuntime implements AutoCloseable {
       namespace = namespace == null || namespace.isBlank() ? DEFAULT_NAMESPACE : namespace;
       temporalUi = temporalUi == null || temporalUi.isBlank() ? null : temporalUi;
       worker = worker == null ? ControlPlaneWorkerOptions.defaults(true) : worker;
+      temporalMode = temporalMode == null ? TemporalMode.AUTO : temporalMode;
+      stateDir =
+          (stateDir == null ? CapstanHome.defaultStateDir(CapstanHome.dir()) : stateDir)
+              .toAbsolutePath()
+              .normalize();
     }
 
-    /** An embedded server on the given ports, shell enabled: what {@code capstan up} runs. */
+    /**
+     * The configuration from before the dev server: the embedded Java test server unless {@code
+     * temporalTarget} names an external one.
+     */
+    public Config(
+        String bind,
+        int apiPort,
+        String temporalTarget,
+        int temporalPort,
+        String namespace,
+        String temporalUi,
+        ControlPlaneWorkerOptions worker) {
+      this(
+          bind,
+          apiPort,
+          temporalTarget,
+          temporalPort,
+          namespace,
+          temporalUi,
+          worker,
+          TemporalMode.TEST_SERVER,
+          0,
+          null,
+          null);
+    }
+
+    /** The in-process Java test server on the given ports, shell enabled: fast, for tests. */
     public static Config embedded(int apiPort, int temporalPort) {
       return new Config(
           DEFAULT_BIND,
@@ -88,6 +138,44 @@ public final class CapstanRuntime implements AutoCloseable {
           ControlPlaneWorkerOptions.defaults(true));
     }
 
+    /**
+     * The Temporal CLI's dev server on the given ports and state folder, shell enabled: what {@code
+     * capstan up} runs by default. The binary is looked for as {@link TemporalCli#locate} says.
+     */
+    public static Config devServer(int apiPort, int temporalPort, int uiPort, Path stateDir) {
+      return devServer(apiPort, temporalPort, uiPort, stateDir, null);
+    }
+
+    /** As {@link #devServer(int, int, int, Path)}, running the given {@code temporal} binary. */
+    public static Config devServer(
+        int apiPort, int temporalPort, int uiPort, Path stateDir, Path temporalCli) {
+      return new Config(
+          DEFAULT_BIND,
+          apiPort,
+          null,
+          temporalPort,
+          DEFAULT_NAMESPACE,
+          null,
+          ControlPlaneWorkerOptions.defaults(true),
+          TemporalMode.DEV_SERVER,
+          uiPort,
+          stateDir,
+          temporalCli);
+    }
+
+    /** An external Temporal frontend, with its Web UI's address or null, shell enabled. */
+    public static Config external(int apiPort, String temporalTarget, String temporalUi) {
+      return new Config(
+          DEFAULT_BIND,
+          apiPort,
+          temporalTarget,
+          0,
+          DEFAULT_NAMESPACE,
+          temporalUi,
+          ControlPlaneWorkerOptions.defaults(true));
+    }
+
+    /** Whether this process starts the Temporal server (rather than using an external one). */
     public boolean embeddedServer() {
       return temporalTarget == null;
     }
@@ -101,9 +189,13 @@ public final class CapstanRuntime implements AutoCloseable {
   }
 
   private final Config config;
+  private final List<String> notes = new ArrayList<>();
   private PrometheusMeterRegistry metrics;
   private Scope metricsScope;
   private EmbeddedTemporal server;
+  private DevServer devServer;
+  private TemporalCli.Found temporalCli;
+  private Thread shutdownHook;
   private WorkflowServiceStubs stubs;
   private WorkflowClient client;
   private WorkerFactory factory;
@@ -118,10 +210,11 @@ public final class CapstanRuntime implements AutoCloseable {
   }
 
   /**
-   * Starts the server (if embedded), the worker and the API, in that order, and returns this.
+   * Starts the server (unless external), registers the search attributes, then starts the worker
+   * and the API, in that order, and returns this.
    *
-   * @throws StartupException when a port is taken or Temporal cannot be reached; whatever had
-   *     started is stopped again
+   * @throws StartupException when a port is taken, no server can be started or reached, or the
+   *     server refuses Capstan's search attributes; whatever had started is stopped again
    */
   public synchronized CapstanRuntime start() {
     if (started) {
@@ -134,18 +227,9 @@ public final class CapstanRuntime implements AutoCloseable {
           new RootScopeBuilder()
               .reporter(new MicrometerClientStatsReporter(metrics))
               .reportEvery(METRICS_REPORT_INTERVAL);
-      String address;
-      if (config.embeddedServer()) {
-        server = startEmbeddedServer(config.temporalPort());
-        address = "127.0.0.1:" + config.temporalPort();
-        temporal = new TemporalInfo(address, config.namespace(), null, TemporalInfo.TEST_SERVER);
-      } else {
-        address = config.temporalTarget();
-        temporal =
-            new TemporalInfo(
-                address, config.namespace(), config.temporalUi(), TemporalInfo.EXTERNAL);
-      }
+      String address = startTemporal();
       stubs = connect(address);
+      registerSearchAttributes();
       client =
           WorkflowClient.newInstance(
               stubs, WorkflowClientOptions.newBuilder().setNamespace(config.namespace()).build());
@@ -159,6 +243,97 @@ public final class CapstanRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       close();
       throw e;
+    }
+  }
+
+  /** Starts or names the Temporal server as the config says, and returns its address. */
+  private String startTemporal() {
+    if (!config.embeddedServer()) {
+      temporal =
+          new TemporalInfo(
+              config.temporalTarget(),
+              config.namespace(),
+              config.temporalUi(),
+              TemporalInfo.EXTERNAL);
+      return config.temporalTarget();
+    }
+    TemporalMode mode = config.temporalMode();
+    if (mode != TemporalMode.TEST_SERVER) {
+      temporalCli = locateTemporalCli().orElse(null);
+    }
+    if (temporalCli == null && mode == TemporalMode.DEV_SERVER) {
+      throw new StartupException(
+          "the dev server needs the Temporal CLI, and there is no temporal binary (looked at "
+              + TemporalCli.searched(CapstanHome.dir())
+              + "): run ./"
+              + TemporalCli.INSTALL_SCRIPT
+              + " (it needs Go), name a binary with --temporal-cli PATH, or use --temporal-mode"
+              + " test-server",
+          null);
+    }
+    if (temporalCli != null) {
+      startDevServer(temporalCli.binary());
+      temporal =
+          new TemporalInfo(
+              devServer.address(), config.namespace(), devServer.uiUrl(), TemporalInfo.DEV_SERVER);
+      return devServer.address();
+    }
+    if (mode == TemporalMode.AUTO) {
+      notes.add(
+          "no temporal binary was found (looked at "
+              + TemporalCli.searched(CapstanHome.dir())
+              + "), so Temporal is the Java test server; ./"
+              + TemporalCli.INSTALL_SCRIPT
+              + " installs the Temporal CLI for the dev server");
+    }
+    server = startEmbeddedServer(config.temporalPort());
+    String address = "127.0.0.1:" + server.port();
+    temporal = new TemporalInfo(address, config.namespace(), null, TemporalInfo.TEST_SERVER);
+    return address;
+  }
+
+  private Optional<TemporalCli.Found> locateTemporalCli() {
+    try {
+      return TemporalCli.locate(config.temporalCli());
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+  }
+
+  private void startDevServer(Path binary) {
+    // The runtime stops the dev server itself when the JVM exits, after its workers, so the
+    // workers do not lose their server while they wind down.
+    shutdownHook = new Thread(this::close, "capstan-runtime-stop");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    devServer =
+        DevServer.start(
+            new DevServer.Options(
+                binary,
+                DevServer.Options.DEFAULT_HOST,
+                config.temporalPort(),
+                config.uiPort(),
+                0,
+                0,
+                config.stateDir(),
+                config.namespace(),
+                null,
+                /* stopWithJvm= */ false));
+  }
+
+  private void registerSearchAttributes() {
+    try {
+      List<String> added = CapstanSearchAttributes.register(stubs, config.namespace());
+      if (!added.isEmpty()) {
+        log.info("registered search attributes {} in namespace {}", added, config.namespace());
+      }
+    } catch (CapstanSearchAttributes.RegistrationException e) {
+      if (config.embeddedServer()) {
+        throw new StartupException(e.getMessage(), e);
+      }
+      // An external cluster may reserve this to its operators (Temporal Cloud does); say so and
+      // go on, since they may have registered the attributes already.
+      log.warn(e.getMessage());
+      notes.add(e.getMessage());
     }
   }
 
@@ -253,6 +428,21 @@ public final class CapstanRuntime implements AutoCloseable {
     return config;
   }
 
+  /** The dev server this runtime started, if it started one. */
+  public Optional<DevServer> devServer() {
+    return Optional.ofNullable(devServer);
+  }
+
+  /** The {@code temporal} binary the dev server runs from, if there is a dev server. */
+  public Optional<TemporalCli.Found> temporalCli() {
+    return Optional.ofNullable(devServer == null ? null : temporalCli);
+  }
+
+  /** Things a person should know about this start (a fallback, a warning), one per line. */
+  public List<String> notes() {
+    return List.copyOf(notes);
+  }
+
   /** Stops everything that started; safe to call more than once and after a failed start. */
   @Override
   public synchronized void close() {
@@ -275,6 +465,12 @@ public final class CapstanRuntime implements AutoCloseable {
     if (server != null) {
       quietly("embedded Temporal server", server::close);
     }
+    if (devServer != null) {
+      quietly("Temporal dev server", devServer::close);
+    }
+    if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+      quietly("shutdown hook", this::removeShutdownHook);
+    }
     if (metrics != null) {
       quietly("metrics registry", metrics::close);
     }
@@ -290,6 +486,14 @@ public final class CapstanRuntime implements AutoCloseable {
     if (!factory.isTerminated()) {
       factory.shutdownNow();
       factory.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void removeShutdownHook() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is exiting and runs the hook; close() already did its work, so it returns at once.
     }
   }
 

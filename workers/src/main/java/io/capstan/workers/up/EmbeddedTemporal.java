@@ -27,7 +27,7 @@ final class EmbeddedTemporal implements AutoCloseable {
   }
 
   /**
-   * Starts the server on {@code host:port}.
+   * Starts the server on {@code host:port}; port 0 picks a free one.
    *
    * @throws UncheckedIOException when the address cannot be bound (e.g. the port is taken)
    */
@@ -45,6 +45,11 @@ final class EmbeddedTemporal implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     return new EmbeddedTemporal(services, server);
+  }
+
+  /** The port it listens on: the one asked for, or the one picked for 0. */
+  int port() {
+    return server.getPort();
   }
 
   @Override

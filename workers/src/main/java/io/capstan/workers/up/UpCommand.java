@@ -4,22 +4,31 @@ import io.capstan.api.TemporalInfo;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.controlplane.ControlPlaneWorkerOptions;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
-/** {@code capstan up}: the API, the control-plane worker and Temporal in one process. */
+/**
+ * {@code capstan up}: the API, the control-plane worker and Temporal in one process (the dev server
+ * as a child process of it).
+ */
 @Command(
     name = "up",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the HTTP API and the control-plane worker on an embedded Temporal server (or on the"
-          + " one given with --temporal) until interrupted with Ctrl-C."
+      "Run the HTTP API and the control-plane worker on a Temporal server until interrupted with"
+          + " Ctrl-C. By default that is the Temporal CLI's dev server (SQLite under the state"
+          + " folder, Web UI), started and stopped with Capstan; the Java test server where there"
+          + " is no temporal binary; or the external one given with --temporal."
     })
 public final class UpCommand implements Callable<Integer> {
   static final String TEST_SERVER_LIMITS =
@@ -43,14 +52,47 @@ public final class UpCommand implements Callable<Integer> {
   @Option(
       names = "--temporal",
       paramLabel = "HOST:PORT",
-      description = "Use this Temporal frontend instead of starting the embedded server.")
+      description = "Use this external Temporal frontend; no server is started.")
   String temporal;
 
   @Option(
       names = "--temporal-port",
       defaultValue = "7233",
-      description = "Port of the embedded Temporal server (default: ${DEFAULT-VALUE}).")
+      description = "gRPC port of the Temporal server Capstan starts (default: ${DEFAULT-VALUE}).")
   int temporalPort;
+
+  @Option(
+      names = "--ui-port",
+      defaultValue = "8233",
+      description = "Port of the dev server's Web UI (default: ${DEFAULT-VALUE}).")
+  int uiPort;
+
+  @Option(
+      names = "--temporal-mode",
+      paramLabel = "MODE",
+      defaultValue = "auto",
+      converter = ModeConverter.class,
+      description =
+          "Which server to start without --temporal: auto (the dev server when a temporal binary"
+              + " is found, else the Java test server), dev-server or test-server (default:"
+              + " ${DEFAULT-VALUE}).")
+  TemporalMode temporalMode;
+
+  @Option(
+      names = "--temporal-cli",
+      paramLabel = "PATH",
+      description =
+          "The temporal binary for the dev server (else $CAPSTAN_TEMPORAL_CLI, then"
+              + " .capstan/tools/bin/temporal, then temporal on the PATH).")
+  Path temporalCli;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the dev server keeps its SQLite file and log (default: .capstan/state in the"
+              + " checkout).")
+  Path stateDir;
 
   @Option(
       names = "--namespace",
@@ -76,10 +118,31 @@ public final class UpCommand implements Callable<Integer> {
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
+  /**
+   * Reads {@code --temporal-mode} values; an unknown one is a usage error naming the valid ones.
+   */
+  static final class ModeConverter implements ITypeConverter<TemporalMode> {
+    @Override
+    public TemporalMode convert(String value) {
+      try {
+        return TemporalMode.fromFlag(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (temporal != null && temporalMode != TemporalMode.AUTO) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--temporal connects to an external server, so --temporal-mode "
+              + temporalMode.flagValue()
+              + " does not apply: drop one of them");
+    }
     CapstanRuntime runtime;
     try {
       runtime = new CapstanRuntime(config()).start();
@@ -114,7 +177,11 @@ public final class UpCommand implements Callable<Integer> {
         temporalPort,
         namespace,
         temporalUi,
-        ControlPlaneWorkerOptions.defaults(shell));
+        ControlPlaneWorkerOptions.defaults(shell),
+        temporalMode,
+        uiPort,
+        stateDir,
+        temporalCli);
   }
 
   static String banner(CapstanRuntime runtime) {
@@ -135,6 +202,15 @@ public final class UpCommand implements Callable<Integer> {
     if (temporal.ui() != null) {
       text.append("  Web UI     ").append(temporal.ui()).append('\n');
     }
+    runtime
+        .devServer()
+        .ifPresent(
+            dev ->
+                text.append("  State      ")
+                    .append(dev.dbFile())
+                    .append(" (runs survive a restart; server log ")
+                    .append(dev.logFile().getFileName())
+                    .append(" beside it)\n"));
     text.append("  Executors  ")
         .append(
             runtime.servedExecutors().stream()
@@ -147,7 +223,30 @@ public final class UpCommand implements Callable<Integer> {
           .append(System.getProperty("user.name"))
           .append(" (--no-shell turns them off)\n");
     }
+    if (!TemporalInfo.TEST_SERVER.equals(temporal.mode())) {
+      text.append("  CLI        ").append(cliHint(temporal)).append('\n');
+      runtime
+          .temporalCli()
+          .filter(cli -> !cli.onPath())
+          .ifPresent(
+              cli -> text.append("             (temporal is ").append(cli.binary()).append(")\n"));
+    }
+    for (String note : runtime.notes()) {
+      text.append("  Note       ").append(note).append('\n');
+    }
     text.append("Press Ctrl-C to stop.\n");
     return text.toString();
+  }
+
+  /** The stock {@code temporal} command that lists Capstan's pipelines on this server. */
+  static String cliHint(TemporalInfo temporal) {
+    String namespace =
+        temporal.namespace().equals(CapstanRuntime.Config.DEFAULT_NAMESPACE)
+            ? ""
+            : " --namespace " + temporal.namespace();
+    return "temporal --address "
+        + temporal.address()
+        + namespace
+        + " workflow list --query \"CapstanKind='Pipeline'\"";
   }
 }

@@ -6,9 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.controlplane.ControlPlaneWorkerOptions;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -77,6 +84,36 @@ class CapstanRuntimeTest {
     assertThat(temporal.path("mode").asText()).isEqualTo("test-server");
     assertThat(temporal.path("address").asText()).isEqualTo("127.0.0.1:" + temporalPort);
     assertThat(temporal.path("namespace").asText()).isEqualTo("default");
+  }
+
+  @Test
+  @DisplayName(
+      "the runtime registers Capstan's search attributes on the Java test server too, so adding"
+          + " one again is refused as existing")
+  void searchAttributesAreRegisteredOnTheTestServer() {
+    OperatorServiceStubs operator =
+        OperatorServiceStubs.newServiceStubs(
+            OperatorServiceStubsOptions.newBuilder()
+                .setChannel(runtime.client().getWorkflowServiceStubs().getRawChannel())
+                .validateAndBuildWithDefaults());
+    try {
+      for (String name : List.of("CapstanKind", "CapstanName", "CapstanNamespace")) {
+        assertThatThrownBy(
+                () ->
+                    operator
+                        .blockingStub()
+                        .addSearchAttributes(
+                            AddSearchAttributesRequest.newBuilder()
+                                .putSearchAttributes(
+                                    name, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                                .build()))
+            .isInstanceOfSatisfying(
+                StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS));
+      }
+    } finally {
+      operator.shutdown();
+    }
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,12 +34,20 @@ class CapstanScriptIT {
   private final Path logs = Path.of("target", "capstan-script-it").toAbsolutePath();
   private Process up;
   private String api;
+  private long devServerPid;
 
+  /**
+   * Starts {@code ./capstan up} as its default, the dev server, on free ports with its state under
+   * target/ (./test.sh installed the Temporal CLI where the script finds it).
+   */
   @BeforeAll
   void startCapstanUp() throws Exception {
+    TemporalBinary.require();
     Files.createDirectories(logs);
     int apiPort = FreePorts.next();
     int temporalPort = FreePorts.next();
+    int uiPort = FreePorts.next();
+    Path state = logs.resolve("state-" + System.nanoTime());
     api = "http://127.0.0.1:" + apiPort;
     Path log = logs.resolve("up.log");
     up =
@@ -49,7 +58,11 @@ class CapstanScriptIT {
                 "--port",
                 Integer.toString(apiPort),
                 "--temporal-port",
-                Integer.toString(temporalPort))
+                Integer.toString(temporalPort),
+                "--ui-port",
+                Integer.toString(uiPort),
+                "--state-dir",
+                state.toString())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
@@ -59,16 +72,27 @@ class CapstanScriptIT {
       assertThat(Instant.now()).as("capstan up did not start in time").isBefore(deadline);
       Thread.sleep(200);
     }
+    assertThat(Files.readString(log))
+        .contains("namespace default (dev-server)")
+        .contains("Web UI     http://127.0.0.1:" + uiPort);
+    Properties pids = new Properties();
+    try (var in = Files.newBufferedReader(state.resolve(DevServer.PID_FILE))) {
+      pids.load(in);
+    }
+    devServerPid = Long.parseLong(pids.getProperty("server"));
   }
 
   @AfterAll
   void stopCapstanUp() throws Exception {
     if (up != null) {
       up.destroy();
-      if (!up.waitFor(20, TimeUnit.SECONDS)) {
+      if (!up.waitFor(30, TimeUnit.SECONDS)) {
         up.destroyForcibly();
       }
     }
+    assertThat(ProcessHandle.of(devServerPid).filter(ProcessHandle::isAlive))
+        .as("the dev server stops with capstan up")
+        .isEmpty();
   }
 
   @Test
