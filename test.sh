@@ -19,6 +19,12 @@ fi
 # second).
 scripts/install-temporal-cli.sh
 
+# The Web UI test opens a run's page in headless Chromium (Debian's package; no browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Chromium for the Web UI test (Debian package)…"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 # verify = compile, format check, unit tests (Surefire), package, then the end-to-end tests
 # through ./capstan (Failsafe).
 exec mvn -B -ntp verify "$@"
