@@ -1,5 +1,6 @@
 package io.capstan.api;
 
+import static io.javalin.apibuilder.ApiBuilder.delete;
 import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
@@ -15,6 +16,8 @@ import io.capstan.api.runs.RunLister;
 import io.capstan.api.runs.RunStarter;
 import io.capstan.api.runs.RunsController;
 import io.capstan.api.runs.TemporalRuns;
+import io.capstan.api.schedules.JobSchedules;
+import io.capstan.api.schedules.SchedulesController;
 import io.capstan.api.system.SystemController;
 import io.capstan.api.validation.ValidationController;
 import io.javalin.Javalin;
@@ -33,13 +36,15 @@ public final class ApiApp {
     TemporalRuns temporalRuns = new TemporalRuns(deps.client());
     LocalRunIndex index = new LocalRunIndex();
     DefinitionIntake intake = new DefinitionIntake(deps.servedExecutors());
+    JobSchedules jobSchedules = new JobSchedules(deps.client(), deps.temporal());
     RunsController runs =
         new RunsController(
             intake,
-            new RunStarter(temporalRuns, deps.temporal(), index),
+            new RunStarter(temporalRuns, deps.temporal(), index, jobSchedules),
             new RunInspector(temporalRuns, deps.temporal()),
             new RunLister(temporalRuns, deps.temporal(), index),
             new RunControl(temporalRuns));
+    SchedulesController schedules = new SchedulesController(jobSchedules);
     ValidationController validation = new ValidationController(intake);
     SystemController system = new SystemController(deps.temporal(), deps.metrics());
     HttpMetrics httpMetrics = new HttpMetrics(deps.metrics());
@@ -68,6 +73,22 @@ public final class ApiApp {
                                       get(runs::get);
                                       post("signals/{name}", runs::signal);
                                       post("cancel", runs::cancel);
+                                      post("tasks/{task}/retry", runs::retryTask);
+                                    });
+                              });
+                          path(
+                              "schedules",
+                              () -> {
+                                get(schedules::list);
+                                path(
+                                    "{id}",
+                                    () -> {
+                                      get(schedules::get);
+                                      delete(schedules::delete);
+                                      post("pause", schedules::pause);
+                                      post("unpause", schedules::unpause);
+                                      post("trigger", schedules::trigger);
+                                      post("backfill", schedules::backfill);
                                     });
                               });
                           post("validate", validation::validate);

@@ -5,21 +5,32 @@ import io.capstan.api.http.ErrorBody;
 import io.capstan.api.http.ErrorDetail;
 import io.capstan.api.http.PayloadTooLargeException;
 import io.capstan.api.http.RequestBodies;
+import io.capstan.api.http.UnprocessableException;
 import io.capstan.api.intake.UnservedExecutorException;
+import io.capstan.api.runs.RetryRefusedException;
 import io.capstan.api.runs.RunClosedException;
 import io.capstan.api.runs.RunNotFoundException;
+import io.capstan.api.runs.RunUnresponsiveException;
+import io.capstan.api.runs.TaskNotFoundException;
 import io.capstan.api.runs.UnknownSignalException;
+import io.capstan.api.schedules.ScheduleExistsException;
+import io.capstan.api.schedules.ScheduleNotFoundException;
+import io.capstan.api.schedules.SchedulesUnavailableException;
 import io.capstan.definitions.DefinitionException;
 import io.capstan.definitions.Problem;
+import io.capstan.workflows.RunSearchAttributes;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
-import io.temporal.client.WorkflowException;
+import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.failure.TemporalException;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +41,15 @@ import org.slf4j.LoggerFactory;
  */
 final class ErrorMappers {
   private static final Logger log = LoggerFactory.getLogger(ErrorMappers.class);
+
+  /**
+   * How servers say a search attribute is not registered: "search attribute CapstanKind is not
+   * defined" (test server), "no mapping defined for search attribute CapstanKind" (start) and
+   * "column name 'CapstanKind' is not a valid search attribute" (list query).
+   */
+  private static final Pattern UNREGISTERED_ATTRIBUTE =
+      Pattern.compile(
+          "search attribute '?Capstan\\w+|'?Capstan\\w+'? is not a valid search attribute");
 
   private ErrorMappers() {}
 
@@ -46,6 +66,9 @@ final class ErrorMappers {
         BadRequestException.class,
         (e, ctx) -> answer(ctx, HttpStatus.BAD_REQUEST, e.getMessage(), e.details()));
     app.exception(
+        UnprocessableException.class,
+        (e, ctx) -> answer(ctx, HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage(), e.details()));
+    app.exception(
         PayloadTooLargeException.class,
         (e, ctx) -> answer(ctx, HttpStatus.CONTENT_TOO_LARGE, e.getMessage(), List.of()));
     app.exception(
@@ -58,6 +81,44 @@ final class ErrorMappers {
                 List.of(ErrorDetail.at("id", "list runs with GET /api/v1/runs"))));
     app.exception(
         RunClosedException.class,
+        (e, ctx) -> answer(ctx, HttpStatus.CONFLICT, e.getMessage(), List.of()));
+    app.exception(
+        TaskNotFoundException.class,
+        (e, ctx) ->
+            answer(
+                ctx,
+                HttpStatus.NOT_FOUND,
+                e.getMessage(),
+                List.of(ErrorDetail.at("task", "its tasks: " + shortList(e.known())))));
+    app.exception(
+        RetryRefusedException.class,
+        (e, ctx) -> answer(ctx, HttpStatus.CONFLICT, e.getMessage(), List.of()));
+    app.exception(
+        RunUnresponsiveException.class,
+        (e, ctx) -> answer(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), List.of()));
+    app.exception(
+        SchedulesUnavailableException.class,
+        (e, ctx) ->
+            answer(
+                ctx,
+                HttpStatus.UNPROCESSABLE_CONTENT,
+                e.getMessage(),
+                List.of(
+                    ErrorDetail.at(
+                        e.path(),
+                        "Temporal at "
+                            + (temporal == null ? "its address" : temporal.address())
+                            + " has no Schedules"))));
+    app.exception(
+        ScheduleNotFoundException.class,
+        (e, ctx) ->
+            answer(
+                ctx,
+                HttpStatus.NOT_FOUND,
+                e.getMessage(),
+                List.of(ErrorDetail.at("id", "list schedules with GET /api/v1/schedules"))));
+    app.exception(
+        ScheduleExistsException.class,
         (e, ctx) -> answer(ctx, HttpStatus.CONFLICT, e.getMessage(), List.of()));
     app.exception(
         UnknownSignalException.class,
@@ -82,7 +143,7 @@ final class ErrorMappers {
                 "no run with id '" + e.getExecution().getWorkflowId() + "'",
                 List.of()));
     app.exception(
-        WorkflowException.class,
+        TemporalException.class,
         (e, ctx) -> {
           StatusRuntimeException status = statusCause(e);
           if (status != null) {
@@ -113,6 +174,20 @@ final class ErrorMappers {
     Status.Code code = e.getStatus().getCode();
     String description = e.getStatus().getDescription();
     String said = description == null || description.isBlank() ? code.name() : description;
+    if (code == Status.Code.INVALID_ARGUMENT && UNREGISTERED_ATTRIBUTE.matcher(said).find()) {
+      answer(
+          ctx,
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "Temporal at "
+              + (temporal == null ? "its address" : temporal.address())
+              + " does not know Capstan's search attributes: "
+              + said,
+          List.of(
+              ErrorDetail.at(
+                  "temporal",
+                  "./capstan up registers them; for another server run: " + registerCommand())));
+      return;
+    }
     switch (code) {
       case NOT_FOUND -> answer(ctx, HttpStatus.NOT_FOUND, "not found: " + said, List.of());
       case INVALID_ARGUMENT ->
@@ -123,6 +198,15 @@ final class ErrorMappers {
               List.of());
       case ALREADY_EXISTS, FAILED_PRECONDITION ->
           answer(ctx, HttpStatus.CONFLICT, "Temporal refused the request: " + said, List.of());
+      case UNIMPLEMENTED ->
+          answer(
+              ctx,
+              HttpStatus.UNPROCESSABLE_CONTENT,
+              "Temporal at "
+                  + (temporal == null ? "its address" : temporal.address())
+                  + " cannot do this: "
+                  + said,
+              List.of());
       case RESOURCE_EXHAUSTED ->
           answer(ctx, HttpStatus.TOO_MANY_REQUESTS, "Temporal is busy: " + said, List.of());
       case UNAVAILABLE, DEADLINE_EXCEEDED ->
@@ -139,6 +223,29 @@ final class ErrorMappers {
         answer(ctx, HttpStatus.BAD_GATEWAY, "Temporal failed the request: " + said, List.of());
       }
     }
+  }
+
+  /** The stock CLI's command that registers every search attribute Capstan sets. */
+  static String registerCommand() {
+    StringBuilder command = new StringBuilder("temporal operator search-attribute create");
+    for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
+      command
+          .append(" --name ")
+          .append(key.getName())
+          .append(" --type ")
+          .append(
+              key.getValueType() == IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
+                  ? "KeywordList"
+                  : "Keyword");
+    }
+    return command.toString();
+  }
+
+  private static String shortList(List<String> names) {
+    int shown = 20;
+    return names.size() <= shown
+        ? String.join(", ", names)
+        : String.join(", ", names.subList(0, shown)) + " and " + (names.size() - shown) + " more";
   }
 
   private static void unexpected(Context ctx, Exception e) {

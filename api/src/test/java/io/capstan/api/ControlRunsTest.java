@@ -58,14 +58,14 @@ class ControlRunsTest {
           String pipeline = InspectRunsTest.submit(http, Definitions.SLOW_PIPELINE);
           String job = InspectRunsTest.submit(http, Definitions.JOB);
 
-          Http.Answer wrong = http.post("/api/v1/runs/" + pipeline + "/signals/abort", "", null);
+          Http.Answer wrong = http.post("/api/v1/runs/" + pipeline + "/signals/explode", "", null);
           Http.Answer toJob = http.post("/api/v1/runs/" + job + "/signals/pause", "", null);
 
           assertThat(wrong.status()).isEqualTo(422);
           assertThat(wrong.json().path("error").asText())
-              .isEqualTo("a Pipeline run takes no signal 'abort'");
+              .isEqualTo("a Pipeline run takes no signal 'explode'");
           assertThat(wrong.json().path("details").get(0).path("message").asText())
-              .isEqualTo("known signals: pause, resume");
+              .isEqualTo("known signals: pause, resume, abort");
           assertThat(toJob.status()).isEqualTo(422);
           assertThat(toJob.json().path("details").get(0).path("message").asText())
               .isEqualTo("this kind of run takes no signals");

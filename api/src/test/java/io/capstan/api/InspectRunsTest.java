@@ -159,6 +159,7 @@ class InspectRunsTest {
   void runWithoutWorkerAnswersWhatTemporalKnows() {
     // A server of its own, with no worker polling the control-plane queue.
     try (TestWorkflowEnvironment bare = TestWorkflowEnvironment.newInstance()) {
+      TestTemporal.registerSearchAttributes(bare);
       ApiDependencies deps =
           new ApiDependencies(
               bare.getWorkflowClient(),

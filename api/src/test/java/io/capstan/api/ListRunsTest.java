@@ -88,15 +88,13 @@ class ListRunsTest {
   }
 
   @Test
-  @DisplayName("an unknown kind or status, a bad page size or token is 400 naming the parameter")
-  void invalidFiltersAreBadRequests() {
+  @DisplayName("a bad page size or page token is 400 naming the parameter")
+  void unreadablePagingIsBadRequest() {
     JavalinTest.test(
         temporal.api(),
         (server, client) -> {
           Http http = new Http(client);
           String[][] cases = {
-            {"kind=Cluster", "kind"},
-            {"status=sleeping", "status"},
             {"pageSize=0", "pageSize"},
             {"pageSize=lots", "pageSize"},
             {"pageToken=forged", "pageToken"},
@@ -107,6 +105,48 @@ class ListRunsTest {
             assertThat(answer.status()).as(c[0]).isEqualTo(400);
             assertThat(answer.json().path("details").get(0).path("path").asText()).isEqualTo(c[1]);
           }
+        });
+  }
+
+  @Test
+  @DisplayName(
+      "a filter value outside its allowed set, or one that could rewrite the query, is 422")
+  void filterValuesOutsideTheirSetAreUnprocessable() {
+    JavalinTest.test(
+        temporal.api(),
+        (server, client) -> {
+          Http http = new Http(client);
+          String[][] cases = {
+            {"kind=Cluster", "kind", "'Cluster' is not one of Pipeline, Job"},
+            {"status=sleeping", "status", "'sleeping' is not one of RUNNING, COMPLETED"},
+            {"namespace=team-a'%20OR%20'1'='1", "namespace", "only letters, digits"},
+            {"schedule=x')%20OR%20(1=1", "schedule", "only letters, digits"},
+            {"namespace=a%20b", "namespace", "not 'a b'"},
+          };
+          for (String[] c : cases) {
+            Http.Answer answer = http.get("/api/v1/runs?" + c[0]);
+            assertThat(answer.status()).as(c[0]).isEqualTo(422);
+            JsonNode detail = answer.json().path("details").get(0);
+            assertThat(detail.path("path").asText()).as(c[0]).isEqualTo(c[1]);
+            assertThat(detail.path("message").asText()).as(c[0]).contains(c[2]);
+          }
+        });
+  }
+
+  @Test
+  @DisplayName("on the test server, runs of a schedule list as none, with a note saying why")
+  void scheduleFilterOnTestServerListsNone() {
+    JavalinTest.test(
+        temporal.api(),
+        (server, client) -> {
+          Http http = new Http(client);
+          InspectRunsTest.submit(http, Definitions.JOB);
+
+          JsonNode page = http.get("/api/v1/runs?schedule=schedule-default-backup").json();
+
+          assertThat(page.path("runs").isEmpty()).isTrue();
+          assertThat(page.path("source").asText()).isEqualTo("local-index");
+          assertThat(page.path("note").asText()).contains("no schedules");
         });
   }
 

@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.Set;
@@ -53,6 +54,37 @@ class TemporalUnavailableTest {
           });
     } finally {
       stubs.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a server without Capstan's search attributes answers 503 with the command that adds them")
+  void unregisteredSearchAttributesAreServiceUnavailable() {
+    // A server of its own, to which nobody registered Capstan's search attributes.
+    try (TestWorkflowEnvironment bare = TestWorkflowEnvironment.newInstance()) {
+      bare.start();
+      ApiDependencies deps =
+          new ApiDependencies(
+              bare.getWorkflowClient(),
+              TestTemporal.INFO,
+              new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+              Set.of(ExecutorKind.SIMULATE));
+      JavalinTest.test(
+          ApiApp.create(deps),
+          (server, client) -> {
+            Http.Answer answer =
+                new Http(client).post("/api/v1/runs", Definitions.PIPELINE, Http.YAML);
+
+            assertThat(answer.status()).as(answer.text()).isEqualTo(503);
+            assertThat(answer.json().path("error").asText())
+                .contains("does not know Capstan's search attributes")
+                .contains("CapstanKind");
+            assertThat(answer.json().path("details").get(0).path("message").asText())
+                .contains(
+                    "temporal operator search-attribute create --name CapstanKind --type Keyword")
+                .contains("--name CapstanLabels --type KeywordList");
+          });
     }
   }
 }

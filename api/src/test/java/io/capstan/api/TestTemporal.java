@@ -6,6 +6,7 @@ import io.capstan.activities.task.TaskActivitiesImpl;
 import io.capstan.activities.task.TaskActivitiesOptions;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workflows.ControlPlane;
+import io.capstan.workflows.RunSearchAttributes;
 import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
 import io.capstan.workflows.run.RunState;
@@ -13,6 +14,7 @@ import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -62,8 +64,16 @@ public final class TestTemporal implements AutoCloseable {
     worker.registerWorkflowImplementationTypes(PipelineWorkflowImpl.class, JobWorkflowImpl.class);
     worker.registerActivitiesImplementations(
         new TaskActivitiesImpl(new TaskActivitiesOptions(true, HOST, null, Duration.ofMillis(50))));
+    registerSearchAttributes(env);
     env.start();
     return new TestTemporal(env, metrics);
+  }
+
+  /** Capstan's search attributes, as {@code ./capstan up} registers them with its server. */
+  static void registerSearchAttributes(TestWorkflowEnvironment env) {
+    for (SearchAttributeKey<?> key : RunSearchAttributes.ALL) {
+      env.registerSearchAttribute(key.getName(), key.getValueType());
+    }
   }
 
   public WorkflowClient client() {

@@ -54,6 +54,10 @@ final class ApiClient {
     return send(request);
   }
 
+  Answer delete(String path) {
+    return send(request(path).DELETE());
+  }
+
   /** {@code path?name=value&...} with both parts encoded; null values are left out. */
   static String withQuery(String path, Map<String, String> query) {
     StringJoiner joined = new StringJoiner("&");

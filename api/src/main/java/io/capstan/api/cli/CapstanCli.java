@@ -24,6 +24,9 @@ import picocli.CommandLine.ScopeType;
       ListCommand.class,
       SignalCommand.class,
       CancelCommand.class,
+      RetryCommand.class,
+      SchedulesCommand.class,
+      ScheduleCommand.class,
       ValidateCommand.class,
       CommandLine.HelpCommand.class
     })

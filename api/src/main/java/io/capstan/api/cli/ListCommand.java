@@ -8,6 +8,14 @@ import picocli.CommandLine.Option;
 
 @Command(name = "list", description = "List runs, newest first.")
 final class ListCommand extends ApiCommand {
+  private static final Map<String, String> OPTIONS =
+      Map.of(
+          "kind", "kind",
+          "status", "status",
+          "namespace", "namespace",
+          "schedule", "schedule",
+          "pageSize", "page-size");
+
   @Option(names = "--kind", description = "Pipeline or Job.")
   String kind;
 
@@ -16,6 +24,9 @@ final class ListCommand extends ApiCommand {
 
   @Option(names = "--namespace", description = "Only runs of this Capstan namespace.")
   String namespace;
+
+  @Option(names = "--schedule", description = "Only runs this schedule started.")
+  String schedule;
 
   @Option(names = "--page-size", description = "Runs per page (default 20).")
   Integer pageSize;
@@ -35,6 +46,7 @@ final class ListCommand extends ApiCommand {
     query.put("kind", kind);
     query.put("status", status);
     query.put("namespace", namespace);
+    query.put("schedule", schedule);
     query.put("pageSize", pageSize == null ? null : pageSize.toString());
     query.put("pageToken", pageToken);
     JsonNode page = client().get(ApiClient.withQuery("/api/v1/runs", query)).body();
@@ -54,7 +66,16 @@ final class ListCommand extends ApiCommand {
     }
     table.lines().forEach(out()::println);
     if (page.path("nextPageToken").isTextual()) {
-      out().println("more: capstan list --page-token " + page.path("nextPageToken").asText());
+      // A page token holds for the query that produced it, so the hint repeats the filters.
+      StringBuilder more = new StringBuilder("more: capstan list");
+      query.forEach(
+          (name, value) -> {
+            if (value != null && !name.equals("pageToken")) {
+              more.append(" --").append(OPTIONS.get(name)).append(' ').append(value);
+            }
+          });
+      more.append(" --page-token ").append(page.path("nextPageToken").asText());
+      out().println(more);
     }
     if (page.path("note").isTextual()) {
       err().println("note: " + page.path("note").asText());

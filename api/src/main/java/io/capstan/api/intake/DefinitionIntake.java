@@ -51,7 +51,8 @@ public final class DefinitionIntake {
       throw new BadRequestException(
           "the request body is empty: send a Pipeline or Job definition as YAML or JSON");
     }
-    String text = isJson(contentType) ? withoutTabs(body) : body;
+    boolean json = isJson(contentType);
+    String text = json ? withoutTabs(body) : body;
     List<Definition> definitions;
     try {
       definitions = DefinitionParser.parse(text, params.keySet());
@@ -63,7 +64,7 @@ public final class DefinitionIntake {
       throw new BadRequestException("the body could not be read: " + unreadable.getMessage());
     }
     checkServed(definitions, text);
-    return new Submission(definitions, params);
+    return new Submission(definitions, params, text, json);
   }
 
   /** The {@code ?param.NAME=VALUE} overrides, in the order given. */

@@ -14,6 +14,9 @@ import java.util.regex.Pattern;
  * life: {@code <kind>-<namespace>-<name>-<8 chars>}, e.g. {@code
  * pipeline-team-a-nightly-etl-k3x9q2mz}. The suffix is random, or derived from the {@code
  * Idempotency-Key} so that a resend finds the run the first request started.
+ *
+ * <p>A run that a schedule starts has the schedule's id with the time it was due appended by
+ * Temporal: {@code schedule-<namespace>-<name>-2025-01-01T00:00:00Z}. Only jobs are scheduled.
  */
 public final class RunIds {
   static final int SUFFIX_LENGTH = 8;
@@ -22,6 +25,9 @@ public final class RunIds {
   private static final BigInteger SUFFIX_SPACE = BigInteger.valueOf(36).pow(SUFFIX_LENGTH);
   private static final Pattern SHAPE =
       Pattern.compile("[a-z]+-[a-z0-9][a-z0-9-]*-[a-z0-9]{" + SUFFIX_LENGTH + "}");
+  private static final Pattern SCHEDULED =
+      Pattern.compile(
+          "schedule-[a-z0-9][a-z0-9-]*-[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private RunIds() {}
@@ -49,13 +55,18 @@ public final class RunIds {
 
   /** Whether {@code id} has the shape of a run id; anything else cannot name a run. */
   public static boolean isWellFormed(String id) {
-    return id != null && id.length() <= MAX_LENGTH && SHAPE.matcher(id).matches();
+    return id != null
+        && id.length() <= MAX_LENGTH
+        && (SHAPE.matcher(id).matches() || SCHEDULED.matcher(id).matches());
   }
 
   /** The kind a well-formed id names, from its first segment. */
   public static Optional<RunKind> kindOf(String id) {
     if (!isWellFormed(id)) {
       return Optional.empty();
+    }
+    if (SCHEDULED.matcher(id).matches()) {
+      return Optional.of(RunKind.JOB);
     }
     String prefix = id.substring(0, id.indexOf('-'));
     for (RunKind kind : RunKind.values()) {
@@ -70,8 +81,11 @@ public final class RunIds {
     return kind.idPrefix() + "-" + segment(namespace) + "-" + segment(name) + "-";
   }
 
-  /** Names are DNS labels already; this keeps ids well-formed even for an unexpected one. */
-  private static String segment(String value) {
+  /**
+   * A name or namespace as a segment of an id: names are DNS labels already; this keeps ids
+   * well-formed even for an unexpected one.
+   */
+  public static String segment(String value) {
     String lower = value.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-");
     String trimmed = lower.replaceAll("^-+|-+$", "");
     return trimmed.isEmpty() ? "x" : trimmed;

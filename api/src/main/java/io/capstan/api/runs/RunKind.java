@@ -12,7 +12,7 @@ import java.util.Optional;
  * it runs as, the prefix of its run ids and the signals it accepts.
  */
 public enum RunKind {
-  PIPELINE("Pipeline", PipelineWorkflow.TYPE, List.of("pause", "resume")),
+  PIPELINE("Pipeline", PipelineWorkflow.TYPE, List.of("pause", "resume", "abort")),
   JOB("Job", JobWorkflow.TYPE, List.of());
 
   private final String kindName;

@@ -10,20 +10,15 @@ import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
- * Answers {@code GET /api/v1/runs}. Temporal's visibility store lists runs when the server has one;
- * the embedded test server has none (it answers UNIMPLEMENTED), and then the runs this API started
- * are listed from its local index, each described for its current status.
- *
- * <p>The namespace filter is applied to the memo of each listed run, because Temporal's default
- * search attributes do not carry it; a filtered visibility page may hence hold fewer runs than
- * asked for, and the next page token still leads on.
+ * Answers {@code GET /api/v1/runs}. Temporal's visibility store lists runs when the server has one,
+ * filtered by a query on Capstan's search attributes (see {@link RunQuery}) and paged by the
+ * server's own tokens; the embedded test server has none (it answers UNIMPLEMENTED), and then the
+ * runs this API started are listed from its local index, each described for its current status.
  */
 public final class RunLister {
   public static final int DEFAULT_PAGE_SIZE = 20;
@@ -31,6 +26,7 @@ public final class RunLister {
   static final String LOCAL_NOTE =
       "the embedded Temporal test server has no visibility store, so this lists only the runs"
           + " this API process started";
+  static final String SCHEDULE_NOTE = "; it has no schedules either, so no run was scheduled";
   private static final String VISIBILITY_TOKEN = "v.";
   private static final String LOCAL_TOKEN = "l.";
 
@@ -62,24 +58,9 @@ public final class RunLister {
     }
   }
 
-  /** The visibility query for a filter, e.g. {@code WorkflowType = 'Pipeline' AND ...}. */
+  /** The visibility query for a filter; see {@link RunQuery}. */
   static String visibilityQuery(RunFilter filter) {
-    String types =
-        filter
-            .kind()
-            .map(k -> "WorkflowType = '" + k.workflowType() + "'")
-            .orElseGet(
-                () ->
-                    Arrays.stream(RunKind.values())
-                        .map(k -> "WorkflowType = '" + k.workflowType() + "'")
-                        .collect(Collectors.joining(" OR ", "(", ")")));
-    String status =
-        filter
-            .status()
-            .map(s -> "ExecutionStatus = '" + s.visibilityName() + "'")
-            // Each continue-as-new leaves a closed execution behind; the run is its latest one.
-            .orElse("ExecutionStatus != 'ContinuedAsNew'");
-    return types + " AND " + status;
+    return RunQuery.of(filter);
   }
 
   private RunPage fromVisibility(RunFilter filter, int pageSize, ByteString token) {
@@ -103,6 +84,9 @@ public final class RunLister {
   }
 
   private RunPage fromIndex(RunFilter filter, int pageSize, int offset) {
+    if (filter.schedule().isPresent()) {
+      return new RunPage(List.of(), null, RunPage.LOCAL_INDEX, LOCAL_NOTE + SCHEDULE_NOTE);
+    }
     List<RunRef> candidates = index.newestFirst().stream().filter(filter::matches).toList();
     List<RunSummary> page = new ArrayList<>();
     boolean more;

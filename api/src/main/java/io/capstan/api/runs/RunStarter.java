@@ -1,6 +1,9 @@
 package io.capstan.api.runs;
 
 import io.capstan.api.TemporalInfo;
+import io.capstan.api.intake.Submission;
+import io.capstan.api.schedules.JobSchedules;
+import io.capstan.api.schedules.SchedulesUnavailableException;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.job.JobDefinition;
 import io.capstan.definitions.pipeline.PipelineDefinition;
@@ -18,23 +21,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Starts one workflow per validated definition on the control-plane queue. With an idempotency key
- * the run id is derived from it and a run id is never reused, so a resend finds the run the first
- * request started, even after that run has ended.
+ * Starts one workflow per validated definition on the control-plane queue, carrying the search
+ * attributes, memo, summary and details of {@link RunMetadata}; a job with a {@code schedule}
+ * becomes a Temporal Schedule instead. With an idempotency key the run id is derived from it and a
+ * run id is never reused, so a resend finds the run the first request started, even after that run
+ * has ended.
  */
 public final class RunStarter {
   private final TemporalRuns runs;
   private final TemporalInfo temporal;
   private final LocalRunIndex index;
+  private final JobSchedules schedules;
 
-  public RunStarter(TemporalRuns runs, TemporalInfo temporal, LocalRunIndex index) {
+  public RunStarter(
+      TemporalRuns runs, TemporalInfo temporal, LocalRunIndex index, JobSchedules schedules) {
     this.runs = runs;
     this.temporal = temporal;
     this.index = index;
+    this.schedules = schedules;
   }
 
-  /** A run a document led to, and whether this request created it. */
-  public record Started(SubmittedRun run, boolean created) {}
+  /**
+   * What a document led to: a {@link SubmittedRun} or, for a scheduled job, a schedule view.
+   *
+   * @param location the API path of that resource
+   * @param created whether this request created it
+   */
+  public record Started(Object resource, String location, boolean created) {}
 
   /**
    * Starts every definition, in order, with the same parameter overrides. Every document was
@@ -43,17 +56,32 @@ public final class RunStarter {
    * duplicating them.
    *
    * @param idempotencyKey null for a plain submit
+   * @throws SchedulesUnavailableException before anything starts, when a document is a scheduled
+   *     job and the server has no Schedules
    */
-  public List<Started> start(
-      List<Definition> definitions, Map<String, String> params, String idempotencyKey) {
+  public List<Started> start(Submission submission, String idempotencyKey) {
+    List<Definition> definitions = submission.definitions();
+    if (!schedules.available() && definitions.stream().anyMatch(RunStarter::isScheduled)) {
+      throw new SchedulesUnavailableException("spec.schedule");
+    }
+    List<String> texts = submission.documentTexts();
     List<Started> started = new ArrayList<>();
-    for (Definition definition : definitions) {
-      started.add(start(definition, params, idempotencyKey));
+    for (int i = 0; i < definitions.size(); i++) {
+      started.add(start(definitions.get(i), texts.get(i), submission.params(), idempotencyKey));
     }
     return started;
   }
 
-  private Started start(Definition definition, Map<String, String> params, String key) {
+  private static boolean isScheduled(Definition definition) {
+    return definition instanceof JobDefinition job && job.spec().schedule() != null;
+  }
+
+  private Started start(
+      Definition definition, String text, Map<String, String> params, String key) {
+    if (definition instanceof JobDefinition job && isScheduled(job)) {
+      JobSchedules.Created created = schedules.create(job, params, text, key);
+      return new Started(created.schedule(), created.schedule().links().self(), created.created());
+    }
     RunKind kind =
         RunKind.parse(definition.kind())
             .orElseThrow(() -> new IllegalArgumentException("no run kind " + definition.kind()));
@@ -69,11 +97,10 @@ public final class RunStarter {
             .setTaskQueue(ControlPlane.TASK_QUEUE)
             .setWorkflowIdReusePolicy(
                 WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-            .setMemo(
-                Map.of(
-                    RunRef.MEMO_KIND, kind.kindName(),
-                    RunRef.MEMO_NAME, name,
-                    RunRef.MEMO_NAMESPACE, namespace))
+            .setTypedSearchAttributes(RunMetadata.searchAttributes(kind, definition.metadata()))
+            .setMemo(RunMetadata.memo(kind, definition.metadata(), text))
+            .setStaticSummary(RunMetadata.summary(definition))
+            .setStaticDetails(RunMetadata.details(definition))
             .build();
     RunRef ref = new RunRef(id, kind, name, namespace);
     WorkflowClient client = runs.client();
@@ -91,19 +118,21 @@ public final class RunStarter {
     } catch (WorkflowExecutionAlreadyStarted resend) {
       index.add(ref);
       RunStatus status = RunStatus.of(runs.describe(id).getWorkflowExecutionInfo().getStatus());
-      return new Started(submitted(ref, status), false);
+      return started(ref, status, false);
     }
     index.add(ref);
-    return new Started(submitted(ref, RunStatus.RUNNING), true);
+    return started(ref, RunStatus.RUNNING, true);
   }
 
-  private SubmittedRun submitted(RunRef ref, RunStatus status) {
-    return new SubmittedRun(
-        ref.id(),
-        ref.kind().kindName(),
-        ref.name(),
-        ref.namespace(),
-        status,
-        RunLinks.forRun(ref.id(), temporal));
+  private Started started(RunRef ref, RunStatus status, boolean created) {
+    SubmittedRun run =
+        new SubmittedRun(
+            ref.id(),
+            ref.kind().kindName(),
+            ref.name(),
+            ref.namespace(),
+            status,
+            RunLinks.forRun(ref.id(), temporal));
+    return new Started(run, run.links().self(), created);
   }
 }

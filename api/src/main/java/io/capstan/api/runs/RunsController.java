@@ -1,18 +1,24 @@
 package io.capstan.api.runs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.api.http.BadRequestException;
 import io.capstan.api.http.ErrorDetail;
 import io.capstan.api.http.RequestBodies;
+import io.capstan.api.http.UnprocessableException;
 import io.capstan.api.intake.DefinitionIntake;
 import io.capstan.api.intake.Submission;
+import io.capstan.workflows.pipeline.RetryTaskResult;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** The {@code /api/v1/runs} routes: thin handlers over the run services. */
 public final class RunsController {
@@ -21,6 +27,7 @@ public final class RunsController {
 
   private static final int MAX_IDEMPOTENCY_KEY = 255;
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
   private final DefinitionIntake intake;
   private final RunStarter starter;
@@ -49,16 +56,14 @@ public final class RunsController {
     String key = idempotencyKey(ctx);
     Submission submission =
         intake.read(RequestBodies.readText(ctx), ctx.contentType(), ctx.queryParamMap());
-    List<RunStarter.Started> started =
-        starter.start(submission.definitions(), submission.params(), key);
+    List<RunStarter.Started> started = starter.start(submission, key);
     boolean created = started.stream().anyMatch(RunStarter.Started::created);
     ctx.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     if (started.size() == 1) {
-      SubmittedRun run = started.get(0).run();
-      ctx.header("Location", run.links().self());
-      ctx.json(run);
+      ctx.header("Location", started.get(0).location());
+      ctx.json(started.get(0).resource());
     } else {
-      ctx.json(Map.of("runs", started.stream().map(RunStarter.Started::run).toList()));
+      ctx.json(Map.of("runs", started.stream().map(RunStarter.Started::resource).toList()));
     }
   }
 
@@ -67,13 +72,14 @@ public final class RunsController {
     ctx.json(inspector.get(ctx.pathParam("id")));
   }
 
-  /** {@code GET /api/v1/runs?kind=&status=&namespace=&pageSize=&pageToken=}. */
+  /** {@code GET /api/v1/runs?kind=&status=&namespace=&schedule=&pageSize=&pageToken=}. */
   public void list(Context ctx) {
     RunFilter filter =
         new RunFilter(
             optionalQuery(ctx, "kind").map(RunsController::kindFilter),
             optionalQuery(ctx, "status").map(RunsController::statusFilter),
-            optionalQuery(ctx, "namespace"));
+            optionalQuery(ctx, "namespace").map(ns -> RunQuery.safeValue("namespace", ns)),
+            optionalQuery(ctx, "schedule").map(id -> RunQuery.safeValue("schedule", id)));
     ctx.json(lister.list(filter, pageSize(ctx), optionalQuery(ctx, "pageToken").orElse(null)));
   }
 
@@ -89,6 +95,21 @@ public final class RunsController {
   public void cancel(Context ctx) {
     RunRef run = control.cancel(ctx.pathParam("id"));
     ctx.status(HttpStatus.ACCEPTED).json(Map.of("id", run.id(), "cancelRequested", true));
+  }
+
+  /**
+   * {@code POST /api/v1/runs/{id}/tasks/{task}/retry}, body optional {@code {params: {NAME:
+   * VALUE}}}: 202 {@code {id, task, reset}} once the run took the retry.
+   */
+  public void retryTask(Context ctx) {
+    Map<String, String> params = retryParams(RequestBodies.readText(ctx));
+    String id = ctx.pathParam("id");
+    RetryTaskResult result = control.retryTask(id, ctx.pathParam("task"), params);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", id);
+    body.put("task", result.task());
+    body.put("reset", result.reset());
+    ctx.status(HttpStatus.ACCEPTED).json(body);
   }
 
   private static String idempotencyKey(Context ctx) {
@@ -146,22 +167,64 @@ public final class RunsController {
                     "status", status, Arrays.stream(RunStatus.values()).map(Enum::name).toList()));
   }
 
-  private static BadRequestException invalidFilter(String name, String value, List<String> valid) {
-    return new BadRequestException(
+  private static UnprocessableException invalidFilter(
+      String name, String value, List<String> valid) {
+    return new UnprocessableException(
         "invalid " + name + " filter",
         List.of(ErrorDetail.at(name, "'" + value + "' is not one of " + String.join(", ", valid))));
   }
 
+  /** The params of a retry body: a JSON object whose {@code params} maps names to values. */
+  static Map<String, String> retryParams(String body) {
+    if (body.isBlank()) {
+      return Map.of();
+    }
+    JsonNode root = readJson(body, "the retry body is not JSON");
+    JsonNode params = root.path("params");
+    if (!root.isObject() || !(params.isMissingNode() || params.isNull() || params.isObject())) {
+      throw new BadRequestException(
+          "the retry body is not {params: {NAME: VALUE}}",
+          List.of(ErrorDetail.at("params", "an object of parameter names to values")));
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    List<ErrorDetail> problems = new ArrayList<>();
+    params
+        .fields()
+        .forEachRemaining(
+            param -> {
+              String name = param.getKey();
+              JsonNode value = param.getValue();
+              if (!PARAM_NAME.matcher(name).matches()) {
+                problems.add(
+                    ErrorDetail.at(
+                        "params." + name,
+                        "a parameter name has only letters, digits, '_' and '-'"));
+              } else if (!value.isValueNode() || value.isNull()) {
+                problems.add(
+                    ErrorDetail.at("params." + name, "a value is a string, number or boolean"));
+              } else {
+                values.put(name, value.asText());
+              }
+            });
+    if (!problems.isEmpty()) {
+      throw new UnprocessableException("invalid retry params", problems);
+    }
+    return values;
+  }
+
   /** Signals take no data yet; a body is still checked so a malformed one is not silently lost. */
   private static void requireJsonOrEmpty(String body) {
-    if (body.isBlank()) {
-      return;
+    if (!body.isBlank()) {
+      readJson(body, "the signal body is not JSON");
     }
+  }
+
+  private static JsonNode readJson(String body, String error) {
     try {
-      JSON.readTree(body);
+      return JSON.readTree(body);
     } catch (JsonProcessingException e) {
       throw new BadRequestException(
-          "the signal body is not JSON",
+          error,
           List.of(
               new ErrorDetail(
                   "",

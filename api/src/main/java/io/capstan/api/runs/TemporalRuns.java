@@ -3,6 +3,7 @@ package io.capstan.api.runs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.capstan.workflows.RunSearchAttributes;
 import io.capstan.workflows.run.RunState;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -26,6 +27,7 @@ import io.temporal.api.workflowservice.v1.QueryWorkflowRequest;
 import io.temporal.api.workflowservice.v1.QueryWorkflowResponse;
 import io.temporal.api.workflowservice.v1.WorkflowServiceGrpc.WorkflowServiceBlockingStub;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.converter.DataConverter;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +90,7 @@ public final class TemporalRuns {
   }
 
   /**
-   * Who the run is, from the memo it was started with.
+   * Who the run is, from the search attributes and memo it was started with.
    *
    * @throws RunNotFoundException when the execution was not started by Capstan
    */
@@ -97,11 +99,17 @@ public final class TemporalRuns {
     return refIfCapstan(info).orElseThrow(() -> new RunNotFoundException(id));
   }
 
-  /** The run's identity, or empty for an execution that Capstan did not start. */
+  /**
+   * The run's identity, or empty for an execution that Capstan did not start. It is read from the
+   * run's search attributes, and from its memo where an attribute is missing (runs started before
+   * Capstan set search attributes carry only the memo).
+   */
   public Optional<RunRef> refIfCapstan(WorkflowExecutionInfo info) {
+    Map<String, Payload> attributes = info.getSearchAttributes().getIndexedFieldsMap();
     Map<String, Payload> memo = info.getMemo().getFieldsMap();
     Optional<RunKind> kind =
-        Optional.ofNullable(memoString(memo, RunRef.MEMO_KIND)).flatMap(RunKind::parse);
+        Optional.ofNullable(identity(attributes, RunSearchAttributes.KIND, memo, RunRef.MEMO_KIND))
+            .flatMap(RunKind::parse);
     if (kind.isEmpty()) {
       return Optional.empty();
     }
@@ -109,8 +117,17 @@ public final class TemporalRuns {
         new RunRef(
             info.getExecution().getWorkflowId(),
             kind.get(),
-            memoString(memo, RunRef.MEMO_NAME),
-            memoString(memo, RunRef.MEMO_NAMESPACE)));
+            identity(attributes, RunSearchAttributes.NAME, memo, RunRef.MEMO_NAME),
+            identity(attributes, RunSearchAttributes.NAMESPACE, memo, RunRef.MEMO_NAMESPACE)));
+  }
+
+  private String identity(
+      Map<String, Payload> attributes,
+      SearchAttributeKey<String> key,
+      Map<String, Payload> memo,
+      String memoKey) {
+    String value = decodeString(attributes.get(key.getName()));
+    return value != null ? value : decodeString(memo.get(memoKey));
   }
 
   /** The answer of the run's {@code status} query, within {@link #QUERY_TIMEOUT}. */
@@ -322,8 +339,8 @@ public final class TemporalRuns {
     return converter.fromPayloads(0, Optional.of(payloads), RunState.class, RunState.class);
   }
 
-  private String memoString(Map<String, Payload> memo, String key) {
-    Payload payload = memo.get(key);
+  /** A string payload (a keyword search attribute or a memo entry), or null if unreadable. */
+  private String decodeString(Payload payload) {
     if (payload == null) {
       return null;
     }

@@ -45,6 +45,38 @@ class RunIdsTest {
   }
 
   @Test
+  @DisplayName("include the runs a schedule starts, named after it with the time they were due")
+  void includeScheduledRuns() {
+    String id = "schedule-team-a-backup-2025-01-01T00:05:00Z";
+
+    assertThat(RunIds.isWellFormed(id)).isTrue();
+    assertThat(RunIds.kindOf(id)).contains(RunKind.JOB);
+    assertThat(RunIds.isWellFormed("schedule-team-a-backup-2025-01-01T00:05:00Z/../x")).isFalse();
+    assertThat(RunIds.isWellFormed("schedule-team-a-backup")).isFalse();
+  }
+
+  @Test
+  @DisplayName("link to the Web UI with the id encoded as one path segment")
+  void linkToWebUiEncoded() {
+    var temporal =
+        new io.capstan.api.TemporalInfo(
+            "127.0.0.1:7233", "default", "http://127.0.0.1:8233/", "dev-server");
+
+    RunLinks links = RunLinks.forRun("schedule-x-y-2025-01-01T00:05:00Z", temporal);
+
+    assertThat(links.temporalUi())
+        .isEqualTo(
+            "http://127.0.0.1:8233/namespaces/default/workflows/schedule-x-y-2025-01-01T00%3A05%3A00Z");
+    assertThat(links.self()).isEqualTo("/api/v1/runs/schedule-x-y-2025-01-01T00:05:00Z");
+    assertThat(
+            RunLinks.forRun(
+                    "job-default-x-abcd1234",
+                    new io.capstan.api.TemporalInfo("a", "default", null, "external"))
+                .temporalUi())
+        .isNull();
+  }
+
+  @Test
   @DisplayName("anything else is not a run id")
   void anythingElseIsNotARunId() {
     assertThat(RunIds.isWellFormed(null)).isFalse();
