@@ -1,0 +1,19 @@
+package io.capstan.e2e;
+
+import java.nio.file.Path;
+
+/** Where the project's checkout is: the build passes it; a run from the IDE starts in e2e/. */
+final class Repo {
+  private Repo() {}
+
+  static Path root() {
+    String configured = System.getProperty("capstan.root");
+    Path root = configured == null ? Path.of("..") : Path.of(configured);
+    return root.toAbsolutePath().normalize();
+  }
+
+  /** {@code e2e/target}, where logs and screenshots stay after the build. */
+  static Path target() {
+    return root().resolve("e2e").resolve("target");
+  }
+}

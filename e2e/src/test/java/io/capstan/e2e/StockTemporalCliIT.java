@@ -1,0 +1,123 @@
+package io.capstan.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A run submitted over Capstan's HTTP API is an ordinary Temporal workflow: the stock {@code
+ * temporal} binary signals, queries, lists and cancels it, and the API sees the effects.
+ */
+class StockTemporalCliIT {
+  @RegisterExtension static final RealStack stack = new RealStack();
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A chain whose second task waits for the first, so a pause taken early holds it back. */
+  private static final String PIPELINE =
+      """
+      apiVersion: capstan.io/v1
+      kind: Pipeline
+      metadata: {name: cli-tour, namespace: e2e, labels: {team: e2e}}
+      spec:
+        tasks:
+          - name: first
+            simulate: {duration: 4s, output: one}
+          - name: second
+            dependsOn: [first]
+            simulate: {duration: 1s, output: two}
+          - name: long
+            dependsOn: [second]
+            simulate: {duration: 10m, output: never}
+      """;
+
+  @Test
+  @DisplayName(
+      "the stock CLI pauses, resumes, queries, lists and cancels a run submitted over HTTP")
+  void stockCliDrivesACapstanRun() throws Exception {
+    Api api = stack.api();
+    DevServer temporal = stack.temporal();
+    String id = api.submit(PIPELINE).get("id").asText();
+
+    // Paused while `first` runs: `first` finishes, but `second` must not start.
+    temporal.temporal("workflow", "signal", "--workflow-id", id, "--name", "pause").succeeded();
+    Eventually.within(
+        Duration.ofSeconds(10),
+        () -> assertThat(status(temporal, id).get("phase").asText()).isEqualTo("PAUSED"));
+    assertThat(api.run(id).get("phase").asText()).isEqualTo("PAUSED");
+    Eventually.within(
+        Duration.ofSeconds(20),
+        () -> assertThat(task(api.run(id), "first").get("state").asText()).isEqualTo("SUCCEEDED"));
+    Eventually.sleep(Duration.ofSeconds(2));
+    JsonNode paused = status(temporal, id);
+    assertThat(paused.at("/tasks/second/state").asText())
+        .as("no new task starts while paused: %s", paused)
+        .isEqualTo("PENDING");
+
+    temporal.temporal("workflow", "signal", "--workflow-id", id, "--name", "resume").succeeded();
+    Eventually.within(
+        Duration.ofSeconds(20),
+        () -> {
+          JsonNode state = status(temporal, id);
+          assertThat(state.get("phase").asText()).isEqualTo("RUNNING");
+          assertThat(state.at("/tasks/second/state").asText()).isEqualTo("SUCCEEDED");
+          assertThat(state.at("/tasks/long/state").asText()).isEqualTo("RUNNING");
+          assertThat(state.at("/tasks/first/output").asText()).isEqualTo("one");
+        });
+
+    // Visibility indexes a moment after the start, hence the polling.
+    Eventually.within(
+        Duration.ofSeconds(15),
+        () -> {
+          assertThat(temporal.listWorkflowIds("CapstanKind='Pipeline' AND CapstanNamespace='e2e'"))
+              .containsExactly(id);
+          assertThat(temporal.listWorkflowIds("CapstanLabels='team=e2e'")).containsExactly(id);
+          assertThat(temporal.listWorkflowIds("CapstanLabels='team=other'")).isEmpty();
+        });
+    Eventually.within(
+        Duration.ofSeconds(15),
+        () -> {
+          Api.Response response = api.get("/api/v1/runs?kind=Pipeline&namespace=e2e");
+          assertThat(response.status()).isEqualTo(200);
+          JsonNode page = response.json();
+          assertThat(page.get("source").asText()).isEqualTo("visibility");
+          assertThat(page.get("runs").findValuesAsText("id")).containsExactly(id);
+        });
+
+    temporal.temporal("workflow", "cancel", "--workflow-id", id).succeeded();
+    Eventually.within(
+        Duration.ofSeconds(20),
+        () -> {
+          JsonNode run = api.run(id);
+          assertThat(run.get("status").asText()).isEqualTo("CANCELED");
+          assertThat(task(run, "long").get("state").asText()).isEqualTo("CANCELED");
+        });
+    JsonNode described =
+        JSON.readTree(
+            temporal
+                .temporal("workflow", "describe", "--workflow-id", id, "--output", "json")
+                .succeeded()
+                .stdout());
+    assertThat(described.at("/workflowExecutionInfo/status").asText())
+        .isEqualTo("WORKFLOW_EXECUTION_STATUS_CANCELED");
+  }
+
+  /** The run's own state through {@code temporal workflow query --type status}. */
+  private static JsonNode status(DevServer temporal, String id) throws Exception {
+    CommandResult query =
+        temporal
+            .temporal(
+                "workflow", "query", "--workflow-id", id, "--type", "status", "--output", "json")
+            .succeeded();
+    return JSON.readTree(query.stdout()).get("queryResult").get(0);
+  }
+
+  private static JsonNode task(JsonNode run, String name) {
+    return run.get("tasks").get(name);
+  }
+}
