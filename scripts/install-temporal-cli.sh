@@ -56,12 +56,13 @@ fi
 proxy="$(go env GOPROXY)"
 proxy="${proxy//,direct/}"
 proxy="${proxy//|direct/}"
-if [[ -z "$proxy" || "$proxy" == "direct" ]]; then
-  proxy="https://proxy.golang.org"
+if [[ -z "$proxy" || "$proxy" == "direct" || "$proxy" == "off" ]]; then
+  echo "install-temporal-cli: GOPROXY is '$(go env GOPROXY)'; set it to a Go module proxy and run this again" >&2
+  exit 1
 fi
 
 mkdir -p "$bin_dir"
-echo "installing the Temporal CLI $CLI_VERSION into $bin_dir (go install from $proxy; a few minutes the first time)…"
+echo "installing the Temporal CLI $CLI_VERSION into $bin_dir (go install from the Go module proxy; a few minutes the first time)…"
 started=$SECONDS
 # -mod=mod: the module is resolved from the proxy alone, never from a go.mod or vendor folder here.
 if ! GOBIN="$bin_dir" GOPROXY="$proxy" GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" \
