@@ -8,8 +8,10 @@ import io.capstan.definitions.pipeline.PipelineDefinition;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
@@ -68,6 +70,7 @@ final class DefinitionRules {
         duration(source, task, taskPath, "timeout", true, problems);
         backoff(source, task.path("retry"), taskPath.field("retry"), problems);
         executorDurations(source, task, taskPath, problems);
+        envNames(source, task, taskPath, problems);
       }
     }
     TaskGraphRules.check(source, spec, specPath, params, problems);
@@ -83,6 +86,7 @@ final class DefinitionRules {
     duration(source, spec, specPath, "timeout", true, problems);
     backoff(source, spec.path("restartPolicy"), specPath.field("restartPolicy"), problems);
     executorDurations(source, spec, specPath, problems);
+    envNames(source, spec, specPath, problems);
     templated(
         spec,
         specPath,
@@ -178,8 +182,13 @@ final class DefinitionRules {
         }
       }
       JsonNode env = block.path("env");
-      env.fieldNames()
-          .forEachRemaining(name -> text(env.get(name), blockPath.field("env").field(name), visit));
+      NodePath envPath = blockPath.field("env");
+      if (env.isObject()) {
+        env.fieldNames().forEachRemaining(name -> text(env.get(name), envPath.field(name), visit));
+      }
+      for (int i = 0; env.isArray() && i < env.size(); i++) {
+        text(env.get(i).path("value"), envPath.index(i).field("value"), visit);
+      }
       text(block.path("workingDir"), blockPath.field("workingDir"), visit);
     }
   }
@@ -196,6 +205,37 @@ final class DefinitionRules {
       JsonNode block = holder.path(executor);
       if (block.isObject()) {
         duration(source, block, holderPath.field(executor), "duration", false, problems);
+      }
+    }
+  }
+
+  /**
+   * An env list names each variable once; the map form cannot repeat a name (a repeated key is a
+   * reading problem already).
+   */
+  private static void envNames(
+      SourceDocument source, JsonNode holder, NodePath holderPath, List<Problem> problems) {
+    for (String executor : List.of("shell", "container")) {
+      JsonNode env = holder.path(executor).path("env");
+      NodePath envPath = holderPath.field(executor).field("env");
+      Map<String, NodePath> first = new HashMap<>();
+      for (int i = 0; env.isArray() && i < env.size(); i++) {
+        JsonNode name = env.get(i).path("name");
+        if (!name.isTextual()) {
+          continue;
+        }
+        NodePath namePath = envPath.index(i).field("name");
+        NodePath earlier = first.putIfAbsent(name.asText(), namePath);
+        if (earlier != null) {
+          problems.add(
+              source.problem(
+                  namePath,
+                  "duplicate env name '"
+                      + name.asText()
+                      + "': set each variable once (first set at line "
+                      + source.lineOf(earlier)
+                      + ")"));
+        }
       }
     }
   }

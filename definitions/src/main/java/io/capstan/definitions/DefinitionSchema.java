@@ -85,10 +85,12 @@ final class DefinitionSchema {
       case "propertyNames" ->
           source.keyProblem(
               path.field(finding.getProperty()),
-              "'"
-                  + finding.getProperty()
-                  + "' cannot be used as #{params.NAME}: use letters, digits, '-' and '_', at"
-                  + " most 63 characters");
+              "Env".equals(definition)
+                  ? notAnEnvName(finding.getProperty())
+                  : "'"
+                      + finding.getProperty()
+                      + "' cannot be used as #{params.NAME}: use letters, digits, '-' and '_', at"
+                      + " most 63 characters");
       case "minItems" -> source.problem(path, tooFew(path, finding.getSchemaNode().asInt()));
       case "maxItems" ->
           source.problem(path, tooMany(path, value, finding.getSchemaNode().asInt()));
@@ -102,7 +104,10 @@ final class DefinitionSchema {
                   + " characters long; at most "
                   + finding.getSchemaNode().asInt()
                   + " are allowed");
-      case "oneOf" -> executors(source, path, value, around);
+      case "oneOf" ->
+          "EnvVar".equals(definition)
+              ? source.problem(path, valueOrSecret(value))
+              : executors(source, path, value, around);
       default -> source.problem(path, stripPath(finding.getMessage()));
     };
   }
@@ -153,6 +158,10 @@ final class DefinitionSchema {
       return value.isNull()
           ? "expected a duration, got nothing: " + Durations.HINT
           : Durations.notADuration(value.asText());
+    }
+    if ("Env".equals(definition)) {
+      return "expected a map of NAME: value or a list of {name, value} and {name, secretRef}, got "
+          + describe(value);
     }
     if ("Schedule".equals(definition)) {
       return "expected a cron string such as \"0 3 * * *\" or a map with cron, got "
@@ -249,8 +258,32 @@ final class DefinitionSchema {
               + written
               + "' is not a valid task name: use letters, digits, '-' and '_', at most 63"
               + " characters";
+      case "EnvName" -> notAnEnvName(written);
+      case "SecretRef" ->
+          written.contains("#{")
+              ? "a secretRef is the name of a secret and cannot use #{...} references: write"
+                  + " the secret's name, e.g. db-url"
+              : "'"
+                  + written
+                  + "' is not a valid secret name: use a DNS label (lowercase letters, digits"
+                  + " and '-', starting and ending with a letter or digit, at most 63"
+                  + " characters)";
       default -> "'" + written + "' does not have the expected form";
     };
+  }
+
+  private static String notAnEnvName(String written) {
+    return "'"
+        + written
+        + "' is not a valid environment variable name: use letters, digits and '_', not"
+        + " starting with a digit";
+  }
+
+  /** An env list entry needs a value or a secretRef, and only one. */
+  private static String valueOrSecret(JsonNode entry) {
+    return entry.has("value") && entry.has("secretRef")
+        ? "has both value and secretRef; keep one (a literal value, or the name of a secret)"
+        : "needs a value or a secretRef (the name of a secret the worker resolves)";
   }
 
   private static String tooFew(NodePath path, int min) {

@@ -72,14 +72,20 @@ final class TextFields {
         array.set(i, rewrite(array.get(i), item, document));
       }
     } else if (Map.class.isAssignableFrom(raw) && node instanceof ObjectNode object) {
-      Type value = argument(type, 1);
-      List<String> names = new ArrayList<>();
-      object.fieldNames().forEachRemaining(names::add);
-      for (String name : names) {
-        object.set(name, rewrite(object.get(name), value, document));
-      }
+      rewriteValues(object, argument(type, 1), document);
+    } else if (List.class.isAssignableFrom(raw) && node instanceof ObjectNode object) {
+      // A list that may also be written as a map of name to value (env) holds strings by name.
+      rewriteValues(object, String.class, document);
     }
     return node;
+  }
+
+  private static void rewriteValues(ObjectNode object, Type value, SourceDocument document) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    for (String name : names) {
+      object.set(name, rewrite(object.get(name), value, document));
+    }
   }
 
   private static Class<?> raw(Type type) {

@@ -2,6 +2,7 @@ package io.capstan.definitions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.capstan.definitions.executor.EnvVar;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.definitions.executor.GpuOp;
 import io.capstan.definitions.job.CompletionStrategy;
@@ -185,7 +186,8 @@ class DefinitionParserTest {
     assertThat(pipeline.spec().params()).containsEntry("count", "0x1F");
     assertThat(pipeline.spec().params()).containsEntry("ratio", "1e3");
     assertThat(pipeline.spec().tasks().get(0).shell().command()).containsExactly("sleep", "5");
-    assertThat(pipeline.spec().tasks().get(0).shell().env()).containsEntry("PORT", "8080");
+    assertThat(pipeline.spec().tasks().get(0).shell().env())
+        .containsExactly(EnvVar.of("PORT", "8080"));
   }
 
   @Test

@@ -83,6 +83,14 @@ class SchemaAgreementTest {
         "spec: {onFailure: sometimes, tasks: [{name: a, simulate: {}}]}",
         "spec: {tasks: []}",
         "spec: {tasks: [{name: a, gpu: {op: gemm, devices: 17}}]}",
+        "spec: {tasks: [{name: a, shell: {command: [x], env: [{name: A}]}}]}",
+        "spec: {tasks: [{name: a, shell: {command: [x], env: [{name: A, value: v, secretRef:"
+            + " s}]}}]}",
+        "spec: {tasks: [{name: a, shell: {command: [x], env: [{name: A, secretRef:"
+            + " \"#{params.p}\"}]}}]}",
+        "spec: {tasks: [{name: a, shell: {command: [x], env: {\"1A\": v}}}]}",
+        "spec: {tasks: [{name: a, container: {image: i, env: [{name: \"A-B\", value: v}]}}]}",
+        "spec: {tasks: [{name: a, container: {image: i, env: A=b}}]}",
       })
   void whatTheParserRefusesForItsShapeTheSchemaRefusesToo(String spec) throws Exception {
     String yaml = "apiVersion: capstan.io/v1\nkind: Pipeline\nmetadata: {name: p}\n" + spec + "\n";
@@ -117,6 +125,21 @@ class SchemaAgreementTest {
       })
   void bothFormsOfAScheduleAreAcceptedByTheSchemaAndTheParser(String spec) throws Exception {
     String yaml = "apiVersion: capstan.io/v1\nkind: Job\nmetadata: {name: j}\n" + spec + "\n";
+
+    assertThat(DefinitionParser.parse(yaml)).hasSize(1);
+    assertThat(RAW_SCHEMA.validate(YAML.readTree(yaml))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "spec: {tasks: [{name: a, shell: {command: [x], env: {A: v, B_2: 3}}}]}",
+        "spec: {tasks: [{name: a, shell: {command: [x], env: [{name: A, value: v}, {name: B,"
+            + " secretRef: db-url}]}}]}",
+        "spec: {tasks: [{name: a, container: {image: i, env: [{name: _T, secretRef: t}]}}]}",
+      })
+  void bothFormsOfEnvAreAcceptedByTheSchemaAndTheParser(String spec) throws Exception {
+    String yaml = "apiVersion: capstan.io/v1\nkind: Pipeline\nmetadata: {name: p}\n" + spec + "\n";
 
     assertThat(DefinitionParser.parse(yaml)).hasSize(1);
     assertThat(RAW_SCHEMA.validate(YAML.readTree(yaml))).isEmpty();

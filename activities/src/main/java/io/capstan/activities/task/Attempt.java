@@ -15,7 +15,7 @@ import java.time.Duration;
 record Attempt(TaskContext context, int number, String host, Heartbeat heartbeat) {
 
   Attempt {
-    context = context == null ? new TaskContext(null, null, null) : context;
+    context = context == null ? new TaskContext(null, null, null, null) : context;
   }
 
   TaskOutcome succeed(String output) {

@@ -1,5 +1,6 @@
 package io.capstan.activities.task;
 
+import io.capstan.definitions.executor.EnvVar;
 import io.capstan.definitions.executor.ShellSpec;
 import io.capstan.workflows.task.TaskFailures;
 import io.capstan.workflows.task.TaskOutcome;
@@ -12,8 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,9 +26,17 @@ import java.util.stream.Stream;
 
 /**
  * Runs a {@code shell} task as a real process: argv as given (no shell parses it unless the command
- * is a shell), the worker's environment plus the task's, and {@code CAPSTAN_OUTPUT} naming a file
- * the process may write its output to. stdout and stderr go to files rather than pipes, so a chatty
- * process can never block on a full pipe and the worker keeps only their tails in memory.
+ * is a shell, so a parameter substituted into an argument stays that one argument), the worker's
+ * environment plus the task's, and {@code CAPSTAN_OUTPUT} naming a file the process may write its
+ * output to. stdout and stderr go to files rather than pipes, so a chatty process can never block
+ * on a full pipe and the worker keeps only their tails in memory.
+ *
+ * <p>Before anything starts, the worker's {@link ShellPolicy} must allow argv[0] in the run's
+ * namespace, and every {@code secretRef} must resolve. Secret values reach the process through its
+ * environment only; every resolved value is masked ({@code ***}) in the output and in the stderr
+ * tail of a failure, because both are written to Temporal's history. The worker's own secrets and
+ * keys ({@link #isWorkerOnly}) are removed from the environment the process inherits, so a task can
+ * read only the secrets its definition names.
  */
 final class ShellExecutor {
   static final String DISABLED_MESSAGE =
@@ -37,44 +50,107 @@ final class ShellExecutor {
   private static final int STDOUT_TAIL_BYTES = 64 * 1024;
   private static final Duration TERMINATION_GRACE = Duration.ofSeconds(3);
 
-  private final boolean enabled;
+  /** Worker variables that hold other tenants' secrets or Capstan's keys, never inherited. */
+  private static final List<String> WORKER_ONLY = List.of("CAPSTAN_CODEC_KEYS", "CAPSTAN_TOKENS");
+
+  private final ShellPolicy policy;
+  private final SecretResolver secrets;
   private final TaskClock clock;
   private final Duration step;
 
-  ShellExecutor(boolean enabled, TaskClock clock, Duration step) {
-    this.enabled = enabled;
+  ShellExecutor(ShellPolicy policy, SecretResolver secrets, TaskClock clock, Duration step) {
+    this.policy = policy;
+    this.secrets = secrets;
     this.clock = clock;
     this.step = step;
   }
 
   TaskOutcome run(ShellSpec spec, Attempt attempt) {
-    if (!enabled) {
+    if (!policy.enabled()) {
       throw attempt.nonRetryable(TaskFailures.SHELL_DISABLED, DISABLED_MESSAGE, null);
     }
     if (spec.command().isEmpty()) {
       throw attempt.nonRetryable(TaskFailures.INVALID, "shell.command is empty", null);
     }
+    String namespace = attempt.context().namespace();
+    Optional<String> refusal = policy.refusal(namespace, spec.command().get(0));
+    if (refusal.isPresent()) {
+      throw attempt.nonRetryable(TaskFailures.SHELL_NOT_ALLOWED, refusal.get(), null);
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    List<String> secretValues = new ArrayList<>();
+    for (EnvVar var : spec.env()) {
+      String value = var.isSecret() ? secret(var, attempt) : var.value();
+      if (var.isSecret()) {
+        secretValues.add(value);
+      }
+      env.put(var.name(), value == null ? "" : value);
+    }
+    Redactor redactor = Redactor.of(secretValues);
     Path workingDir = workingDir(spec, attempt);
     Path scratch = createScratch(attempt);
     try {
-      return runIn(scratch, workingDir, spec, attempt);
+      return runIn(scratch, workingDir, spec.command(), env, redactor, attempt);
     } finally {
       deleteQuietly(scratch);
     }
   }
 
-  private TaskOutcome runIn(Path scratch, Path workingDir, ShellSpec spec, Attempt attempt) {
+  /** The value of {@code var}'s secret; fails the task, naming the secret, when there is none. */
+  private String secret(EnvVar var, Attempt attempt) {
+    String name = var.secretRef();
+    Optional<String> value;
+    try {
+      value = secrets.resolve(name);
+    } catch (IllegalArgumentException e) {
+      throw attempt.nonRetryable(
+          TaskFailures.INVALID, "env " + var.name() + ": " + e.getMessage(), null);
+    } catch (UncheckedIOException e) {
+      throw attempt.nonRetryable(
+          TaskFailures.SECRET_NOT_FOUND, "env " + var.name() + ": " + e.getMessage(), null);
+    }
+    if (value.isEmpty()) {
+      throw attempt.nonRetryable(
+          TaskFailures.SECRET_NOT_FOUND,
+          "env "
+              + var.name()
+              + ": secret '"
+              + name
+              + "' was not found on worker "
+              + attempt.host()
+              + ": "
+              + secrets.whereToPut(name),
+          null);
+    }
+    return value.get();
+  }
+
+  /**
+   * Whether the worker's variable {@code name} must not reach task processes: every {@code
+   * CAPSTAN_SECRET_*} (a task gets only the secrets it names, under the names it chose) and the
+   * codec keys and API tokens.
+   */
+  static boolean isWorkerOnly(String name) {
+    return name.startsWith(SecretResolver.ENV_PREFIX) || WORKER_ONLY.contains(name);
+  }
+
+  private TaskOutcome runIn(
+      Path scratch,
+      Path workingDir,
+      List<String> command,
+      Map<String, String> env,
+      Redactor redactor,
+      Attempt attempt) {
     Path output = scratch.resolve("output");
     Path stdout = scratch.resolve("stdout");
     Path stderr = scratch.resolve("stderr");
     ProcessBuilder builder =
-        new ProcessBuilder(spec.command())
-            .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile());
+        new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
     if (workingDir != null) {
       builder.directory(workingDir.toFile());
     }
-    builder.environment().putAll(spec.env());
+    builder.environment().keySet().removeIf(ShellExecutor::isWorkerOnly);
+    builder.environment().putAll(env);
     builder.environment().put("CAPSTAN_OUTPUT", output.toString());
     builder.environment().put("CAPSTAN_ATTEMPT", Integer.toString(attempt.number()));
     putIfPresent(builder, "CAPSTAN_RUN_ID", attempt.context().runId());
@@ -87,19 +163,19 @@ final class ShellExecutor {
     } catch (IOException e) {
       throw attempt.nonRetryable(
           TaskFailures.SHELL_START,
-          "cannot start '" + spec.command().get(0) + "': " + startProblem(e),
+          "cannot start '" + command.get(0) + "': " + redactor.apply(startProblem(e)),
           null);
     }
     closeQuietly(process);
     int exitCode = await(process, attempt);
     if (exitCode != 0) {
-      String tail = tail(stderr, STDERR_TAIL_BYTES, STDERR_TAIL_LINES);
+      String tail = tail(stderr, STDERR_TAIL_BYTES, STDERR_TAIL_LINES, redactor);
       throw attempt.retryable(
           TaskFailures.SHELL_EXIT,
           "exit code " + exitCode + ": " + (tail.isEmpty() ? "(no stderr output)" : tail),
           null);
     }
-    return attempt.succeed(output(output, stdout, attempt));
+    return attempt.succeed(output(output, stdout, redactor, attempt));
   }
 
   /**
@@ -153,18 +229,18 @@ final class ShellExecutor {
     }
   }
 
-  private String output(Path output, Path stdout, Attempt attempt) {
+  private String output(Path output, Path stdout, Redactor redactor, Attempt attempt) {
     try {
       long size = Files.size(output);
       if (size > MAX_OUTPUT_BYTES) {
         throw tooLarge(size, attempt);
       }
-      String written = Files.readString(output, StandardCharsets.UTF_8).trim();
+      String written = redactor.apply(Files.readString(output, StandardCharsets.UTF_8)).trim();
       if (!written.isEmpty()) {
         return written;
       }
       // The last line is all that is needed, and no line within this tail exceeds the output limit.
-      String tail = tail(stdout, STDOUT_TAIL_BYTES, Integer.MAX_VALUE);
+      String tail = tail(stdout, STDOUT_TAIL_BYTES, Integer.MAX_VALUE, redactor);
       String[] lines = tail.split("\\R");
       for (int i = lines.length - 1; i >= 0; i--) {
         String line = lines[i].trim();
@@ -189,12 +265,18 @@ final class ShellExecutor {
         null);
   }
 
+  static String tail(Path file, int maxBytes, int maxLines) {
+    return tail(file, maxBytes, maxLines, Redactor.NONE);
+  }
+
   /**
    * The last {@code maxLines} lines within the last {@code maxBytes} bytes of {@code file}, without
-   * trailing blank lines. A line cut by the byte limit is dropped unless it is the only one, and a
-   * cut is marked with a leading "...".
+   * trailing blank lines, secrets masked. A line cut by the byte limit is dropped unless it is the
+   * only one, and a cut is marked with a leading "...". Where the cut may have split a secret, the
+   * first {@link Redactor#margin()} characters are dropped too, so no fragment of a secret that
+   * masking could not recognise survives.
    */
-  static String tail(Path file, int maxBytes, int maxLines) {
+  static String tail(Path file, int maxBytes, int maxLines, Redactor redactor) {
     try (SeekableByteChannel channel = Files.newByteChannel(file)) {
       long size = channel.size();
       long from = Math.max(0, size - maxBytes);
@@ -206,11 +288,13 @@ final class ShellExecutor {
       String text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
       boolean cut = from > 0;
       if (cut) {
+        text = text.substring(Math.min(text.length(), redactor.margin()));
         int newline = text.indexOf('\n');
         if (newline >= 0 && newline < text.length() - 1) {
           text = text.substring(newline + 1);
         }
       }
+      text = redactor.apply(text);
       String[] lines = text.stripTrailing().split("\\R", -1);
       if (lines.length > maxLines) {
         lines = Arrays.copyOfRange(lines, lines.length - maxLines, lines.length);

@@ -23,7 +23,8 @@ public final class TaskActivitiesImpl implements TaskActivities {
     this.host = options.host();
     this.simulate = new SimulateExecutor(options.clock(), options.heartbeatStep());
     this.shell =
-        new ShellExecutor(options.shellEnabled(), options.clock(), options.heartbeatStep());
+        new ShellExecutor(
+            options.shellPolicy(), options.secrets(), options.clock(), options.heartbeatStep());
   }
 
   @Override

@@ -60,7 +60,7 @@ class LinearRetryScheduleTest {
       TaskOutcome outcome =
           tasks.simulate(
               new SimulateRequest(
-                  new TaskContext("probe", "flaky", linear),
+                  new TaskContext("probe", "flaky", linear, "team-a"),
                   new SimulateSpec(Duration.ZERO, "ok", 3, null, null)));
       if (outcome.attempt() != 4) {
         throw new IllegalStateException("expected attempt 4, got " + outcome.attempt());

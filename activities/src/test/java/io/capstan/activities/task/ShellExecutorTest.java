@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.capstan.definitions.executor.EnvVar;
 import io.capstan.definitions.executor.ShellSpec;
 import io.capstan.definitions.pipeline.Backoff;
 import io.capstan.definitions.pipeline.RetrySpec;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ShellExecutorTest {
   private final ShellExecutor executor =
-      new ShellExecutor(true, TaskClock.SYSTEM, Duration.ofMillis(50));
+      new ShellExecutor(
+          ShellPolicy.allowAll(), SecretResolver.none(), TaskClock.SYSTEM, Duration.ofMillis(50));
 
   @TempDir Path dir;
 
@@ -33,11 +34,12 @@ class ShellExecutorTest {
   }
 
   private static Attempt attempt(int number, RetrySpec retry) {
-    return new Attempt(new TaskContext("run-1", "load", retry), number, "host-a", beat -> {});
+    return new Attempt(
+        new TaskContext("run-1", "load", retry, "team-a"), number, "host-a", beat -> {});
   }
 
   private static ShellSpec sh(String script) {
-    return new ShellSpec(List.of("sh", "-c", script), Map.of(), null);
+    return new ShellSpec(List.of("sh", "-c", script), List.of(), null);
   }
 
   @Test
@@ -75,7 +77,7 @@ class ShellExecutorTest {
     ShellSpec spec =
         new ShellSpec(
             List.of("sh", "-c", "echo \"$GREETING $(cat marker.txt) ${PATH:+path} $CAPSTAN_TASK\""),
-            Map.of("GREETING", "hello"),
+            List.of(EnvVar.of("GREETING", "hello")),
             dir.toString());
 
     assertThat(executor.run(spec, attempt(1)).output()).isEqualTo("hello here path load");
@@ -84,7 +86,7 @@ class ShellExecutorTest {
   @Test
   @DisplayName("argv is passed as is: no shell interprets it unless the command is a shell")
   void argvIsNotInterpreted() {
-    ShellSpec spec = new ShellSpec(List.of("echo", "$HOME", "a;b", "*"), Map.of(), null);
+    ShellSpec spec = new ShellSpec(List.of("echo", "$HOME", "a;b", "*"), List.of(), null);
 
     assertThat(executor.run(spec, attempt(1)).output()).isEqualTo("$HOME a;b *");
   }
@@ -151,7 +153,7 @@ class ShellExecutorTest {
   @Test
   @DisplayName("a command that does not exist fails without retry")
   void missingCommandIsNotRetried() {
-    ShellSpec spec = new ShellSpec(List.of("no-such-command-capstan"), Map.of(), null);
+    ShellSpec spec = new ShellSpec(List.of("no-such-command-capstan"), List.of(), null);
 
     ApplicationFailure failure =
         catchThrowableOfType(ApplicationFailure.class, () -> executor.run(spec, attempt(1)));
@@ -166,7 +168,7 @@ class ShellExecutorTest {
   @Test
   @DisplayName("a working directory that does not exist fails without retry")
   void missingWorkingDirIsNotRetried() {
-    ShellSpec spec = new ShellSpec(List.of("true"), Map.of(), dir.resolve("absent").toString());
+    ShellSpec spec = new ShellSpec(List.of("true"), List.of(), dir.resolve("absent").toString());
 
     ApplicationFailure failure =
         catchThrowableOfType(ApplicationFailure.class, () -> executor.run(spec, attempt(1)));
@@ -179,7 +181,9 @@ class ShellExecutorTest {
   @Test
   @DisplayName("a worker without shell enabled refuses shell tasks without retry")
   void disabledShellIsRefused() {
-    ShellExecutor disabled = new ShellExecutor(false, TaskClock.SYSTEM, Duration.ofMillis(50));
+    ShellExecutor disabled =
+        new ShellExecutor(
+            ShellPolicy.disabled(), SecretResolver.none(), TaskClock.SYSTEM, Duration.ofMillis(50));
 
     ApplicationFailure failure =
         catchThrowableOfType(
@@ -200,7 +204,7 @@ class ShellExecutorTest {
     AtomicInteger beats = new AtomicInteger();
     Attempt attempt =
         new Attempt(
-            new TaskContext("run-1", "load", RetrySpec.DEFAULT),
+            new TaskContext("run-1", "load", RetrySpec.DEFAULT, "team-a"),
             1,
             "host-a",
             beat -> {

@@ -28,7 +28,7 @@ class SimulateExecutorTest {
   }
 
   private Attempt attempt(String run, String task, RetrySpec retry, int number) {
-    return new Attempt(new TaskContext(run, task, retry), number, "host-a", beats::add);
+    return new Attempt(new TaskContext(run, task, retry, "team-a"), number, "host-a", beats::add);
   }
 
   private static SimulateSpec spec(
@@ -129,7 +129,7 @@ class SimulateExecutorTest {
   void cancellationStopsTheAttempt() {
     Attempt attempt =
         new Attempt(
-            new TaskContext("run-1", "extract", RetrySpec.DEFAULT),
+            new TaskContext("run-1", "extract", RetrySpec.DEFAULT, "team-a"),
             1,
             "host-a",
             details -> {

@@ -20,7 +20,6 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestActivityEnvironment;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -49,7 +48,7 @@ class TaskActivitiesImplTest {
   }
 
   private static TaskContext context(RetrySpec retry) {
-    return new TaskContext("pipeline-team-a-etl-1", "extract", retry);
+    return new TaskContext("pipeline-team-a-etl-1", "extract", retry, "team-a");
   }
 
   @AfterEach
@@ -103,7 +102,7 @@ class TaskActivitiesImplTest {
                 activities.shell(
                     new ShellRequest(
                         context(RetrySpec.DEFAULT),
-                        new ShellSpec(List.of("echo", "hi"), Map.of(), null))));
+                        new ShellSpec(List.of("echo", "hi"), List.of(), null))));
 
     ApplicationFailure cause = (ApplicationFailure) failure.getCause();
     assertThat(cause.getType()).isEqualTo(TaskFailures.SHELL_DISABLED);
@@ -127,7 +126,7 @@ class TaskActivitiesImplTest {
     TaskActivities activities = activities(true);
     ShellRequest sleep =
         new ShellRequest(
-            context(RetrySpec.DEFAULT), new ShellSpec(List.of("sleep", "60"), Map.of(), null));
+            context(RetrySpec.DEFAULT), new ShellSpec(List.of("sleep", "60"), List.of(), null));
 
     assertCanceledPromptly(() -> activities.shell(sleep));
   }

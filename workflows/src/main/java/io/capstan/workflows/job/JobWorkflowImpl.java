@@ -69,6 +69,7 @@ public class JobWorkflowImpl implements JobWorkflow {
     RetrySpec retry = spec.restartPolicy().asRetry();
     UnaryOperator<String> render = Templates.renderer(input.params(), Map.of());
     String runId = Workflow.getInfo().getWorkflowId();
+    String namespace = input.definition().metadata().namespace();
 
     int next = 0;
     int succeeded = 0;
@@ -103,7 +104,7 @@ public class JobWorkflowImpl implements JobWorkflow {
         while (next < completions && running.size() < maxConcurrent) {
           String name = names.get(next++);
           tasks.put(name, new TaskState(TaskPhase.RUNNING, 1, null, null, now(), null, null));
-          running.add(TaskRun.start(runId, name, spec, retry, spec.timeout(), render));
+          running.add(TaskRun.start(runId, namespace, name, spec, retry, spec.timeout(), render));
         }
         running.awaitEnded();
       }

@@ -151,6 +151,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   private Map<String, String> params = Map.of();
 
   private String runId;
+  private String namespace;
   private int parallelism;
   private int execution;
   private Instant deadline;
@@ -331,6 +332,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     spec = definition.spec();
     params = input.params();
     runId = Workflow.getInfo().getWorkflowId();
+    namespace = definition.metadata().namespace();
     parallelism = Math.max(1, spec.parallelism());
     specs = spec.tasks();
     PipelineCarry carry = input.carry();
@@ -455,7 +457,13 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     tasks.put(task.name(), new TaskState(TaskPhase.RUNNING, 1, null, null, now(), null, null));
     running.add(
         TaskRun.start(
-            runId, task.name(), task, retry, timeout, Templates.renderer(params, outputs)));
+            runId,
+            namespace,
+            task.name(),
+            task,
+            retry,
+            timeout,
+            Templates.renderer(params, outputs)));
   }
 
   private void takeEnded() {

@@ -19,6 +19,18 @@ public final class TaskFailures {
   /** This worker was not started with shell enabled; not retryable. */
   public static final String SHELL_DISABLED = "ShellDisabled";
 
+  /**
+   * The shell policy of this worker does not allow the command (argv[0]) in the run's namespace;
+   * not retryable. The message names the command, the namespace and what is allowed there.
+   */
+  public static final String SHELL_NOT_ALLOWED = "ShellNotAllowed";
+
+  /**
+   * A {@code secretRef} names a secret the worker does not have; not retryable. The message names
+   * the secret and where the worker looks for it, never a value.
+   */
+  public static final String SECRET_NOT_FOUND = "SecretNotFound";
+
   /** The request itself is unusable; not retryable. */
   public static final String INVALID = "InvalidTask";
 

@@ -35,18 +35,21 @@ public final class TaskRun {
    * Renders the executor's templates with {@code render} and starts its activity.
    *
    * @param runId the workflow id, passed to the executor for its logs and retry decisions
+   * @param namespace the run's namespace ({@code metadata.namespace}), which executors check their
+   *     policies against
    * @param retry the task's retry spec with every field filled
    * @param timeout the per-attempt timeout, or null for {@link TaskOptions#DEFAULT_TIMEOUT}
    */
   public static TaskRun start(
       String runId,
+      String namespace,
       String task,
       Executor executor,
       RetrySpec retry,
       Duration timeout,
       UnaryOperator<String> render) {
     RetrySpec effective = retry.orElse(RetrySpec.DEFAULT);
-    TaskContext context = new TaskContext(runId, task, effective);
+    TaskContext context = new TaskContext(runId, task, effective, namespace);
     // An untyped stub: a typed one would re-read the interface by reflection for every task,
     // which is a measurable share of a short task's cost in a long chain.
     ActivityStub activities =

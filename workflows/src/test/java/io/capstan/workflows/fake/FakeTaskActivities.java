@@ -1,5 +1,6 @@
 package io.capstan.workflows.fake;
 
+import io.capstan.definitions.executor.ShellSpec;
 import io.capstan.definitions.executor.SimulateSpec;
 import io.capstan.definitions.pipeline.Backoff;
 import io.capstan.definitions.pipeline.RetrySpec;
@@ -50,6 +51,8 @@ public final class FakeTaskActivities implements TaskActivities {
   private final Set<String> broken = ConcurrentHashMap.newKeySet();
   private final Map<String, SimulateSpec> simulated = new ConcurrentHashMap<>();
   private final Map<String, List<String>> commands = new ConcurrentHashMap<>();
+  private final Map<String, ShellSpec> shells = new ConcurrentHashMap<>();
+  private final Map<String, TaskContext> contexts = new ConcurrentHashMap<>();
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger maxRunning = new AtomicInteger();
   private volatile Duration hold = Duration.ZERO;
@@ -64,6 +67,8 @@ public final class FakeTaskActivities implements TaskActivities {
     broken.clear();
     simulated.clear();
     commands.clear();
+    shells.clear();
+    contexts.clear();
     running.set(0);
     maxRunning.set(0);
     hold = Duration.ZERO;
@@ -130,6 +135,16 @@ public final class FakeTaskActivities implements TaskActivities {
     return simulated.get(task);
   }
 
+  /** The whole spec the last attempt of a shell task received, templates rendered. */
+  public ShellSpec shellSpec(String task) {
+    return shells.get(task);
+  }
+
+  /** The context the last attempt of {@code task} received. */
+  public TaskContext context(String task) {
+    return contexts.get(task);
+  }
+
   /** The command the last attempt of a shell task received, templates rendered. */
   public List<String> command(String task) {
     return commands.get(task);
@@ -138,6 +153,7 @@ public final class FakeTaskActivities implements TaskActivities {
   @Override
   public TaskOutcome simulate(SimulateRequest request) {
     String task = request.context().task();
+    contexts.put(task, request.context());
     simulated.put(task, request.spec());
     int attempt = begin(task);
     try {
@@ -155,6 +171,8 @@ public final class FakeTaskActivities implements TaskActivities {
   public TaskOutcome shell(ShellRequest request) {
     String task = request.context().task();
     List<String> command = request.spec().command();
+    contexts.put(task, request.context());
+    shells.put(task, request.spec());
     commands.put(task, command);
     int attempt = begin(task);
     try {

@@ -79,6 +79,7 @@ class JobWorkflowTest {
     TaskState main = state.tasks().get("main");
     assertThat(main.attempts()).isEqualTo(3);
     assertThat(main.output()).isEqualTo("done-large");
+    assertThat(FAKE.context("main").namespace()).isEqualTo("team-a");
     List<FakeTaskActivities.Attempt> attempts = FAKE.attemptsOf("main");
     assertThat(attempts).hasSize(3);
     for (int i = 1; i < attempts.size(); i++) {

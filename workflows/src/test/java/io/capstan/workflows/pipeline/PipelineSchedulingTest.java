@@ -7,6 +7,8 @@ import static io.capstan.workflows.fake.TestDefinitions.spec;
 import static io.capstan.workflows.fake.TestDefinitions.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.capstan.definitions.executor.EnvVar;
+import io.capstan.definitions.executor.ShellSpec;
 import io.capstan.definitions.pipeline.OnFailure;
 import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.fake.FakeTaskActivities;
@@ -69,6 +71,38 @@ class PipelineSchedulingTest {
     assertThat(FAKE.attempts())
         .extracting(FakeTaskActivities.Attempt::task)
         .containsExactly("extract", "transform", "load");
+  }
+
+  @Test
+  @DisplayName(
+      "tells every task the run's namespace, and passes secret references on by name, unrendered")
+  void passesNamespaceAndSecretReferences(WorkflowClient client, WorkflowOptions options) {
+    TaskSpec connect =
+        new TaskSpec(
+            "connect",
+            List.of(),
+            null,
+            null,
+            null,
+            new ShellSpec(
+                argv("connect"),
+                List.of(
+                    EnvVar.of("REGION", "#{params.region}"),
+                    EnvVar.secret("PASSWORD", "db-password")),
+                null),
+            null,
+            null);
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(spec(Map.of("region", "eu"), 4, OnFailure.STOP, null, null, connect)),
+            Map.of());
+
+    RunState state = Runs.result(Runs.startPipeline(client, options, input));
+
+    assertThat(state.phase()).isEqualTo(RunPhase.SUCCEEDED);
+    assertThat(FAKE.context("connect").namespace()).isEqualTo("team-a");
+    assertThat(FAKE.shellSpec("connect").env())
+        .containsExactly(EnvVar.of("REGION", "eu"), EnvVar.secret("PASSWORD", "db-password"));
   }
 
   @Test
