@@ -5,8 +5,11 @@ import static io.javalin.apibuilder.ApiBuilder.get;
 import static io.javalin.apibuilder.ApiBuilder.path;
 import static io.javalin.apibuilder.ApiBuilder.post;
 
+import io.capstan.api.auth.Authenticator;
+import io.capstan.api.codec.CodecController;
 import io.capstan.api.http.HttpMetrics;
 import io.capstan.api.http.Json;
+import io.capstan.api.http.JsonErrorHandler;
 import io.capstan.api.http.RequestBodies;
 import io.capstan.api.intake.DefinitionIntake;
 import io.capstan.api.runs.LocalRunIndex;
@@ -25,10 +28,17 @@ import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 
 /**
- * Builds the HTTP API of SPEC.md from its dependencies. The caller starts it on the port it
- * chooses; tests run it with {@code JavalinTest}, on no fixed port.
+ * Builds the HTTP API of SPEC.md from its dependencies, behind the authentication its {@link
+ * ApiDependencies#security()} configures. The caller starts it on the port it chooses; tests run it
+ * with {@code JavalinTest}, on no fixed port.
  */
 public final class ApiApp {
+  /**
+   * The largest request line and header block accepted: room for a long query of parameter
+   * overrides, far below a body's limit.
+   */
+  static final int HEADER_LIMIT = 16 * 1024;
+
   private ApiApp() {}
 
   /** An unstarted Javalin instance serving every route of the API. */
@@ -47,6 +57,8 @@ public final class ApiApp {
     SchedulesController schedules = new SchedulesController(jobSchedules);
     ValidationController validation = new ValidationController(intake);
     SystemController system = new SystemController(deps.temporal(), deps.metrics());
+    CodecController codec = new CodecController(deps.codec(), deps.temporal().ui());
+    Authenticator authenticator = new Authenticator(deps.security());
     HttpMetrics httpMetrics = new HttpMetrics(deps.metrics());
 
     Javalin app =
@@ -55,6 +67,14 @@ public final class ApiApp {
               config.showJavalinBanner = false;
               config.http.maxRequestSize = RequestBodies.LIMIT;
               config.http.prefer405over404 = true;
+              // Requests Jetty refuses before Javalin sees them answer in the API's error body too.
+              config.jetty.modifyServer(
+                  server -> server.setErrorHandler(new JsonErrorHandler(HEADER_LIMIT)));
+              config.jetty.modifyHttpConfiguration(
+                  http -> {
+                    http.setRequestHeaderSize(HEADER_LIMIT);
+                    http.setSendServerVersion(false);
+                  });
               config.jsonMapper(new JavalinJackson(Json.mapper(), false));
               config.requestLogger.http(httpMetrics::record);
               config.router.apiBuilder(
@@ -93,11 +113,25 @@ public final class ApiApp {
                               });
                           post("validate", validation::validate);
                           get("info", system::info);
+                          get("openapi.json", system::openApi);
+                        });
+                    path(
+                        "codec",
+                        () -> {
+                          post("encode", codec::encode);
+                          post("decode", codec::decode);
                         });
                     get("healthz", system::health);
                     get("metrics", system::metrics);
                   });
             });
+    app.options(CodecController.PATH + "/encode", codec::preflight);
+    app.options(CodecController.PATH + "/decode", codec::preflight);
+    // CORS headers come first, so that a browser can read even a refusal of the codec routes.
+    app.before(CodecController.PATH + "/*", codec::cors);
+    // Who is calling is decided before anything else about the request, so an unauthenticated
+    // caller learns nothing, not even whether its body would have been too large.
+    app.before(authenticator::handle);
     // An oversized body is refused from its declared length, before a byte of it is read.
     app.before(
         ctx -> {

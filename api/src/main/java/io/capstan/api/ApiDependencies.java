@@ -1,5 +1,7 @@
 package io.capstan.api;
 
+import io.capstan.api.auth.ApiSecurity;
+import io.capstan.api.codec.CodecEndpoint;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -8,19 +10,44 @@ import java.util.Set;
 /**
  * What the API needs from the process that hosts it.
  *
- * @param client the Temporal client runs are started, described, queried and signalled through
+ * @param client the Temporal client runs are started, described, queried and signalled through; its
+ *     data converter is the one workers use, payload codec included
  * @param temporal where that client points, as {@code GET /api/v1/info} reports it
  * @param metrics the registry {@code GET /metrics} scrapes; the host registers the Temporal SDK's
  *     metrics in it too
  * @param servedExecutors the executor kinds some worker serves; a definition using any other is
  *     refused at submit
+ * @param security who may call the API, how fast they may submit, whether {@code /metrics} is
+ *     protected
+ * @param codec what {@code /codec/encode} and {@code /codec/decode} serve
  */
 public record ApiDependencies(
     WorkflowClient client,
     TemporalInfo temporal,
     PrometheusMeterRegistry metrics,
-    Set<ExecutorKind> servedExecutors) {
+    Set<ExecutorKind> servedExecutors,
+    ApiSecurity security,
+    CodecEndpoint codec) {
   public ApiDependencies {
     servedExecutors = servedExecutors == null ? Set.of() : Set.copyOf(servedExecutors);
+    security = security == null ? ApiSecurity.disabled() : security;
+    codec = codec == null ? CodecEndpoint.none() : codec;
+  }
+
+  /** Without authentication, submit limit or codec: what in-process tests of routes use. */
+  public ApiDependencies(
+      WorkflowClient client,
+      TemporalInfo temporal,
+      PrometheusMeterRegistry metrics,
+      Set<ExecutorKind> servedExecutors) {
+    this(client, temporal, metrics, servedExecutors, ApiSecurity.disabled(), CodecEndpoint.none());
+  }
+
+  public ApiDependencies withSecurity(ApiSecurity newSecurity) {
+    return new ApiDependencies(client, temporal, metrics, servedExecutors, newSecurity, codec);
+  }
+
+  public ApiDependencies withCodec(CodecEndpoint newCodec) {
+    return new ApiDependencies(client, temporal, metrics, servedExecutors, security, newCodec);
   }
 }

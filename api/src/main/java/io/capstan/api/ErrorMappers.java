@@ -1,5 +1,8 @@
 package io.capstan.api;
 
+import io.capstan.api.auth.ForbiddenException;
+import io.capstan.api.auth.RateLimitedException;
+import io.capstan.api.auth.UnauthenticatedException;
 import io.capstan.api.http.BadRequestException;
 import io.capstan.api.http.ErrorBody;
 import io.capstan.api.http.ErrorDetail;
@@ -16,6 +19,7 @@ import io.capstan.api.runs.UnknownSignalException;
 import io.capstan.api.schedules.ScheduleExistsException;
 import io.capstan.api.schedules.ScheduleNotFoundException;
 import io.capstan.api.schedules.SchedulesUnavailableException;
+import io.capstan.codec.CodecRequestException;
 import io.capstan.definitions.DefinitionException;
 import io.capstan.definitions.Problem;
 import io.capstan.workflows.RunSearchAttributes;
@@ -23,6 +27,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Header;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -54,6 +59,47 @@ final class ErrorMappers {
   private ErrorMappers() {}
 
   static void register(Javalin app, TemporalInfo temporal) {
+    app.exception(
+        UnauthenticatedException.class,
+        (e, ctx) -> {
+          ctx.header(Header.WWW_AUTHENTICATE, e.challenge());
+          answer(
+              ctx,
+              HttpStatus.UNAUTHORIZED,
+              e.getMessage(),
+              List.of(ErrorDetail.at("Authorization", e.fix())));
+        });
+    app.exception(
+        CodecRequestException.class,
+        (e, ctx) ->
+            answer(
+                ctx,
+                HttpStatus.BAD_REQUEST,
+                e.getMessage(),
+                List.of(
+                    ErrorDetail.at(
+                        "payloads",
+                        "send {\"payloads\": [{\"metadata\": {KEY: BASE64}, \"data\":"
+                            + " BASE64}]}, as the Temporal Web UI does"))));
+    app.exception(
+        ForbiddenException.class,
+        (e, ctx) -> answer(ctx, HttpStatus.FORBIDDEN, e.getMessage(), e.details()));
+    app.exception(
+        RateLimitedException.class,
+        (e, ctx) -> {
+          ctx.header(Header.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+          answer(
+              ctx,
+              HttpStatus.TOO_MANY_REQUESTS,
+              e.getMessage(),
+              List.of(
+                  ErrorDetail.at(
+                      "Retry-After",
+                      "wait "
+                          + e.retryAfterSeconds()
+                          + "s, then send again; submit several definitions as one"
+                          + " multi-document body to start them with one request")));
+        });
     app.exception(
         DefinitionException.class,
         (e, ctx) ->

@@ -27,10 +27,19 @@ final class ApiClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String base;
+  private final String token;
   private final HttpClient http;
 
   ApiClient(String base) {
+    this(base, null);
+  }
+
+  /**
+   * @param token the bearer token sent with every request, or null to send none
+   */
+  ApiClient(String base, String token) {
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    this.token = token == null || token.isBlank() ? null : token.strip();
     this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
   }
 
@@ -86,9 +95,12 @@ final class ApiClient {
     } catch (IllegalArgumentException e) {
       throw new CliException("invalid API address '" + base + "': " + e.getMessage(), 2);
     }
-    return HttpRequest.newBuilder(uri)
-        .timeout(REQUEST_TIMEOUT)
-        .header("Accept", "application/json");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).header("Accept", "application/json");
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return request;
   }
 
   private Answer send(HttpRequest.Builder request) {

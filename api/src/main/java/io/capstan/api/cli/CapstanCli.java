@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
       SchedulesCommand.class,
       ScheduleCommand.class,
       ValidateCommand.class,
+      TokenCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class CapstanCli {
@@ -35,6 +36,9 @@ public final class CapstanCli {
   public static final String API_ENV = "CAPSTAN_API";
 
   public static final String DEFAULT_API = "http://127.0.0.1:8080";
+
+  /** The environment variable holding the bearer token when {@code --token} is not given. */
+  public static final String TOKEN_ENV = "CAPSTAN_TOKEN";
 
   @Option(
       names = "--api",
@@ -44,6 +48,17 @@ public final class CapstanCli {
       description =
           "The Capstan API address (default: $" + API_ENV + ", else " + DEFAULT_API + ").")
   String api;
+
+  @Option(
+      names = "--token",
+      scope = ScopeType.INHERIT,
+      paramLabel = "TOKEN",
+      defaultValue = "${env:" + TOKEN_ENV + "}",
+      description =
+          "The bearer token sent to the API (default: $"
+              + TOKEN_ENV
+              + "); needed when the API has authentication on.")
+  String token;
 
   /**
    * The root command with every client subcommand. Hosts may add more (such as {@code up}) with
@@ -60,7 +75,7 @@ public final class CapstanCli {
   }
 
   ApiClient client() {
-    return new ApiClient(api);
+    return new ApiClient(api, token);
   }
 
   /** Prints what went wrong the way a person can act on it, and picks the exit code. */

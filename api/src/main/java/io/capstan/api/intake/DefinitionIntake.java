@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Turns a request into a {@link Submission}: reads the body as YAML or JSON (JSON is read by the
@@ -112,41 +113,55 @@ public final class DefinitionIntake {
     return json.replace('\t', ' ');
   }
 
+  /** An executor block no worker serves: where it is, for the problem that names it. */
+  private record Unserved(String path, String block, SourceLocator.Key key) {}
+
   private void checkServed(List<Definition> definitions, String text) {
-    List<Problem> problems = new ArrayList<>();
+    List<Unserved> unserved = new ArrayList<>();
     for (int d = 0; d < definitions.size(); d++) {
       Definition definition = definitions.get(d);
       String prefix = definitions.size() > 1 ? "documents[" + d + "]." : "";
       if (definition instanceof PipelineDefinition pipeline) {
         List<TaskSpec> tasks = pipeline.spec().tasks();
         for (int t = 0; t < tasks.size(); t++) {
-          check(tasks.get(t), text, d, prefix + "spec.tasks[" + t + "]", "/spec/tasks/" + t)
-              .ifPresent(problems::add);
+          check(tasks.get(t), d, prefix + "spec.tasks[" + t + "]", "/spec/tasks/" + t)
+              .ifPresent(unserved::add);
         }
       } else if (definition instanceof JobDefinition job) {
-        check(job.spec(), text, d, prefix + "spec", "/spec").ifPresent(problems::add);
+        check(job.spec(), d, prefix + "spec", "/spec").ifPresent(unserved::add);
       }
     }
-    if (!problems.isEmpty()) {
-      throw new UnservedExecutorException(problems);
+    if (unserved.isEmpty()) {
+      return;
     }
+    // One pass over the text finds every block, however many tasks name one.
+    Map<SourceLocator.Key, SourceLocator.Position> positions =
+        SourceLocator.locateAll(
+            text, unserved.stream().map(Unserved::key).collect(Collectors.toSet()));
+    List<Problem> problems = new ArrayList<>();
+    for (Unserved block : unserved) {
+      SourceLocator.Position at =
+          positions.getOrDefault(block.key(), new SourceLocator.Position(0, 0));
+      problems.add(
+          new Problem(
+              block.path(),
+              at.line(),
+              at.column(),
+              "no worker serves " + block.block() + " tasks yet"));
+    }
+    throw new UnservedExecutorException(problems);
   }
 
-  private Optional<Problem> check(
-      Executor executor, String text, int document, String path, String pointer) {
+  private Optional<Unserved> check(Executor executor, int document, String path, String pointer) {
     ExecutorKind kind = executor.executorKind();
     if (served.contains(kind)) {
       return Optional.empty();
     }
     String block = kind.name().toLowerCase(Locale.ROOT);
-    SourceLocator.Position at =
-        SourceLocator.locate(text, document, JsonPointer.compile(pointer + "/" + block))
-            .orElse(new SourceLocator.Position(0, 0));
     return Optional.of(
-        new Problem(
+        new Unserved(
             path + "." + block,
-            at.line(),
-            at.column(),
-            "no worker serves " + block + " tasks yet"));
+            block,
+            new SourceLocator.Key(document, JsonPointer.compile(pointer + "/" + block))));
   }
 }

@@ -1,5 +1,6 @@
 package io.capstan.api.runs;
 
+import io.capstan.api.auth.Principal;
 import io.capstan.api.http.ErrorDetail;
 import io.capstan.api.http.UnprocessableException;
 import io.capstan.workflows.pipeline.RetryTaskRequest;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Signals, cancellations and task retries of runs. All need the run to be open: a signal to a
+ * Signals, cancellations and task retries of runs, each only in the caller's namespaces: another
+ * namespace's run is not found, whatever is asked of it. All need the run to be open: a signal to a
  * closed run would be lost, and canceling or retrying in a closed run would change nothing, so all
  * are refused as conflicts.
  */
@@ -53,9 +55,10 @@ public final class RunControl {
    *
    * @throws UnknownSignalException when the run's kind takes no such signal
    */
-  public RunRef signal(String id, String name) {
-    WorkflowExecutionInfo info = runs.describe(id).getWorkflowExecutionInfo();
-    RunRef ref = runs.refOf(info);
+  public RunRef signal(String id, String name, Principal principal) {
+    TemporalRuns.Visible run = runs.describeFor(id, principal);
+    WorkflowExecutionInfo info = run.info();
+    RunRef ref = run.ref();
     if (!ref.kind().signals().contains(name)) {
       throw new UnknownSignalException(ref.kind(), name);
     }
@@ -65,9 +68,10 @@ public final class RunControl {
   }
 
   /** Asks the run to cancel: it cancels its running tasks and ends CANCELED. */
-  public RunRef cancel(String id) {
-    WorkflowExecutionInfo info = runs.describe(id).getWorkflowExecutionInfo();
-    RunRef ref = runs.refOf(info);
+  public RunRef cancel(String id, Principal principal) {
+    TemporalRuns.Visible run = runs.describeFor(id, principal);
+    WorkflowExecutionInfo info = run.info();
+    RunRef ref = run.ref();
     ensureOpen(id, info);
     send(id, WorkflowStub::cancel);
     return ref;
@@ -82,9 +86,11 @@ public final class RunControl {
    * @throws RetryRefusedException when the run refuses, e.g. because the task is not FAILED
    * @throws RunUnresponsiveException when the run does not answer in time
    */
-  public RetryTaskResult retryTask(String id, String task, Map<String, String> params) {
-    WorkflowExecutionInfo info = runs.describe(id).getWorkflowExecutionInfo();
-    RunRef ref = runs.refOf(info);
+  public RetryTaskResult retryTask(
+      String id, String task, Map<String, String> params, Principal principal) {
+    TemporalRuns.Visible run = runs.describeFor(id, principal);
+    WorkflowExecutionInfo info = run.info();
+    RunRef ref = run.ref();
     if (ref.kind() != RunKind.PIPELINE) {
       throw new UnprocessableException(
           "a " + ref.kind().kindName() + " run cannot retry a task in place",

@@ -1,6 +1,7 @@
 package io.capstan.api.runs;
 
 import io.capstan.api.TemporalInfo;
+import io.capstan.api.auth.Principal;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskState;
 import io.grpc.Status;
@@ -38,10 +39,17 @@ public final class RunInspector {
     this.temporal = temporal;
   }
 
-  public RunDetail get(String id) {
-    DescribeWorkflowExecutionResponse description = runs.describe(id);
-    WorkflowExecutionInfo info = description.getWorkflowExecutionInfo();
-    RunRef ref = runs.refOf(info);
+  /**
+   * The run as {@code principal} may see it.
+   *
+   * @throws RunNotFoundException for an unknown id, and for a run outside the principal's
+   *     namespaces
+   */
+  public RunDetail get(String id, Principal principal) {
+    TemporalRuns.Visible run = runs.describeFor(id, principal);
+    DescribeWorkflowExecutionResponse description = run.description();
+    WorkflowExecutionInfo info = run.info();
+    RunRef ref = run.ref();
     RunStatus status = RunStatus.of(info.getStatus());
     List<String> warnings = new ArrayList<>();
 

@@ -41,9 +41,13 @@ public final class RunLister {
   }
 
   /**
-   * @param pageToken null for the first page, else a {@code nextPageToken} of an earlier page
+   * @param pageToken null for the first page, else a {@code nextPageToken} of an earlier page (a
+   *     token carries no namespace: the filter's scope applies to every page anew)
    */
   public RunPage list(RunFilter filter, int pageSize, String pageToken) {
+    if (filter.excludesEverything()) {
+      return new RunPage(List.of(), null, RunPage.VISIBILITY, null);
+    }
     if (pageToken != null && pageToken.startsWith(LOCAL_TOKEN)) {
       return fromIndex(filter, pageSize, localOffset(pageToken));
     }

@@ -28,9 +28,14 @@ public final class RunQuery {
 
   /**
    * The query for a filter. Without a kind it covers every kind Capstan runs; without a status it
-   * leaves out continued-as-new executions, each of which is followed by the run's latest one.
+   * leaves out continued-as-new executions, each of which is followed by the run's latest one. A
+   * scope becomes {@code CapstanNamespace IN (...)}, so the server itself leaves out other tenants'
+   * runs; a filter whose scope is empty must not be queried at all.
    */
   public static String of(RunFilter filter) {
+    if (filter.excludesEverything()) {
+      throw new IllegalArgumentException("a filter with an empty scope matches no run");
+    }
     List<String> terms = new ArrayList<>();
     String kindAttribute = RunSearchAttributes.KIND.getName();
     terms.add(
@@ -50,6 +55,17 @@ public final class RunQuery {
                     RunSearchAttributes.NAMESPACE.getName()
                         + " = "
                         + quote(safeValue("namespace", ns))));
+    filter
+        .scope()
+        .ifPresent(
+            allowed ->
+                terms.add(
+                    allowed.stream()
+                        .sorted()
+                        .map(ns -> quote(safeValue("namespace", ns)))
+                        .collect(
+                            Collectors.joining(
+                                ", ", RunSearchAttributes.NAMESPACE.getName() + " IN (", ")"))));
     filter
         .schedule()
         .ifPresent(id -> terms.add(SCHEDULED_BY + " = " + quote(safeValue("schedule", id))));

@@ -19,6 +19,10 @@ import io.temporal.client.WorkflowOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Starts one workflow per validated definition on the control-plane queue, carrying the search
@@ -28,6 +32,18 @@ import java.util.Map;
  * has ended.
  */
 public final class RunStarter {
+  /** How many starts of one multi-document submission go to Temporal at once. */
+  static final int PARALLEL_STARTS = 8;
+
+  private static final ExecutorService STARTERS =
+      Executors.newFixedThreadPool(
+          PARALLEL_STARTS,
+          task -> {
+            Thread thread = new Thread(task, "capstan-run-start");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   private final TemporalRuns runs;
   private final TemporalInfo temporal;
   private final LocalRunIndex index;
@@ -50,10 +66,10 @@ public final class RunStarter {
   public record Started(Object resource, String location, boolean created) {}
 
   /**
-   * Starts every definition, in order, with the same parameter overrides. Every document was
-   * validated before the first start, so only Temporal itself can fail a later one; the runs
-   * already started then stay, and a resend with an idempotency key finds them instead of
-   * duplicating them.
+   * Starts every definition with the same parameter overrides, several at once, and answers them in
+   * the order given. Every document was validated before the first start, so only Temporal itself
+   * can fail one; the runs already started then stay, and a resend with an idempotency key finds
+   * them instead of duplicating them.
    *
    * @param idempotencyKey null for a plain submit
    * @throws SchedulesUnavailableException before anything starts, when a document is a scheduled
@@ -65,9 +81,39 @@ public final class RunStarter {
       throw new SchedulesUnavailableException("spec.schedule");
     }
     List<String> texts = submission.documentTexts();
-    List<Started> started = new ArrayList<>();
+    if (definitions.size() == 1) {
+      return List.of(
+          indexed(start(definitions.get(0), texts.get(0), submission.params(), idempotencyKey)));
+    }
+    // Each start is a round trip to Temporal; a stream of many documents starts them side by
+    // side, and answers only once every start has succeeded or failed.
+    List<Future<Outcome>> starts = new ArrayList<>();
     for (int i = 0; i < definitions.size(); i++) {
-      started.add(start(definitions.get(i), texts.get(i), submission.params(), idempotencyKey));
+      Definition definition = definitions.get(i);
+      String text = texts.get(i);
+      starts.add(
+          STARTERS.submit(() -> start(definition, text, submission.params(), idempotencyKey)));
+    }
+    List<Started> started = new ArrayList<>();
+    RuntimeException failure = null;
+    for (Future<Outcome> start : starts) {
+      try {
+        // The index learns the runs in the order given, however their starts interleaved.
+        started.add(indexed(start.get()));
+      } catch (ExecutionException e) {
+        if (failure == null) {
+          failure =
+              e.getCause() instanceof RuntimeException runtime
+                  ? runtime
+                  : new IllegalStateException(e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while starting runs", e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
     }
     return started;
   }
@@ -76,11 +122,23 @@ public final class RunStarter {
     return definition instanceof JobDefinition job && job.spec().schedule() != null;
   }
 
-  private Started start(
+  /** What one start led to, and the run to index when it was a run. */
+  private record Outcome(Started started, RunRef run) {}
+
+  private Started indexed(Outcome outcome) {
+    if (outcome.run() != null) {
+      index.add(outcome.run());
+    }
+    return outcome.started();
+  }
+
+  private Outcome start(
       Definition definition, String text, Map<String, String> params, String key) {
     if (definition instanceof JobDefinition job && isScheduled(job)) {
       JobSchedules.Created created = schedules.create(job, params, text, key);
-      return new Started(created.schedule(), created.schedule().links().self(), created.created());
+      return new Outcome(
+          new Started(created.schedule(), created.schedule().links().self(), created.created()),
+          null);
     }
     RunKind kind =
         RunKind.parse(definition.kind())
@@ -116,12 +174,10 @@ public final class RunStarter {
             "definitions of kind " + definition.kind() + " cannot run yet");
       }
     } catch (WorkflowExecutionAlreadyStarted resend) {
-      index.add(ref);
       RunStatus status = RunStatus.of(runs.describe(id).getWorkflowExecutionInfo().getStatus());
-      return started(ref, status, false);
+      return new Outcome(started(ref, status, false), ref);
     }
-    index.add(ref);
-    return started(ref, RunStatus.RUNNING, true);
+    return new Outcome(started(ref, RunStatus.RUNNING, true), ref);
   }
 
   private Started started(RunRef ref, RunStatus status, boolean created) {

@@ -3,11 +3,15 @@ package io.capstan.api.runs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.api.auth.Authenticator;
+import io.capstan.api.auth.ForbiddenException;
+import io.capstan.api.auth.Principal;
 import io.capstan.api.http.BadRequestException;
 import io.capstan.api.http.ErrorDetail;
 import io.capstan.api.http.RequestBodies;
 import io.capstan.api.http.UnprocessableException;
 import io.capstan.api.intake.DefinitionIntake;
+import io.capstan.api.intake.NamespaceCheck;
 import io.capstan.api.intake.Submission;
 import io.capstan.workflows.pipeline.RetryTaskResult;
 import io.javalin.http.Context;
@@ -56,6 +60,7 @@ public final class RunsController {
     String key = idempotencyKey(ctx);
     Submission submission =
         intake.read(RequestBodies.readText(ctx), ctx.contentType(), ctx.queryParamMap());
+    NamespaceCheck.requireAllowed(submission, Authenticator.principal(ctx));
     List<RunStarter.Started> started = starter.start(submission, key);
     boolean created = started.stream().anyMatch(RunStarter.Started::created);
     ctx.status(created ? HttpStatus.CREATED : HttpStatus.OK);
@@ -69,17 +74,32 @@ public final class RunsController {
 
   /** {@code GET /api/v1/runs/{id}}. */
   public void get(Context ctx) {
-    ctx.json(inspector.get(ctx.pathParam("id")));
+    ctx.json(inspector.get(ctx.pathParam("id"), Authenticator.principal(ctx)));
   }
 
   /** {@code GET /api/v1/runs?kind=&status=&namespace=&schedule=&pageSize=&pageToken=}. */
   public void list(Context ctx) {
+    Principal principal = Authenticator.principal(ctx);
+    Optional<String> namespace =
+        optionalQuery(ctx, "namespace").map(ns -> RunQuery.safeValue("namespace", ns));
+    if (namespace.isPresent() && !principal.mayUse(namespace.get())) {
+      throw ForbiddenException.namespace(
+          principal,
+          "namespace '" + namespace.get() + "' is not one of them",
+          List.of(
+              ErrorDetail.at(
+                  "namespace",
+                  "filter by one of your namespaces, or leave the filter out to list them all")));
+    }
     RunFilter filter =
         new RunFilter(
             optionalQuery(ctx, "kind").map(RunsController::kindFilter),
             optionalQuery(ctx, "status").map(RunsController::statusFilter),
-            optionalQuery(ctx, "namespace").map(ns -> RunQuery.safeValue("namespace", ns)),
+            namespace,
             optionalQuery(ctx, "schedule").map(id -> RunQuery.safeValue("schedule", id)));
+    if (!principal.allNamespaces()) {
+      filter = filter.within(principal.namespaces());
+    }
     ctx.json(lister.list(filter, pageSize(ctx), optionalQuery(ctx, "pageToken").orElse(null)));
   }
 
@@ -87,13 +107,13 @@ public final class RunsController {
   public void signal(Context ctx) {
     String name = ctx.pathParam("name");
     requireJsonOrEmpty(RequestBodies.readText(ctx));
-    RunRef run = control.signal(ctx.pathParam("id"), name);
+    RunRef run = control.signal(ctx.pathParam("id"), name, Authenticator.principal(ctx));
     ctx.status(HttpStatus.ACCEPTED).json(Map.of("id", run.id(), "signal", name, "accepted", true));
   }
 
   /** {@code POST /api/v1/runs/{id}/cancel}: 202 once Temporal recorded the request. */
   public void cancel(Context ctx) {
-    RunRef run = control.cancel(ctx.pathParam("id"));
+    RunRef run = control.cancel(ctx.pathParam("id"), Authenticator.principal(ctx));
     ctx.status(HttpStatus.ACCEPTED).json(Map.of("id", run.id(), "cancelRequested", true));
   }
 
@@ -104,7 +124,8 @@ public final class RunsController {
   public void retryTask(Context ctx) {
     Map<String, String> params = retryParams(RequestBodies.readText(ctx));
     String id = ctx.pathParam("id");
-    RetryTaskResult result = control.retryTask(id, ctx.pathParam("task"), params);
+    RetryTaskResult result =
+        control.retryTask(id, ctx.pathParam("task"), params, Authenticator.principal(ctx));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", id);
     body.put("task", result.task());

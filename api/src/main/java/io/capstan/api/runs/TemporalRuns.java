@@ -3,6 +3,7 @@ package io.capstan.api.runs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.capstan.api.auth.Principal;
 import io.capstan.workflows.RunSearchAttributes;
 import io.capstan.workflows.run.RunState;
 import io.grpc.Status;
@@ -87,6 +88,27 @@ public final class TemporalRuns {
       }
       throw e;
     }
+  }
+
+  /** A run's description and who it is. */
+  public record Visible(DescribeWorkflowExecutionResponse description, RunRef ref) {
+    public WorkflowExecutionInfo info() {
+      return description.getWorkflowExecutionInfo();
+    }
+  }
+
+  /**
+   * The run {@code id}, when {@code principal} may see it: its {@code CapstanNamespace} is one of
+   * the principal's. A run of another namespace is a {@link RunNotFoundException} exactly like an
+   * unknown id, so a crafted id learns nothing about other tenants' runs.
+   */
+  public Visible describeFor(String id, Principal principal) {
+    DescribeWorkflowExecutionResponse description = describe(id);
+    RunRef ref = refOf(description.getWorkflowExecutionInfo());
+    if (!principal.mayUse(ref.namespace())) {
+      throw new RunNotFoundException(id);
+    }
+    return new Visible(description, ref);
   }
 
   /**

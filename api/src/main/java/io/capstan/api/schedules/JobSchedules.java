@@ -2,6 +2,7 @@ package io.capstan.api.schedules;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.api.TemporalInfo;
+import io.capstan.api.auth.Principal;
 import io.capstan.api.runs.RunKind;
 import io.capstan.api.runs.RunLinks;
 import io.capstan.api.runs.RunMetadata;
@@ -166,8 +167,11 @@ public final class JobSchedules {
     return new Created(created, true);
   }
 
-  /** Every schedule Capstan created, up to {@link #LIST_LIMIT}, ordered by id. */
-  public List<ScheduleView> list() {
+  /**
+   * Every schedule Capstan created in the principal's namespaces, up to {@link #LIST_LIMIT},
+   * ordered by id.
+   */
+  public List<ScheduleView> list(Principal principal) {
     if (!available()) {
       return List.of();
     }
@@ -178,6 +182,7 @@ public final class JobSchedules {
           try (Stream<ScheduleListDescription> schedules = client.listSchedules(LIST_PAGE)) {
             schedules
                 .filter(s -> memoString(s::getMemo, RunRef.MEMO_KIND) != null)
+                .filter(s -> principal.mayUse(memoString(s::getMemo, RunRef.MEMO_NAMESPACE)))
                 .limit(LIST_LIMIT)
                 .map(this::view)
                 .forEach(views::add);
@@ -188,31 +193,31 @@ public final class JobSchedules {
     return views;
   }
 
-  public ScheduleView get(String id) {
-    return view(describe(id));
+  public ScheduleView get(String id, Principal principal) {
+    return view(describeFor(id, principal));
   }
 
-  public void delete(String id) {
-    ScheduleHandle handle = handle(id);
+  public void delete(String id, Principal principal) {
+    ScheduleHandle handle = handle(id, principal);
     call(id, () -> run(handle::delete));
   }
 
   /** Pauses the schedule; {@code note} (or a default) says why, in the Web UI too. */
-  public ScheduleView pause(String id, String note) {
-    ScheduleHandle handle = handle(id);
+  public ScheduleView pause(String id, String note, Principal principal) {
+    ScheduleHandle handle = handle(id, principal);
     call(id, () -> run(() -> handle.pause(note == null || note.isBlank() ? PAUSE_NOTE : note)));
-    return get(id);
+    return get(id, principal);
   }
 
-  public ScheduleView unpause(String id, String note) {
-    ScheduleHandle handle = handle(id);
+  public ScheduleView unpause(String id, String note, Principal principal) {
+    ScheduleHandle handle = handle(id, principal);
     call(id, () -> run(() -> handle.unpause(note == null || note.isBlank() ? UNPAUSE_NOTE : note)));
-    return get(id);
+    return get(id, principal);
   }
 
   /** Starts a run now, under the schedule's overlap policy. */
-  public void trigger(String id) {
-    ScheduleHandle handle = handle(id);
+  public void trigger(String id, Principal principal) {
+    ScheduleHandle handle = handle(id, principal);
     call(id, () -> run(handle::trigger));
   }
 
@@ -224,18 +229,35 @@ public final class JobSchedules {
    *     another, whatever the schedule's own policy (under the default {@code skip} a backfill
    *     would start only its first run, since all of its runs are due at once)
    */
-  public void backfill(String id, Instant start, Instant end, Optional<ScheduleOverlap> overlap) {
-    ScheduleHandle handle = handle(id);
+  public void backfill(
+      String id,
+      Instant start,
+      Instant end,
+      Optional<ScheduleOverlap> overlap,
+      Principal principal) {
+    ScheduleHandle handle = handle(id, principal);
     ScheduleBackfill backfill =
         new ScheduleBackfill(
             start, end, ScheduleTranslation.overlap(overlap.orElse(ScheduleOverlap.BUFFER_ALL)));
     call(id, () -> run(() -> handle.backfill(List.of(backfill))));
   }
 
-  /** A handle on a schedule that exists and that Capstan created. */
-  private ScheduleHandle handle(String id) {
-    describe(id);
+  /** A handle on a schedule that exists, that Capstan created, and that the principal sees. */
+  private ScheduleHandle handle(String id, Principal principal) {
+    describeFor(id, principal);
     return client.getHandle(id);
+  }
+
+  /**
+   * The schedule when the principal may see it; one in another namespace is not found, exactly like
+   * an unknown id.
+   */
+  private ScheduleDescription describeFor(String id, Principal principal) {
+    ScheduleDescription description = describe(id);
+    if (!principal.mayUse(memoString(description::getMemo, RunRef.MEMO_NAMESPACE))) {
+      throw new ScheduleNotFoundException(id);
+    }
+    return description;
   }
 
   private ScheduleDescription describe(String id) {

@@ -3,6 +3,7 @@ package io.capstan.api.schedules;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.api.auth.Authenticator;
 import io.capstan.api.http.BadRequestException;
 import io.capstan.api.http.ErrorDetail;
 import io.capstan.api.http.RequestBodies;
@@ -39,7 +40,7 @@ public final class SchedulesController {
    */
   public void list(Context ctx) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("schedules", schedules.list());
+    body.put("schedules", schedules.list(Authenticator.principal(ctx)));
     if (!schedules.available()) {
       body.put("note", SchedulesUnavailableException.MESSAGE);
     }
@@ -48,32 +49,34 @@ public final class SchedulesController {
 
   /** {@code GET /api/v1/schedules/{id}}: the schedule with its next and recent runs. */
   public void get(Context ctx) {
-    ctx.json(schedules.get(ctx.pathParam("id")));
+    ctx.json(schedules.get(ctx.pathParam("id"), Authenticator.principal(ctx)));
   }
 
   /** {@code DELETE /api/v1/schedules/{id}}: 204; runs it started go on. */
   public void delete(Context ctx) {
-    schedules.delete(ctx.pathParam("id"));
+    schedules.delete(ctx.pathParam("id"), Authenticator.principal(ctx));
     ctx.status(HttpStatus.NO_CONTENT);
   }
 
   /** {@code POST /api/v1/schedules/{id}/pause}, body optional {@code {note}}: 202. */
   public void pause(Context ctx) {
     String note = note(body(ctx));
-    ctx.status(HttpStatus.ACCEPTED).json(schedules.pause(ctx.pathParam("id"), note));
+    ctx.status(HttpStatus.ACCEPTED)
+        .json(schedules.pause(ctx.pathParam("id"), note, Authenticator.principal(ctx)));
   }
 
   /** {@code POST /api/v1/schedules/{id}/unpause}, body optional {@code {note}}: 202. */
   public void unpause(Context ctx) {
     String note = note(body(ctx));
-    ctx.status(HttpStatus.ACCEPTED).json(schedules.unpause(ctx.pathParam("id"), note));
+    ctx.status(HttpStatus.ACCEPTED)
+        .json(schedules.unpause(ctx.pathParam("id"), note, Authenticator.principal(ctx)));
   }
 
   /** {@code POST /api/v1/schedules/{id}/trigger}: 202; the run starts under the overlap policy. */
   public void trigger(Context ctx) {
     body(ctx);
     String id = ctx.pathParam("id");
-    schedules.trigger(id);
+    schedules.trigger(id, Authenticator.principal(ctx));
     ctx.status(HttpStatus.ACCEPTED).json(Map.of("id", id, "triggered", true));
   }
 
@@ -104,7 +107,7 @@ public final class SchedulesController {
     if (!problems.isEmpty()) {
       throw new UnprocessableException("invalid backfill", problems);
     }
-    schedules.backfill(id, start, end, overlap);
+    schedules.backfill(id, start, end, overlap, Authenticator.principal(ctx));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("id", id);
     answer.put("start", start);

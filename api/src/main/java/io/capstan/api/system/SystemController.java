@@ -2,22 +2,38 @@ package io.capstan.api.system;
 
 import io.capstan.api.ApiVersion;
 import io.capstan.api.TemporalInfo;
+import io.capstan.api.http.ErrorBody;
+import io.capstan.api.http.ErrorDetail;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** What the API says about itself: its version and Temporal, liveness, and metrics. */
+/**
+ * What the API says about itself: its version and Temporal, liveness, metrics, and its OpenAPI
+ * document.
+ */
 public final class SystemController {
   /** The Prometheus text exposition format that {@link PrometheusMeterRegistry#scrape()} writes. */
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
+  /** The classpath resource {@code GET /api/v1/openapi.json} serves. */
+  public static final String OPENAPI_RESOURCE = "/io/capstan/api/openapi.json";
+
   private final TemporalInfo temporal;
   private final PrometheusMeterRegistry metrics;
+  private final Optional<byte[]> openApi;
 
   public SystemController(TemporalInfo temporal, PrometheusMeterRegistry metrics) {
     this.temporal = temporal;
     this.metrics = metrics;
+    this.openApi = openApiDocument();
   }
 
   /** {@code GET /api/v1/info}. */
@@ -41,5 +57,33 @@ public final class SystemController {
   /** {@code GET /metrics}: every meter of the registry, the Temporal SDK's included. */
   public void metrics(Context ctx) {
     ctx.contentType(PROMETHEUS_TEXT).result(metrics.scrape());
+  }
+
+  /**
+   * {@code GET /api/v1/openapi.json}: the OpenAPI 3 document of every route, open to all so that
+   * clients and tools can find out how to authenticate.
+   */
+  public void openApi(Context ctx) {
+    if (openApi.isEmpty()) {
+      ctx.status(HttpStatus.NOT_FOUND)
+          .json(
+              new ErrorBody(
+                  "this build of Capstan has no OpenAPI document",
+                  List.of(
+                      ErrorDetail.at(
+                          "openapi.json",
+                          "rebuild with api/src/main/resources" + OPENAPI_RESOURCE + " present"))));
+      return;
+    }
+    ctx.contentType("application/json").result(openApi.get());
+  }
+
+  /** The document, read once: it is part of the build and never changes while running. */
+  static Optional<byte[]> openApiDocument() {
+    try (InputStream in = SystemController.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + OPENAPI_RESOURCE, e);
+    }
   }
 }

@@ -1,7 +1,9 @@
 package io.capstan.api.validation;
 
+import io.capstan.api.auth.Authenticator;
 import io.capstan.api.http.RequestBodies;
 import io.capstan.api.intake.DefinitionIntake;
+import io.capstan.api.intake.NamespaceCheck;
 import io.capstan.api.intake.Submission;
 import io.capstan.definitions.Definition;
 import io.javalin.http.Context;
@@ -27,6 +29,7 @@ public final class ValidationController {
   public void validate(Context ctx) {
     Submission submission =
         intake.read(RequestBodies.readText(ctx), ctx.contentType(), ctx.queryParamMap());
+    NamespaceCheck.requireAllowed(submission, Authenticator.principal(ctx));
     List<Definition> definitions = submission.definitions();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("valid", true);

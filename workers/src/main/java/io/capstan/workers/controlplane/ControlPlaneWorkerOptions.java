@@ -1,5 +1,7 @@
 package io.capstan.workers.controlplane;
 
+import io.capstan.activities.task.SecretResolver;
+import io.capstan.activities.task.ShellPolicy;
 import io.capstan.activities.task.TaskActivitiesOptions;
 
 /**
@@ -10,12 +12,18 @@ import io.capstan.activities.task.TaskActivitiesOptions;
  * @param maxConcurrentActivities task attempts running at once on this worker; pipelines allow up
  *     to this much parallelism before the worker, rather than the definition, becomes the limit
  * @param maxConcurrentWorkflowTasks workflow tasks (decisions) processed at once
+ * @param shellPolicy which commands {@code shell} tasks may run, per namespace; null for every
+ *     command when shell is enabled. Shell disabled overrides it: nothing runs
+ * @param secrets where tasks' {@code secretRef}s are resolved; null for this process's {@code
+ *     CAPSTAN_SECRET_*} variables
  */
 public record ControlPlaneWorkerOptions(
     boolean shellEnabled,
     String host,
     int maxConcurrentActivities,
-    int maxConcurrentWorkflowTasks) {
+    int maxConcurrentWorkflowTasks,
+    ShellPolicy shellPolicy,
+    SecretResolver secrets) {
 
   /**
    * Task attempts mostly wait (on a timer, a process or a remote API), so a small machine can hold
@@ -30,6 +38,21 @@ public record ControlPlaneWorkerOptions(
     if (maxConcurrentActivities < 1 || maxConcurrentWorkflowTasks < 1) {
       throw new IllegalArgumentException("worker concurrency limits must be at least 1");
     }
+    if (!shellEnabled) {
+      shellPolicy = ShellPolicy.disabled();
+    } else if (shellPolicy == null) {
+      shellPolicy = ShellPolicy.allowAll();
+    }
+    shellEnabled = shellPolicy.enabled();
+  }
+
+  /** Every command when shell is enabled; secrets from this process's environment. */
+  public ControlPlaneWorkerOptions(
+      boolean shellEnabled,
+      String host,
+      int maxConcurrentActivities,
+      int maxConcurrentWorkflowTasks) {
+    this(shellEnabled, host, maxConcurrentActivities, maxConcurrentWorkflowTasks, null, null);
   }
 
   /** The defaults, with shell tasks allowed or not. */
@@ -41,8 +64,24 @@ public record ControlPlaneWorkerOptions(
         DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS);
   }
 
+  /** These options with shell commands limited by {@code policy} (unless shell is disabled). */
+  public ControlPlaneWorkerOptions withShellPolicy(ShellPolicy policy) {
+    return new ControlPlaneWorkerOptions(
+        shellEnabled, host, maxConcurrentActivities, maxConcurrentWorkflowTasks, policy, secrets);
+  }
+
+  public ControlPlaneWorkerOptions withSecrets(SecretResolver resolver) {
+    return new ControlPlaneWorkerOptions(
+        shellEnabled,
+        host,
+        maxConcurrentActivities,
+        maxConcurrentWorkflowTasks,
+        shellPolicy,
+        resolver);
+  }
+
   /** The options the task executors run with. */
   public TaskActivitiesOptions activities() {
-    return new TaskActivitiesOptions(shellEnabled, host, null, null);
+    return new TaskActivitiesOptions(shellPolicy, host, null, null, secrets);
   }
 }

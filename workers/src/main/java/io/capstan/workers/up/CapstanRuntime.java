@@ -5,6 +5,9 @@ import com.uber.m3.tally.Scope;
 import io.capstan.api.ApiApp;
 import io.capstan.api.ApiDependencies;
 import io.capstan.api.TemporalInfo;
+import io.capstan.api.codec.CodecController;
+import io.capstan.api.codec.CodecEndpoint;
+import io.capstan.codec.CapstanDataConverter;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.controlplane.ControlPlaneWorker;
 import io.capstan.workers.controlplane.ControlPlaneWorkerOptions;
@@ -14,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
+import io.temporal.payload.codec.PayloadCodec;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
@@ -22,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +72,7 @@ public final class CapstanRuntime implements AutoCloseable {
    *     <home>/.capstan/state}
    * @param temporalCli the {@code temporal} binary to run, or null to look for one as {@link
    *     TemporalCli#locate} says
+   * @param security authentication, submit rate, codec origins, shell policy and secrets
    */
   public record Config(
       String bind,
@@ -79,7 +85,8 @@ public final class CapstanRuntime implements AutoCloseable {
       TemporalMode temporalMode,
       int uiPort,
       Path stateDir,
-      Path temporalCli) {
+      Path temporalCli,
+      SecurityOptions security) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_API_PORT = 8080;
@@ -98,6 +105,52 @@ public final class CapstanRuntime implements AutoCloseable {
           (stateDir == null ? CapstanHome.defaultStateDir(CapstanHome.dir()) : stateDir)
               .toAbsolutePath()
               .normalize();
+      security = security == null ? SecurityOptions.defaults() : security;
+    }
+
+    /** The configuration from before the security options: their defaults. */
+    public Config(
+        String bind,
+        int apiPort,
+        String temporalTarget,
+        int temporalPort,
+        String namespace,
+        String temporalUi,
+        ControlPlaneWorkerOptions worker,
+        TemporalMode temporalMode,
+        int uiPort,
+        Path stateDir,
+        Path temporalCli) {
+      this(
+          bind,
+          apiPort,
+          temporalTarget,
+          temporalPort,
+          namespace,
+          temporalUi,
+          worker,
+          temporalMode,
+          uiPort,
+          stateDir,
+          temporalCli,
+          null);
+    }
+
+    /** This configuration with other security options. */
+    public Config withSecurity(SecurityOptions newSecurity) {
+      return new Config(
+          bind,
+          apiPort,
+          temporalTarget,
+          temporalPort,
+          namespace,
+          temporalUi,
+          worker,
+          temporalMode,
+          uiPort,
+          stateDir,
+          temporalCli,
+          newSecurity);
     }
 
     /**
@@ -202,19 +255,32 @@ public final class CapstanRuntime implements AutoCloseable {
   private Javalin api;
   private TemporalInfo temporal;
   private Set<ExecutorKind> servedExecutors;
+  private RuntimeSecurity security;
+  private final Map<String, String> env;
   private boolean started;
   private boolean closed;
 
+  /** A runtime configured further by this process's environment (tokens, codec keys, secrets). */
   public CapstanRuntime(Config config) {
+    this(config, System.getenv());
+  }
+
+  /**
+   * @param env the environment to read {@code CAPSTAN_TOKENS}, {@code CAPSTAN_AUTH_FILE}, {@code
+   *     CAPSTAN_CODEC_KEYS}, {@code CAPSTAN_CODEC_ACTIVE_KEY} and {@code CAPSTAN_SECRET_*} from
+   */
+  public CapstanRuntime(Config config, Map<String, String> env) {
     this.config = config;
+    this.env = Map.copyOf(env);
   }
 
   /**
    * Starts the server (unless external), registers the search attributes, then starts the worker
    * and the API, in that order, and returns this.
    *
-   * @throws StartupException when a port is taken, no server can be started or reached, or the
-   *     server refuses Capstan's search attributes; whatever had started is stopped again
+   * @throws StartupException when the security configuration is unsafe or unusable (checked before
+   *     anything starts), a port is taken, no server can be started or reached, or the server
+   *     refuses Capstan's search attributes; whatever had started is stopped again
    */
   public synchronized CapstanRuntime start() {
     if (started) {
@@ -222,6 +288,7 @@ public final class CapstanRuntime implements AutoCloseable {
     }
     started = true;
     try {
+      security = RuntimeSecurity.resolve(config.security(), config.bind(), env);
       metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       metricsScope =
           new RootScopeBuilder()
@@ -230,20 +297,42 @@ public final class CapstanRuntime implements AutoCloseable {
       String address = startTemporal();
       stubs = connect(address);
       registerSearchAttributes();
+      // One data converter for the worker and the API: what one encrypts, the other can read.
       client =
           WorkflowClient.newInstance(
-              stubs, WorkflowClientOptions.newBuilder().setNamespace(config.namespace()).build());
+              stubs,
+              WorkflowClientOptions.newBuilder()
+                  .setNamespace(config.namespace())
+                  .setDataConverter(CapstanDataConverter.create(security.codec()))
+                  .build());
       factory = WorkerFactory.newInstance(client);
-      ControlPlaneWorker.register(factory, config.worker());
-      servedExecutors = ControlPlaneWorker.servedExecutors(config.worker());
+      ControlPlaneWorkerOptions worker = workerOptions();
+      ControlPlaneWorker.register(factory, worker);
+      servedExecutors = ControlPlaneWorker.servedExecutors(worker);
       factory.start();
-      api = ApiApp.create(new ApiDependencies(client, temporal, metrics, servedExecutors));
+      api =
+          ApiApp.create(
+              new ApiDependencies(
+                  client,
+                  temporal,
+                  metrics,
+                  servedExecutors,
+                  security.api(),
+                  new CodecEndpoint(
+                      security.codec().map(PayloadCodec.class::cast),
+                      config.security().codecOrigins())));
       startApi();
       return this;
     } catch (RuntimeException e) {
       close();
       throw e;
     }
+  }
+
+  /** The configured worker with the shell policy and secrets the security options name. */
+  private ControlPlaneWorkerOptions workerOptions() {
+    ControlPlaneWorkerOptions worker = config.worker().withSecrets(security.secrets());
+    return security.shellPolicy() == null ? worker : worker.withShellPolicy(security.shellPolicy());
   }
 
   /** Starts or names the Temporal server as the config says, and returns its address. */
@@ -317,7 +406,34 @@ public final class CapstanRuntime implements AutoCloseable {
                 config.stateDir(),
                 config.namespace(),
                 null,
-                /* stopWithJvm= */ false));
+                /* stopWithJvm= */ false,
+                uiCodecEndpoint().orElse(null)));
+  }
+
+  /**
+   * The codec endpoint the dev server's Web UI should decode with: known before the API starts only
+   * when its port is fixed.
+   */
+  private Optional<String> uiCodecEndpoint() {
+    if (security.codec().isEmpty()) {
+      return Optional.empty();
+    }
+    if (security.api().enabled()) {
+      // The Web UI sends no Capstan token, so with authentication on its calls would be refused.
+      notes.add(
+          "the Web UI shows payloads encrypted: with authentication on it cannot call "
+              + CodecController.PATH
+              + " (it sends no Capstan token); `temporal workflow show --codec-endpoint` with"
+              + " --codec-auth 'Bearer TOKEN' decodes them");
+      return Optional.empty();
+    }
+    if (config.apiPort() == 0) {
+      notes.add(
+          "the Web UI cannot decode encrypted payloads: the API's port was picked at random, so"
+              + " the dev server could not be given --ui-codec-endpoint");
+      return Optional.empty();
+    }
+    return Optional.of(apiBase(config.apiPort()) + CodecController.PATH);
   }
 
   private void registerSearchAttributes() {
@@ -394,13 +510,17 @@ public final class CapstanRuntime implements AutoCloseable {
 
   /** The API's base address, e.g. {@code http://127.0.0.1:8080}. */
   public String apiUrl() {
+    return apiBase(apiPort());
+  }
+
+  private String apiBase(int port) {
     String host = config.bind();
     if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
       host = "127.0.0.1";
     } else if (host.contains(":") && !host.startsWith("[")) {
       host = "[" + host + "]";
     }
-    return "http://" + host + ":" + apiPort();
+    return "http://" + host + ":" + port;
   }
 
   /** The port the API listens on (the one picked when the config said 0). */
@@ -422,6 +542,18 @@ public final class CapstanRuntime implements AutoCloseable {
 
   public Set<ExecutorKind> servedExecutors() {
     return servedExecutors;
+  }
+
+  /** The security this runtime resolved at start: authentication, codec, shell policy, secrets. */
+  public RuntimeSecurity security() {
+    return security;
+  }
+
+  /** The codec endpoint's address, for {@code --ui-codec-endpoint}; empty without a codec. */
+  public Optional<String> codecEndpoint() {
+    return security.codec().isPresent()
+        ? Optional.of(apiUrl() + CodecController.PATH)
+        : Optional.empty();
   }
 
   public Config config() {

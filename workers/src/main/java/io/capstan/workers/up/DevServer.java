@@ -77,6 +77,8 @@ public final class DevServer implements AutoCloseable {
    * @param startTimeout how long to wait for the frontend and the UI to answer
    * @param stopWithJvm whether a JVM shutdown hook stops the server; a caller that stops it from
    *     its own hook (after its workers) turns this off
+   * @param uiCodecEndpoint the codec server the Web UI decodes payloads with ({@code
+   *     --ui-codec-endpoint}), or null for none
    */
   public record Options(
       Path binary,
@@ -88,7 +90,8 @@ public final class DevServer implements AutoCloseable {
       Path stateDir,
       String namespace,
       Duration startTimeout,
-      boolean stopWithJvm) {
+      boolean stopWithJvm,
+      String uiCodecEndpoint) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -103,6 +106,34 @@ public final class DevServer implements AutoCloseable {
       namespace = namespace == null || namespace.isBlank() ? "default" : namespace;
       startTimeout = startTimeout == null ? DEFAULT_START_TIMEOUT : startTimeout;
       stateDir = stateDir.toAbsolutePath().normalize();
+      uiCodecEndpoint =
+          uiCodecEndpoint == null || uiCodecEndpoint.isBlank() ? null : uiCodecEndpoint;
+    }
+
+    /** Options without a codec endpoint for the Web UI. */
+    public Options(
+        Path binary,
+        String host,
+        int port,
+        int uiPort,
+        int httpPort,
+        int metricsPort,
+        Path stateDir,
+        String namespace,
+        Duration startTimeout,
+        boolean stopWithJvm) {
+      this(
+          binary,
+          host,
+          port,
+          uiPort,
+          httpPort,
+          metricsPort,
+          stateDir,
+          namespace,
+          startTimeout,
+          stopWithJvm,
+          null);
     }
 
     /** Loopback, the given ports, namespace {@code default}, stopped with the JVM. */
@@ -177,6 +208,9 @@ public final class DevServer implements AutoCloseable {
             "warn"));
     if (!options.namespace().equals("default")) {
       command.addAll(List.of("--namespace", options.namespace()));
+    }
+    if (options.uiCodecEndpoint() != null) {
+      command.addAll(List.of("--ui-codec-endpoint", options.uiCodecEndpoint()));
     }
     command.addAll(CapstanSearchAttributes.startDevFlags());
 

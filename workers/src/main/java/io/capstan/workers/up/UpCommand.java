@@ -1,10 +1,14 @@
 package io.capstan.workers.up;
 
+import io.capstan.activities.task.SecretResolver;
 import io.capstan.api.TemporalInfo;
+import io.capstan.api.auth.SubmitRate;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.controlplane.ControlPlaneWorkerOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -116,6 +120,64 @@ public final class UpCommand implements Callable<Integer> {
               + " on; --no-shell refuses them).")
   boolean shell;
 
+  @Option(
+      names = "--auth",
+      paramLabel = "MODE",
+      defaultValue = "auto",
+      converter = AuthConverter.class,
+      description =
+          "Bearer-token authentication of the API: on, off (only with a loopback --bind), or auto:"
+              + " on when tokens are given (--auth-file, $CAPSTAN_AUTH_FILE or $CAPSTAN_TOKENS),"
+              + " else off (default: ${DEFAULT-VALUE}).")
+  AuthMode auth;
+
+  @Option(
+      names = "--auth-file",
+      paramLabel = "FILE",
+      description =
+          "YAML tokens file: tokens: [{name, role: viewer|operator|admin, namespaces: [...],"
+              + " sha256}] (`capstan token hash` prints a token's sha256).")
+  Path authFile;
+
+  @Option(
+      names = "--submit-rate",
+      paramLabel = "RATE[/BURST]",
+      defaultValue = "10/20",
+      converter = SubmitRateConverter.class,
+      description =
+          "Runs each principal may submit per second, and at once; off for no limit (default:"
+              + " ${DEFAULT-VALUE}).")
+  SubmitRate submitRate;
+
+  @Option(
+      names = "--metrics-auth",
+      description = "Serve /metrics to admin tokens only (default: open, for Prometheus).")
+  boolean metricsAuth;
+
+  @Option(
+      names = "--codec-origin",
+      paramLabel = "URL",
+      description =
+          "A browser origin allowed to call the codec endpoint /codec (repeatable; default: the"
+              + " Temporal Web UI's).")
+  List<String> codecOrigins = new ArrayList<>();
+
+  @Option(
+      names = "--shell-policy",
+      paramLabel = "FILE",
+      description =
+          "YAML allow-list of shell commands per namespace: allow: {\"*\": [echo], team-a: [sh,"
+              + " python3]} (default: every command).")
+  Path shellPolicy;
+
+  @Option(
+      names = "--secrets-dir",
+      paramLabel = "DIR",
+      description =
+          "A folder with one file per secret a definition's secretRef may name (a mounted"
+              + " Kubernetes Secret); $CAPSTAN_SECRET_<NAME> variables are read too.")
+  Path secretsDir;
+
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   /**
@@ -126,6 +188,30 @@ public final class UpCommand implements Callable<Integer> {
     public TemporalMode convert(String value) {
       try {
         return TemporalMode.fromFlag(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** Reads {@code --auth} values; an unknown one is a usage error naming the valid ones. */
+  static final class AuthConverter implements ITypeConverter<AuthMode> {
+    @Override
+    public AuthMode convert(String value) {
+      try {
+        return AuthMode.fromFlag(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** Reads {@code --submit-rate} values: {@code 10}, {@code 10/20} or {@code off}. */
+  static final class SubmitRateConverter implements ITypeConverter<SubmitRate> {
+    @Override
+    public SubmitRate convert(String value) {
+      try {
+        return SubmitRate.parse(value);
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }
@@ -181,7 +267,9 @@ public final class UpCommand implements Callable<Integer> {
         temporalMode,
         uiPort,
         stateDir,
-        temporalCli);
+        temporalCli,
+        new SecurityOptions(
+            auth, authFile, submitRate, metricsAuth, codecOrigins, shellPolicy, secretsDir));
   }
 
   static String banner(CapstanRuntime runtime) {
@@ -211,6 +299,19 @@ public final class UpCommand implements Callable<Integer> {
                     .append(" (runs survive a restart; server log ")
                     .append(dev.logFile().getFileName())
                     .append(" beside it)\n"));
+    RuntimeSecurity security = runtime.security();
+    text.append("  Auth       ").append(security.authLine()).append('\n');
+    text.append("  Payloads   ").append(security.payloadLine()).append('\n');
+    runtime
+        .codecEndpoint()
+        .ifPresent(
+            codec ->
+                text.append("             codec endpoint ")
+                    .append(codec)
+                    .append(" (temporal --codec-endpoint ")
+                    .append(codec)
+                    .append(security.api().enabled() ? " --codec-auth 'Bearer TOKEN'" : "")
+                    .append(")\n"));
     text.append("  Executors  ")
         .append(
             runtime.servedExecutors().stream()
@@ -222,7 +323,21 @@ public final class UpCommand implements Callable<Integer> {
       text.append("             shell tasks run on this machine as ")
           .append(System.getProperty("user.name"))
           .append(" (--no-shell turns them off)\n");
+      text.append("             ")
+          .append(
+              security.shellPolicyFile() == null
+                  ? "any command (--shell-policy FILE limits them per namespace)"
+                  : "commands allowed by " + security.shellPolicyFile())
+          .append('\n');
     }
+    text.append("  Secrets    $")
+        .append(SecretResolver.ENV_PREFIX)
+        .append("<NAME> variables")
+        .append(
+            security.secrets().secretsDir() == null
+                ? ""
+                : " and files in " + security.secrets().secretsDir())
+        .append('\n');
     if (!TemporalInfo.TEST_SERVER.equals(temporal.mode())) {
       text.append("  CLI        ").append(cliHint(temporal)).append('\n');
       runtime
