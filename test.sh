@@ -19,6 +19,10 @@ fi
 # second).
 scripts/install-temporal-cli.sh
 
+# The API test SchemathesisIT runs schemathesis (PyPI, pinned) from .capstan/tools/venv; this
+# creates that virtual environment once (seconds), then finds it installed.
+scripts/install-schemathesis.sh
+
 # The Web UI test opens a run's page in headless Chromium (Debian's package; no browser download).
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing Chromium for the Web UI test (Debian package)…"
