@@ -18,14 +18,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Durability under {@code kill -9}: the Capstan process (API and worker) dies in the middle of a
- * pipeline of shell tasks, comes back, and the run completes with every task succeeded once.
+ * pipeline of shell tasks, comes back, and the run completes with every task's line written exactly
+ * once.
  *
- * <p>Each task appends one line per attempt, {@code RUN TASK ATTEMPT}, as its last action. Delivery
- * is at least once: the shell process of an attempt that was running when the worker died lives on
- * and still appends its line, and Temporal retries that attempt once its start-to-close timeout
- * passes. So the test asserts what the workflow guarantees (each task has exactly one line of the
- * attempt it recorded as the succeeded one, and no line of an attempt it never started) and reports
- * the extra lines of killed attempts instead of pretending there are none.
+ * <p>Each task appends one line per attempt, {@code RUN TASK ATTEMPT}, as its last action. The
+ * attempt that was running when the worker died must leave no line: its shell process dies with the
+ * worker (the shell executor's lifeline), and Temporal retries the attempt once its start-to-close
+ * timeout passes. Tasks that had completed are not run again. What remains of at-least-once
+ * delivery is the few milliseconds between a process's last write and the worker reporting its
+ * completion; the kill points lie well before that.
  */
 class WorkerKillIT {
   @RegisterExtension static final RealStack stack = new RealStack();
@@ -39,7 +40,7 @@ class WorkerKillIT {
       List.of(
           new KillPoint(1, Duration.ofMillis(200)),
           new KillPoint(3, Duration.ofMillis(500)),
-          new KillPoint(5, Duration.ofMillis(850)));
+          new KillPoint(5, Duration.ofMillis(700)));
 
   /** What one trial saw: its report line, extra lines of killed attempts, and retries. */
   private record Trial(String report, int extraLines, int retriedAttempts) {}
@@ -123,10 +124,9 @@ class WorkerKillIT {
       List<Integer> attempts = byTask.getOrDefault(task, List.of());
       assertThat(attempts)
           .as(
-              "%s: one line of its succeeded attempt %d, none of an attempt never started",
+              "%s: exactly one line, of its succeeded attempt %d (a killed attempt writes none)",
               task, succeeded)
-          .containsOnlyOnce(succeeded)
-          .allSatisfy(attempt -> assertThat(attempt).isBetween(1, succeeded));
+          .containsExactly(succeeded);
       retriedAttempts += succeeded - 1;
       if (succeeded > 1) {
         retried.append(' ').append(task).append(" succeeded on attempt ").append(succeeded);

@@ -145,7 +145,9 @@ final class ShellExecutor {
     Path stdout = scratch.resolve("stdout");
     Path stderr = scratch.resolve("stderr");
     ProcessBuilder builder =
-        new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        new ProcessBuilder(Lifeline.wrap(command))
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile());
     if (workingDir != null) {
       builder.directory(workingDir.toFile());
     }
@@ -167,7 +169,19 @@ final class ShellExecutor {
           null);
     }
     closeQuietly(process);
-    int exitCode = await(process, attempt);
+    int exitCode;
+    try (Lifeline lifeline = Lifeline.watch(process)) {
+      exitCode = await(process, attempt);
+    }
+    if (exitCode == 126 || exitCode == 127) {
+      Optional<String> notStarted = execFailure(stderr, redactor);
+      if (notStarted.isPresent()) {
+        throw attempt.nonRetryable(
+            TaskFailures.SHELL_START,
+            "cannot start '" + command.get(0) + "': " + notStarted.get(),
+            null);
+      }
+    }
     if (exitCode != 0) {
       String tail = tail(stderr, STDERR_TAIL_BYTES, STDERR_TAIL_LINES, redactor);
       throw attempt.retryable(
@@ -328,6 +342,20 @@ final class ShellExecutor {
       throw attempt.nonRetryable(
           TaskFailures.SHELL_START, "cannot create a scratch directory: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Why {@code setsid} could not exec the command ("No such file or directory", "Permission
+   * denied"), when that is what ended the attempt: the command never ran, so retrying cannot help.
+   */
+  private static Optional<String> execFailure(Path stderr, Redactor redactor) {
+    String first =
+        tail(stderr, STDERR_TAIL_BYTES, STDERR_TAIL_LINES, redactor).lines().findFirst().orElse("");
+    if (!first.startsWith(Lifeline.SETSID_EXEC_FAILURE)) {
+      return Optional.empty();
+    }
+    int reason = first.lastIndexOf(": ");
+    return Optional.of(reason >= 0 ? first.substring(reason + 2) : first);
   }
 
   /** The OS's reason without Java's "Cannot run program" preamble, which repeats the command. */
