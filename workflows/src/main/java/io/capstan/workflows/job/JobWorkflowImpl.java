@@ -11,11 +11,14 @@ import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskPhase;
 import io.capstan.workflows.run.TaskState;
 import io.capstan.workflows.task.RunningTasks;
+import io.capstan.workflows.task.TaskOptions;
 import io.capstan.workflows.task.TaskResult;
 import io.capstan.workflows.task.TaskRun;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,12 +31,20 @@ import java.util.function.UnaryOperator;
  * Runs a job's one executor until its completion strategy is met or can no longer be.
  *
  * <p>Each completion is a task of its own ({@code completion-1..N}, or {@code main} for a job of
- * one completion) with the job's {@code restartPolicy} as its Temporal retry policy and the job's
- * {@code timeout} per attempt. At most {@code maxConcurrent} completions run at once. {@code
- * AllSuccessful} needs every completion to succeed: the first that fails for good cancels the
- * others and fails the job. {@code AnySuccessful} needs one: the first success cancels the others,
- * and the job fails only when every completion has failed. Completions that were never started
- * because the outcome was already decided are SKIPPED.
+ * one completion) with the job's {@code restartPolicy} as its Temporal retry policy. At most {@code
+ * maxConcurrent} completions run at once. {@code AllSuccessful} needs every completion to succeed:
+ * the first that fails for good cancels the others and fails the job. {@code AnySuccessful} needs
+ * one: the first success cancels the others, and the job fails only when every completion has
+ * failed. Completions that were never started because the outcome was already decided are SKIPPED.
+ *
+ * <p><b>Timeout.</b> {@code timeout} bounds the whole job, every completion and every retry, as
+ * Kubernetes' {@code activeDeadlineSeconds} bounds a Job: when a workflow timer reaches it, the
+ * running completions are canceled (so their processes stop), the rest are SKIPPED, and the job
+ * fails with {@value #TIMED_OUT}. Each attempt's start-to-close timeout is the job's plus {@link
+ * #ATTEMPT_GRACE}: only a backstop for a worker that vanished, it must never race the deadline,
+ * whose cancellation is what stops the work and says why. A server-side execution timeout would end
+ * the run without canceling its work. Histories recorded before the deadline existed replay without
+ * it ({@value #DEADLINE_CHANGE}).
  *
  * <p>{@code schedule} is not this workflow's business: a schedule starts one run of this workflow
  * per tick. Containers and GPUs have no worker yet; the API refuses such jobs, and should one
@@ -46,12 +57,22 @@ public class JobWorkflowImpl implements JobWorkflow {
   /** Failure type of a job whose completion strategy can no longer be met. */
   public static final String FAILED = "JobFailed";
 
+  /** Failure type of a job that outlived its {@code timeout}. */
+  public static final String TIMED_OUT = "JobTimedOut";
+
+  /** The {@code Workflow.getVersion} change id of the whole-job deadline. */
+  static final String DEADLINE_CHANGE = "job-deadline";
+
+  /** How much longer than the job's deadline an attempt's own start-to-close timeout is. */
+  static final Duration ATTEMPT_GRACE = Duration.ofSeconds(30);
+
   /** The task name of a job's only completion. */
   public static final String SINGLE_TASK = "main";
 
   private final Map<String, TaskState> tasks = new LinkedHashMap<>();
   private final RunningTasks running = new RunningTasks();
   private RunPhase ending;
+  private boolean deadlineReached;
 
   @Override
   public RunState run(JobInput input) {
@@ -71,6 +92,20 @@ public class JobWorkflowImpl implements JobWorkflow {
     String runId = Workflow.getInfo().getWorkflowId();
     String namespace = input.definition().metadata().namespace();
 
+    boolean deadline =
+        spec.timeout() != null
+            && !spec.timeout().isZero()
+            && Workflow.getVersion(DEADLINE_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
+    if (deadline) {
+      Workflow.newTimer(spec.timeout(), TimerOptions.newBuilder().setSummary("job timeout").build())
+          .thenApply(
+              fired -> {
+                deadlineReached = true;
+                return null;
+              });
+    }
+
+    Duration attemptTimeout = deadline ? spec.timeout().plus(ATTEMPT_GRACE) : spec.timeout();
     int next = 0;
     int succeeded = 0;
     int failed = 0;
@@ -101,12 +136,19 @@ public class JobWorkflowImpl implements JobWorkflow {
         if (succeeded == completions) {
           return done();
         }
+        // Checked after the ends are taken: a completion that ended in the same moment counts.
+        if (deadlineReached) {
+          String why = "job timed out after " + TaskOptions.describe(spec.timeout());
+          close("canceled: " + why, TaskPhase.SKIPPED, "skipped: " + why);
+          ending = RunPhase.FAILED;
+          throw ApplicationFailure.newNonRetryableFailure(why, TIMED_OUT);
+        }
         while (next < completions && running.size() < maxConcurrent) {
           String name = names.get(next++);
           tasks.put(name, new TaskState(TaskPhase.RUNNING, 1, null, null, now(), null, null));
-          running.add(TaskRun.start(runId, namespace, name, spec, retry, spec.timeout(), render));
+          running.add(TaskRun.start(runId, namespace, name, spec, retry, attemptTimeout, render));
         }
-        running.awaitEnded();
+        Workflow.await(() -> running.hasEnded() || deadlineReached);
       }
     } catch (CanceledFailure canceled) {
       // Waiting for the executors to confirm happens in a detached scope: the workflow's own scope

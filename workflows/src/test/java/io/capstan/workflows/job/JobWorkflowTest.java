@@ -88,6 +88,86 @@ class JobWorkflowTest {
     }
   }
 
+  private static JobInput withTimeout(JobInput input, Duration timeout) {
+    JobSpec s = input.definition().spec();
+    JobSpec timed =
+        new JobSpec(
+            s.params(),
+            s.simulate(),
+            s.shell(),
+            s.container(),
+            s.gpu(),
+            s.restartPolicy(),
+            timeout,
+            s.schedule(),
+            s.parallelism());
+    return JobInput.of(job(timed), Map.of());
+  }
+
+  @Test
+  @DisplayName(
+      "times out as a whole, retries included: a completion in its restart backoff is canceled at"
+          + " the deadline and the job fails JobTimedOut")
+  void timeoutBoundsTheWholeJob(WorkflowClient client, WorkflowOptions options) {
+    RestartPolicy restart =
+        new RestartPolicy(5, Backoff.FIXED, null, null, null, Duration.ofHours(1));
+    JobWorkflow run =
+        Runs.startJob(
+            client, options, withTimeout(simulate(10, restart, null), Duration.ofMinutes(90)));
+
+    ApplicationFailure failure = Runs.failure(run);
+
+    assertThat(failure.getType()).isEqualTo(JobWorkflowImpl.TIMED_OUT);
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getOriginalMessage()).isEqualTo("job timed out after 1h30m");
+    RunState state = run.status();
+    assertThat(state.phase()).isEqualTo(RunPhase.FAILED);
+    TaskState main = state.tasks().get("main");
+    assertThat(main.state()).isEqualTo(TaskPhase.CANCELED);
+    assertThat(main.error()).isEqualTo("canceled: job timed out after 1h30m");
+    assertThat(Duration.between(main.startedAt(), main.finishedAt()))
+        .as("ended at the deadline, not after its six attempts")
+        .isBetween(Duration.ofMinutes(90), Duration.ofMinutes(91));
+    assertThat(FAKE.attemptsOf("main")).as("attempts at 0 and 1h; none at 2h").hasSize(2);
+  }
+
+  @Test
+  @DisplayName(
+      "at its timeout cancels running completions, skips those never started, and stops their work")
+  void timeoutCancelsRunningCompletions(WorkflowClient client, WorkflowOptions options) {
+    FAKE.gate("completion-1");
+    FAKE.gate("completion-2");
+    JobWorkflow run =
+        Runs.startJob(
+            client,
+            options,
+            withTimeout(
+                simulate(0, null, parallel(3, 2, CompletionStrategy.AllSuccessful)),
+                Duration.ofSeconds(2)));
+
+    ApplicationFailure failure = Runs.failure(run);
+
+    assertThat(failure.getType()).isEqualTo(JobWorkflowImpl.TIMED_OUT);
+    Map<String, TaskState> tasks = run.status().tasks();
+    assertThat(tasks.get("completion-1").state()).isEqualTo(TaskPhase.CANCELED);
+    assertThat(tasks.get("completion-2").state()).isEqualTo(TaskPhase.CANCELED);
+    assertThat(tasks.get("completion-3").state()).isEqualTo(TaskPhase.SKIPPED);
+    assertThat(tasks.get("completion-3").error()).isEqualTo("skipped: job timed out after 2s");
+    assertThat(FAKE.stopped()).containsExactlyInAnyOrder("completion-1", "completion-2");
+  }
+
+  @Test
+  @DisplayName("that finishes before its timeout succeeds, the deadline timer left unfired")
+  void finishesWithinTimeout(WorkflowClient client, WorkflowOptions options) {
+    RunState state =
+        Runs.result(
+            Runs.startJob(
+                client, options, withTimeout(simulate(0, null, null), Duration.ofMinutes(5))));
+
+    assertThat(state.phase()).isEqualTo(RunPhase.SUCCEEDED);
+    assertThat(state.tasks().get("main").state()).isEqualTo(TaskPhase.SUCCEEDED);
+  }
+
   @Test
   @DisplayName("fails with JobFailed once the restart policy is spent")
   void restartsSpent(WorkflowClient client, WorkflowOptions options) {

@@ -91,6 +91,7 @@ public final class RecordHistories {
       recordings.put("pipeline-failed", () -> pipelineFailed(client));
       recordings.put("job-any-successful", () -> jobAnySuccessful(client, fake));
       recordings.put("pipeline-retried", () -> pipelineRetried(client, fake));
+      recordings.put("job-timed-out", () -> jobTimedOut(client));
       for (Map.Entry<String, Recording> recording : recordings.entrySet()) {
         if (only.isEmpty() || only.contains(recording.getKey())) {
           fake.reset();
@@ -229,6 +230,28 @@ public final class RecordHistories {
     fake.awaitStarted("completion-2");
     fake.awaitStarted("completion-3");
     Runs.result(run);
+    return id;
+  }
+
+  /**
+   * The whole-job deadline (version 1 of {@code job-deadline}): a completion in its hour-long
+   * restart backoff is canceled at the 90-minute timeout.
+   */
+  static String jobTimedOut(WorkflowClient client) {
+    JobSpec spec =
+        new JobSpec(
+            Map.of(),
+            new SimulateSpec(null, "done", 10, null, null),
+            null,
+            null,
+            null,
+            new RestartPolicy(5, Backoff.FIXED, null, null, null, Duration.ofHours(1)),
+            Duration.ofMinutes(90),
+            null,
+            null);
+    String id = "job-timed-out";
+    JobWorkflow run = Runs.startJob(client, options(id), JobInput.of(job(spec), Map.of()));
+    awaitFailure(run);
     return id;
   }
 

@@ -41,4 +41,11 @@ class ReplayTest {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
         "histories/job-any-successful.json", JobWorkflowImpl.class);
   }
+
+  @Test
+  @DisplayName("a job that its whole-job timeout canceled in a restart backoff")
+  void jobTimedOut() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/job-timed-out.json", JobWorkflowImpl.class);
+  }
 }
