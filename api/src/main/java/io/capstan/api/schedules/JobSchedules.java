@@ -58,6 +58,11 @@ public final class JobSchedules {
   static final String MEMO_IDEMPOTENCY_KEY = "capstanIdempotencyKey";
   static final int LIST_LIMIT = 1000;
   static final String PAUSE_NOTE = "paused through the Capstan API";
+
+  /** How long a pause or unpause may take to show in the schedule's description. */
+  private static final Duration SETTLE = Duration.ofSeconds(2);
+
+  private static final Duration SETTLE_STEP = Duration.ofMillis(50);
   static final String UNPAUSE_NOTE = "unpaused through the Capstan API";
   static final String CREATED_PAUSED_NOTE = "created paused by its definition";
   private static final int LIST_PAGE = 100;
@@ -206,13 +211,33 @@ public final class JobSchedules {
   public ScheduleView pause(String id, String note, Principal principal) {
     ScheduleHandle handle = handle(id, principal);
     call(id, () -> run(() -> handle.pause(note == null || note.isBlank() ? PAUSE_NOTE : note)));
-    return get(id, principal);
+    return settled(id, principal, ScheduleView.PAUSED);
   }
 
   public ScheduleView unpause(String id, String note, Principal principal) {
     ScheduleHandle handle = handle(id, principal);
     call(id, () -> run(() -> handle.unpause(note == null || note.isBlank() ? UNPAUSE_NOTE : note)));
-    return get(id, principal);
+    return settled(id, principal, ScheduleView.ACTIVE);
+  }
+
+  /**
+   * The schedule once it reports {@code status}, or as it is after {@link #SETTLE}. Temporal hands
+   * a pause to the schedule's own state machine, which takes it between two of its steps; a
+   * describe in that moment still shows the old state, and the answer to a pause must not.
+   */
+  private ScheduleView settled(String id, Principal principal, String status) {
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    ScheduleView view = get(id, principal);
+    while (!status.equals(view.status()) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(SETTLE_STEP.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      view = get(id, principal);
+    }
+    return view;
   }
 
   /** Starts a run now, under the schedule's overlap policy. */
