@@ -2,6 +2,7 @@ package io.capstan.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.capstan.definitions.fuzz.BillionLaughs;
 import io.javalin.testtools.JavalinTest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,6 +53,31 @@ class HostileRequestsTest {
                   .as(method + " " + path + " -> " + response)
                   .isBetween(200, 499);
             }
+          }
+        });
+  }
+
+  @Test
+  @DisplayName(
+      "a billion-laughs document sent to submit and validate is a 422 naming the limit, in well"
+          + " under a second")
+  void aBillionLaughsBodyIsRefusedFast() {
+    JavalinTest.test(
+        temporal.api(),
+        (server, client) -> {
+          int port = URI.create(client.getOrigin()).getPort();
+          // The first request pays for class loading; the limit is about the input.
+          raw(port, "POST", "/api/v1/validate", "kind: Job");
+          for (String path : new String[] {"/api/v1/runs", "/api/v1/validate"}) {
+            long start = System.nanoTime();
+            String response = raw(port, "POST", path, BillionLaughs.JOB);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(statusOf(response)).as(path + " -> " + response).isEqualTo(422);
+            assertThat(response)
+                .contains("the definition exceeds a safety limit")
+                .containsIgnoringCase("alias");
+            assertThat(millis).as(path + " answered in ms").isLessThan(1000);
           }
         });
   }

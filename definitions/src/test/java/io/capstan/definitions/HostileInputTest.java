@@ -3,6 +3,7 @@ package io.capstan.definitions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.capstan.definitions.fuzz.BillionLaughs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -23,24 +24,8 @@ class HostileInputTest {
 
   @Test
   void aBillionLaughsDocumentIsRefusedForItsAliases() {
-    String laughs =
-        """
-        apiVersion: capstan.io/v1
-        kind: Job
-        metadata: {name: lol}
-        spec:
-          a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
-          b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
-          c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
-          d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
-          e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
-          f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
-          g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
-          h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
-          i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
-        """;
 
-    DefinitionException refused = refusedWithin(FAST, () -> Rejections.of(laughs));
+    DefinitionException refused = refusedWithin(FAST, () -> Rejections.of(BillionLaughs.JOB));
 
     assertThat(refused.error()).isEqualTo("the definition exceeds a safety limit");
     assertThat(refused.problems())
