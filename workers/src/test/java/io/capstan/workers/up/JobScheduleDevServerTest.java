@@ -16,8 +16,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("Job schedules on the dev server")
 class JobScheduleDevServerTest {
-  private static final Duration PATIENCE = Duration.ofSeconds(30);
 
   private final Path state =
       Path.of("target", "capstan-job-schedule-dev-server-test", Long.toString(System.nanoTime()))
@@ -82,7 +79,7 @@ class JobScheduleDevServerTest {
             """);
     try {
       // Given a schedule that is seen to fire by itself.
-      await("the every-second schedule to fire", () -> actions(id), n -> n >= 1);
+      Eventually.await("the every-second schedule to fire", () -> actions(id), n -> n >= 1);
 
       // When it is paused through the API.
       HttpResponse<String> paused =
@@ -128,7 +125,7 @@ class JobScheduleDevServerTest {
           .isEqualTo("ACTIVE");
       assertThat(active.at("/schedule/paused").asBoolean()).isFalse();
       assertThat(describe(id).getSchedule().getState().isPaused()).isFalse();
-      await("the unpaused schedule to fire again", () -> actions(id), n -> n > heldAt);
+      Eventually.await("the unpaused schedule to fire again", () -> actions(id), n -> n > heldAt);
     } finally {
       delete(id);
     }
@@ -156,7 +153,7 @@ class JobScheduleDevServerTest {
           http.post("/api/v1/schedules/" + id + "/trigger", "application/json", "");
       assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(202);
       List<String> afterTrigger =
-          await(
+          Eventually.await(
               "the triggered run to be listed under ?schedule=" + id,
               () -> listedRunIds(id),
               listed -> listed.size() == 1);
@@ -184,7 +181,7 @@ class JobScheduleDevServerTest {
       List<String> expected = new ArrayList<>(due);
       expected.add(triggeredRun);
       JsonNode runs =
-          await(
+          Eventually.await(
               "the trigger's and the backfill's runs to be listed, all completed",
               () -> listedRuns(id),
               page -> idsOf(page).size() >= expected.size() && allCompleted(page));
@@ -309,23 +306,5 @@ class JobScheduleDevServerTest {
       }
     }
     return true;
-  }
-
-  private static <T> T await(String what, Supplier<T> read, Predicate<T> done) {
-    Instant deadline = Instant.now().plus(PATIENCE);
-    T last = read.get();
-    while (!done.test(last)) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("waited " + PATIENCE + " for " + what + "; last saw " + last);
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      last = read.get();
-    }
-    return last;
   }
 }

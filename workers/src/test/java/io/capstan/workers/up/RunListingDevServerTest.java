@@ -7,8 +7,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,8 +32,6 @@ import org.junit.jupiter.api.TestInstance;
 class RunListingDevServerTest {
   /** Long enough to still run when the test ends; the dev server stops with the class. */
   private static final String LONG = "10m";
-
-  private static final Duration SETTLE = Duration.ofSeconds(30);
 
   private final Path state =
       Path.of("target", "capstan-run-listing-dev-server-test", Long.toString(System.nanoTime()))
@@ -72,13 +68,13 @@ class RunListingDevServerTest {
 
     // Each run reaches its state (read from the run itself, which is strongly consistent)...
     for (Expected run : runs.values()) {
-      await(
+      Eventually.await(
           "run " + run.id() + " to be " + run.status(),
           () -> Http.json(http.get("/api/v1/runs/" + run.id())).path("status").asText(),
           run.status()::equals);
     }
     // ...and then visibility, which is eventually consistent, catches up with all of them.
-    await(
+    Eventually.await(
         "the unfiltered listing to show every run in its final state",
         () -> statusesById(list("pageSize=100")),
         listed -> listed.equals(expectedStatuses(r -> true)));
@@ -150,7 +146,7 @@ class RunListingDevServerTest {
     Map<String, String> want = expectedStatuses(expected);
     // Filtered queries read the same store that already settled; the short wait only absorbs lag.
     JsonNode page =
-        await(
+        Eventually.await(
             "GET /api/v1/runs?" + query + " to list " + want,
             () -> list(query + "&pageSize=100"),
             p -> statusesById(p).equals(want));
@@ -248,24 +244,6 @@ class RunListingDevServerTest {
       statuses.put(id, run.path("status").asText());
     }
     return statuses;
-  }
-
-  private static <T> T await(String what, java.util.function.Supplier<T> read, Predicate<T> done) {
-    Instant deadline = Instant.now().plus(SETTLE);
-    T last = read.get();
-    while (!done.test(last)) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("waited " + SETTLE + " for " + what + "; last saw " + last);
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      last = read.get();
-    }
-    return last;
   }
 
   private static String pipeline(String namespace, String name, String duration) {

@@ -13,11 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -89,7 +87,8 @@ class TenantIsolationDevServerTest {
     String ours = submit("alice-token", pipeline("team-a", "ours"));
     String theirs = submit("bob-token", pipeline("team-b", "theirs"));
     // Visibility is eventually consistent: wait until the admin sees both runs.
-    await(
+    Eventually.await(
+        "both runs in the admin's listing",
         () -> ids(send("GET", "/api/v1/runs", "root-token", null)),
         listed -> listed.contains(ours) && listed.contains(theirs));
 
@@ -147,7 +146,8 @@ class TenantIsolationDevServerTest {
         assertThat(crafted.statusCode()).as(route[0] + route[1]).isEqualTo(404);
         assertThat(crafted.body()).isEqualTo(absent.body().replace(unknown, id));
       }
-      await(
+      Eventually.await(
+          "the schedule in the admin's listing",
           () -> scheduleIds(send("GET", "/api/v1/schedules", "root-token", null)),
           listed -> listed.contains(id));
       assertThat(scheduleIds(send("GET", "/api/v1/schedules", "alice-token", null)))
@@ -190,24 +190,6 @@ class TenantIsolationDevServerTest {
     List<String> ids = new ArrayList<>();
     jsonOf(response).path("schedules").forEach(s -> ids.add(s.path("id").asText()));
     return ids;
-  }
-
-  private static <T> T await(java.util.function.Supplier<T> read, Predicate<T> done) {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-    T last = read.get();
-    while (!done.test(last)) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("never reached the expected state: " + last);
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      last = read.get();
-    }
-    return last;
   }
 
   private HttpResponse<String> send(String method, String path, String token, String body) {
