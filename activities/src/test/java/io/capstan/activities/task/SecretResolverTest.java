@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -60,5 +61,33 @@ class SecretResolverTest {
         .isEqualTo(
             "set CAPSTAN_SECRET_DB_URL in the worker's environment or create "
                 + dir.resolve("db-url"));
+  }
+
+  @Test
+  @DisplayName(
+      "a Kubernetes Secret mounted as a volume is read through its symlinks, and a rotation shows at"
+          + " the next read")
+  void aMountedKubernetesSecretIsReadAndRotates() throws Exception {
+    // The kubelet's layout: each key is a symlink into ..data, itself a symlink to a timestamped
+    // folder that a rotation replaces atomically.
+    Path first = Files.createDirectory(dir.resolve("..2026_11_25_10_00_00.1"));
+    Files.writeString(first.resolve("db-url"), "postgres://old\n");
+    Files.createSymbolicLink(dir.resolve("..data"), first.getFileName());
+    Files.createSymbolicLink(dir.resolve("db-url"), Path.of("..data", "db-url"));
+    SecretResolver secrets = SecretResolver.fromEnvironment(Map.of(), dir);
+
+    assertThat(secrets.resolve("db-url")).contains("postgres://old");
+
+    Path second = Files.createDirectory(dir.resolve("..2026_11_25_11_00_00.2"));
+    Files.writeString(second.resolve("db-url"), "postgres://new");
+    Path swap = dir.resolve("..data_tmp");
+    Files.createSymbolicLink(swap, second.getFileName());
+    Files.move(
+        swap,
+        dir.resolve("..data"),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+
+    assertThat(secrets.resolve("db-url")).contains("postgres://new");
   }
 }
