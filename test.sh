@@ -15,7 +15,7 @@ if ! need java || ! need mvn; then
 fi
 
 # The dev-server tests run the pinned Temporal CLI; this builds it once into .capstan/tools/bin
-# from the Go module proxy (about 3.5 minutes the first time, then skipped in a fraction of a
+# from the Go module proxy (2m15s the first time on 2 cores, then skipped in a fraction of a
 # second).
 scripts/install-temporal-cli.sh
 

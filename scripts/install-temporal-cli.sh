@@ -51,6 +51,19 @@ MSG
   exit 1
 fi
 
+# The CLI's go.mod asks for Go 1.25. An older go (1.21 or newer) can fetch a newer toolchain
+# itself, from the module proxy like any module, when GOTOOLCHAIN names one; older than 1.21
+# cannot, and is reported.
+go_minor="$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')"
+if [[ -n "$go_minor" && "$go_minor" -lt 25 ]]; then
+  if [[ "$go_minor" -lt 21 ]]; then
+    echo "install-temporal-cli: $(go env GOVERSION) is too old to build the Temporal CLI $CLI_VERSION; install Go 1.25 or newer and run this again" >&2
+    exit 1
+  fi
+  export GOTOOLCHAIN="${CAPSTAN_GOTOOLCHAIN:-go1.27.3}"
+  echo "install-temporal-cli: $(GOTOOLCHAIN=local go env GOVERSION) is older than the CLI's Go 1.25; using toolchain $GOTOOLCHAIN from the module proxy"
+fi
+
 # Only the Go module proxy may be contacted: drop `direct` (fetching from the code hosts) from
 # whatever proxy list this machine uses. The checksum database is reached through the proxy.
 proxy="$(go env GOPROXY)"
