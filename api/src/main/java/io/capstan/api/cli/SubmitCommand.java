@@ -28,6 +28,11 @@ final class SubmitCommand extends ApiCommand {
       description = "Submitting again with the same key returns the same run.")
   String idempotencyKey;
 
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Print only the run ids, one per line, for scripts: ID=$(capstan submit -q F).")
+  boolean quiet;
+
   @Override
   public Integer call() {
     DefinitionFile definition = DefinitionFile.read(file, System.in);
@@ -45,6 +50,10 @@ final class SubmitCommand extends ApiCommand {
     boolean resent = answer.status() == 200;
     for (JsonNode run : runs) {
       String id = run.path("id").asText();
+      if (quiet) {
+        out().println(id);
+        continue;
+      }
       out()
           .printf(
               "%s %s (%s %s/%s)%n",

@@ -76,6 +76,24 @@ class CapstanCliTest {
   }
 
   @Test
+  @DisplayName("submit -q prints only the run id, so a script can keep it")
+  void submitQuietPrintsOnlyTheId() throws IOException {
+    Path file = write("etl.yaml", Definitions.PIPELINE);
+    JavalinTest.test(
+        temporal.api(),
+        (server, client) -> {
+          Run run = capstan("--api", client.getOrigin(), "submit", "-q", file.toString());
+
+          assertThat(run.exitCode()).as(run.err()).isZero();
+          assertThat(run.out()).matches("pipeline-team-a-nightly-etl-[a-z0-9]{8}\\R");
+          String id = run.out().strip();
+          Run get = capstan("--api", client.getOrigin(), "get", id);
+          assertThat(get.exitCode()).as(get.err()).isZero();
+          assertThat(get.out()).contains(id);
+        });
+  }
+
+  @Test
   @DisplayName(
       "submit passes params and an idempotency key; a resend says it was already submitted")
   void submitPassesParamsAndIdempotencyKey() throws IOException {
