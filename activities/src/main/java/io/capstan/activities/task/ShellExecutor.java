@@ -53,6 +53,10 @@ final class ShellExecutor {
   /** Worker variables that hold other tenants' secrets or Capstan's keys, never inherited. */
   private static final List<String> WORKER_ONLY = List.of("CAPSTAN_CODEC_KEYS", "CAPSTAN_TOKENS");
 
+  /** The worker's own search path, where bare command names are found. */
+  private static final String WORKER_PATH =
+      Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/bin:/usr/bin:/bin");
+
   private final ShellPolicy policy;
   private final SecretResolver secrets;
   private final TaskClock clock;
@@ -144,8 +148,10 @@ final class ShellExecutor {
     Path output = scratch.resolve("output");
     Path stdout = scratch.resolve("stdout");
     Path stderr = scratch.resolve("stderr");
+    List<String> argv = new ArrayList<>(command);
+    argv.set(0, executable(command.get(0), workingDir, attempt).toString());
     ProcessBuilder builder =
-        new ProcessBuilder(Lifeline.wrap(command))
+        new ProcessBuilder(Lifeline.wrap(argv))
             .redirectOutput(stdout.toFile())
             .redirectError(stderr.toFile());
     if (workingDir != null) {
@@ -169,18 +175,17 @@ final class ShellExecutor {
           null);
     }
     closeQuietly(process);
-    int exitCode;
-    try (Lifeline lifeline = Lifeline.watch(process)) {
-      exitCode = await(process, attempt);
+    Lifeline lifeline;
+    try {
+      lifeline = Lifeline.watch(process);
+    } catch (RuntimeException | Error e) {
+      // Without its watchdog the task would outlive a dying worker; it must not run unwatched.
+      destroyTree(process);
+      throw e;
     }
-    if (exitCode == 126 || exitCode == 127) {
-      Optional<String> notStarted = execFailure(stderr, redactor);
-      if (notStarted.isPresent()) {
-        throw attempt.nonRetryable(
-            TaskFailures.SHELL_START,
-            "cannot start '" + command.get(0) + "': " + notStarted.get(),
-            null);
-      }
+    int exitCode;
+    try (lifeline) {
+      exitCode = await(process, lifeline, attempt);
     }
     if (exitCode != 0) {
       String tail = tail(stderr, STDERR_TAIL_BYTES, STDERR_TAIL_LINES, redactor);
@@ -197,7 +202,7 @@ final class ShellExecutor {
    * anything else goes wrong) the process and every process it started are stopped first, so a
    * canceled task leaves nothing running on the worker.
    */
-  private int await(Process process, Attempt attempt) {
+  private int await(Process process, Lifeline lifeline, Attempt attempt) {
     long start = clock.nanoTime();
     try {
       while (!process.waitFor(step.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -206,10 +211,12 @@ final class ShellExecutor {
       return process.exitValue();
     } catch (InterruptedException e) {
       destroyTree(process);
+      lifeline.killGroup();
       Thread.currentThread().interrupt();
       throw Activity.wrap(e);
     } catch (RuntimeException | Error e) {
       destroyTree(process);
+      lifeline.killGroup();
       throw e;
     }
   }
@@ -345,17 +352,44 @@ final class ShellExecutor {
   }
 
   /**
-   * Why {@code setsid} could not exec the command ("No such file or directory", "Permission
-   * denied"), when that is what ended the attempt: the command never ran, so retrying cannot help.
+   * The executable a command's argv[0] names, as the worker will run it: a bare name is looked up
+   * on the worker's own {@code PATH} (never the task's, which the definition controls), the way the
+   * {@link ShellPolicy} judged it; a path is taken as written, relative to the working directory. A
+   * name that finds nothing runnable fails the task at once: no retry can make it appear.
    */
-  private static Optional<String> execFailure(Path stderr, Redactor redactor) {
-    String first =
-        tail(stderr, STDERR_TAIL_BYTES, STDERR_TAIL_LINES, redactor).lines().findFirst().orElse("");
-    if (!first.startsWith(Lifeline.SETSID_EXEC_FAILURE)) {
-      return Optional.empty();
+  private static Path executable(String name, Path workingDir, Attempt attempt) {
+    Path candidate = null;
+    try {
+      if (name.contains("/")) {
+        Path path = Path.of(name);
+        candidate = path.isAbsolute() || workingDir == null ? path : workingDir.resolve(path);
+      } else if (!name.isEmpty()) {
+        for (String dir : WORKER_PATH.split(":")) {
+          if (dir.isEmpty()) {
+            continue;
+          }
+          Path found = Path.of(dir, name);
+          if (Files.isRegularFile(found) && Files.isExecutable(found)) {
+            return found.toAbsolutePath();
+          }
+          if (candidate == null && Files.exists(found)) {
+            candidate = found;
+          }
+        }
+      }
+    } catch (java.nio.file.InvalidPathException e) {
+      throw attempt.nonRetryable(
+          TaskFailures.SHELL_START, "cannot start '" + name + "': not a valid path", null);
     }
-    int reason = first.lastIndexOf(": ");
-    return Optional.of(reason >= 0 ? first.substring(reason + 2) : first);
+    if (candidate == null || !Files.exists(candidate)) {
+      throw attempt.nonRetryable(
+          TaskFailures.SHELL_START, "cannot start '" + name + "': No such file or directory", null);
+    }
+    if (!Files.isRegularFile(candidate) || !Files.isExecutable(candidate)) {
+      throw attempt.nonRetryable(
+          TaskFailures.SHELL_START, "cannot start '" + name + "': Permission denied", null);
+    }
+    return candidate.toAbsolutePath();
   }
 
   /** The OS's reason without Java's "Cannot run program" preamble, which repeats the command. */

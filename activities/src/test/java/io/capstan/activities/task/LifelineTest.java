@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -30,8 +29,8 @@ class LifelineTest {
         List.of(
             "sh",
             "-c",
-            "sleep 30 & echo $! > '" + childPid + "'; sleep 2; echo landed >> '" + marker + "'");
-    Process task = new ProcessBuilder(Lifeline.wrap(command)).start();
+            "sleep 30 & echo $! > '" + childPid + "'; sleep 30; echo landed >> '" + marker + "'");
+    Process task = new ProcessBuilder(Lifeline.wrap(absolute(command))).start();
     Lifeline lifeline = Lifeline.watch(task);
     assertThat(lifeline.watching()).as("the watchdog runs beside the task").isTrue();
     ProcessHandle child = awaitChild(childPid);
@@ -40,7 +39,7 @@ class LifelineTest {
 
     assertThat(task.waitFor(5, TimeUnit.SECONDS)).as("the task died with its worker").isTrue();
     assertThat(awaitDeath(child.pid())).as("the task's background child died too").isTrue();
-    Thread.sleep(Duration.ofMillis(2500).toMillis());
+    // The shell that would have written the side effect is dead, so it never can.
     assertThat(marker).as("the side effect never landed").doesNotExist();
   }
 
@@ -48,7 +47,7 @@ class LifelineTest {
   @DisplayName(
       "a task that ends normally is left alone, and its watchdog is stopped without acting")
   void aNormalEndStopsTheWatchdogQuietly() throws Exception {
-    Process task = new ProcessBuilder(Lifeline.wrap(List.of("sh", "-c", "exit 3"))).start();
+    Process task = new ProcessBuilder(Lifeline.wrap(List.of("/bin/sh", "-c", "exit 3"))).start();
     Lifeline lifeline = Lifeline.watch(task);
 
     assertThat(task.waitFor(5, TimeUnit.SECONDS)).isTrue();
@@ -66,12 +65,40 @@ class LifelineTest {
     Path group = dir.resolve("pgid");
     Process task =
         new ProcessBuilder(
-                Lifeline.wrap(List.of("sh", "-c", "cut -d' ' -f5 /proc/$$/stat > '" + group + "'")))
+                Lifeline.wrap(
+                    List.of("/bin/sh", "-c", "cut -d' ' -f5 /proc/$$/stat > '" + group + "'")))
             .start();
     try (Lifeline lifeline = Lifeline.watch(task)) {
       assertThat(task.waitFor(5, TimeUnit.SECONDS)).isTrue();
     }
     assertThat(Files.readString(group).trim()).isEqualTo(Long.toString(task.pid()));
+  }
+
+  @Test
+  @DisplayName(
+      "killGroup also reaches a background child that left the task's tree but stayed in its group")
+  void killGroupReachesOrphansInTheGroup() throws Exception {
+    Path childPid = dir.resolve("orphan.pid");
+    // The shell exits at once; its background child is reparented and no longer its descendant.
+    Process task =
+        new ProcessBuilder(
+                Lifeline.wrap(
+                    List.of("/bin/sh", "-c", "sleep 30 & echo $! > '" + childPid + "'; exit 0")))
+            .start();
+    Lifeline lifeline = Lifeline.watch(task);
+    assertThat(task.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    ProcessHandle orphan = awaitChild(childPid);
+    assertThat(task.descendants()).doesNotContain(orphan);
+
+    lifeline.killGroup();
+
+    assertThat(awaitDeath(orphan.pid())).as("the orphan in the task's group died").isTrue();
+  }
+
+  private static List<String> absolute(List<String> command) {
+    List<String> copy = new java.util.ArrayList<>(command);
+    copy.set(0, "/bin/" + command.get(0));
+    return copy;
   }
 
   /**

@@ -165,6 +165,49 @@ class ShellExecutorTest {
   }
 
   @Test
+  @DisplayName("a program that itself exits 127 is an ordinary failure, retried")
+  void exit127OfAProgramIsRetried() {
+    ShellSpec spec = new ShellSpec(List.of("sh", "-c", "echo gone >&2; exit 127"), List.of(), null);
+
+    ApplicationFailure failure =
+        catchThrowableOfType(ApplicationFailure.class, () -> executor.run(spec, attempt(1)));
+
+    assertThat(failure.getType()).isEqualTo(TaskFailures.SHELL_EXIT);
+    assertThat(failure.isNonRetryable()).isFalse();
+    assertThat(failure.getOriginalMessage()).isEqualTo("exit code 127: gone");
+  }
+
+  @Test
+  @DisplayName("a file that is not executable fails without retry, saying so")
+  void notExecutableIsNotRetried() throws Exception {
+    Path script = Files.writeString(dir.resolve("script.sh"), "#!/bin/sh\necho hi\n");
+    ShellSpec spec = new ShellSpec(List.of(script.toString()), List.of(), null);
+
+    ApplicationFailure failure =
+        catchThrowableOfType(ApplicationFailure.class, () -> executor.run(spec, attempt(1)));
+
+    assertThat(failure.getType()).isEqualTo(TaskFailures.SHELL_START);
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getOriginalMessage())
+        .isEqualTo("cannot start '" + script + "': Permission denied");
+  }
+
+  @Test
+  @DisplayName(
+      "a bare command name is found on the worker's PATH, never on a PATH the task's env sets")
+  void bareNamesUseTheWorkersPath() throws Exception {
+    Path decoy = Files.writeString(dir.resolve("echo"), "#!/bin/sh\necho decoy\n");
+    decoy.toFile().setExecutable(true);
+    ShellSpec spec =
+        new ShellSpec(
+            List.of("echo", "the real echo"), List.of(EnvVar.of("PATH", dir.toString())), null);
+
+    TaskOutcome outcome = executor.run(spec, attempt(1));
+
+    assertThat(outcome.output()).isEqualTo("the real echo");
+  }
+
+  @Test
   @DisplayName("a working directory that does not exist fails without retry")
   void missingWorkingDirIsNotRetried() {
     ShellSpec spec = new ShellSpec(List.of("true"), List.of(), dir.resolve("absent").toString());
