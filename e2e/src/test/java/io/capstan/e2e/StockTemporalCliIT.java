@@ -107,6 +107,74 @@ class StockTemporalCliIT {
         .isEqualTo("WORKFLOW_EXECUTION_STATUS_CANCELED");
   }
 
+  /**
+   * A task that fails for good under {@code onFailure: pause}: its output depends on a param, so a
+   * retry with another value succeeds where the first attempt could not. Its own namespace keeps it
+   * out of the other test's exact listings.
+   */
+  private static final String PAUSING_PIPELINE =
+      """
+      apiVersion: capstan.io/v1
+      kind: Pipeline
+      metadata: {name: cli-retry, namespace: e2e-retry}
+      spec:
+        params: {mode: broken}
+        onFailure: pause
+        tasks:
+          - name: extract
+            simulate: {output: rows}
+          - name: load
+            dependsOn: [extract]
+            shell: {command: [sh, -c, 'test "$1" = fixed && echo "loaded $2"', load, "#{params.mode}", "#{extract.output}"]}
+            retry: {maxAttempts: 1}
+          - name: report
+            dependsOn: [load]
+            simulate: {output: "#{load.output} reported"}
+      """;
+
+  @Test
+  @DisplayName(
+      "the stock CLI retries a failed task in place with an Update, and the paused run completes")
+  void stockCliRetriesAFailedTaskInPlace() throws Exception {
+    Api api = stack.api();
+    DevServer temporal = stack.temporal();
+    String id = api.submit(PAUSING_PIPELINE).get("id").asText();
+    Eventually.within(
+        Duration.ofSeconds(30),
+        () -> {
+          JsonNode state = status(temporal, id);
+          assertThat(state.get("phase").asText()).isEqualTo("WAITING");
+          assertThat(state.at("/tasks/load/state").asText()).isEqualTo("FAILED");
+        });
+
+    temporal
+        .temporal(
+            "workflow",
+            "update",
+            "execute",
+            "--workflow-id",
+            id,
+            "--name",
+            "retryTask",
+            "--input",
+            "{\"task\":\"load\",\"params\":{\"mode\":\"fixed\"}}")
+        .succeeded();
+
+    JsonNode run =
+        Eventually.get(
+            Duration.ofSeconds(30),
+            () -> {
+              JsonNode current = api.run(id);
+              assertThat(current.get("status").asText()).isEqualTo("COMPLETED");
+              return current;
+            });
+    assertThat(task(run, "extract").get("attempts").asInt())
+        .as("the task that had succeeded did not run again")
+        .isEqualTo(1);
+    assertThat(task(run, "load").get("output").asText()).isEqualTo("loaded rows");
+    assertThat(task(run, "report").get("output").asText()).isEqualTo("loaded rows reported");
+  }
+
   /** The run's own state through {@code temporal workflow query --type status}. */
   private static JsonNode status(DevServer temporal, String id) throws Exception {
     CommandResult query =
