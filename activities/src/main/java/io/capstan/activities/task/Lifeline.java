@@ -64,11 +64,6 @@ final class Lifeline implements AutoCloseable {
     return wrapped;
   }
 
-  /** Whether tasks get a process group of their own on this machine. */
-  static boolean groupsTasks() {
-    return SETSID.isPresent();
-  }
-
   /**
    * Starts the watchdog of {@code task}. A watchdog that cannot start leaves the task without one,
    * which is how tasks ran before; it never fails the task.

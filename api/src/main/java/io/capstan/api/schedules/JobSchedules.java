@@ -58,13 +58,14 @@ public final class JobSchedules {
   static final String MEMO_IDEMPOTENCY_KEY = "capstanIdempotencyKey";
   static final int LIST_LIMIT = 1000;
   static final String PAUSE_NOTE = "paused through the Capstan API";
+  static final String UNPAUSE_NOTE = "unpaused through the Capstan API";
+  static final String CREATED_PAUSED_NOTE = "created paused by its definition";
 
   /** How long a pause or unpause may take to show in the schedule's description. */
   private static final Duration SETTLE = Duration.ofSeconds(5);
 
   private static final Duration SETTLE_STEP = Duration.ofMillis(50);
-  static final String UNPAUSE_NOTE = "unpaused through the Capstan API";
-  static final String CREATED_PAUSED_NOTE = "created paused by its definition";
+
   private static final int LIST_PAGE = 100;
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -6,6 +6,7 @@ import io.capstan.definitions.job.JobParallelism;
 import io.capstan.definitions.job.JobSpec;
 import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.workflows.run.Progress;
+import io.capstan.workflows.run.RunDeadline;
 import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskPhase;
@@ -16,7 +17,6 @@ import io.capstan.workflows.task.TaskResult;
 import io.capstan.workflows.task.TaskRun;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +72,6 @@ public class JobWorkflowImpl implements JobWorkflow {
   private final Map<String, TaskState> tasks = new LinkedHashMap<>();
   private final RunningTasks running = new RunningTasks();
   private RunPhase ending;
-  private boolean deadlineReached;
 
   @Override
   public RunState run(JobInput input) {
@@ -92,20 +91,14 @@ public class JobWorkflowImpl implements JobWorkflow {
     String runId = Workflow.getInfo().getWorkflowId();
     String namespace = input.definition().metadata().namespace();
 
-    boolean deadline =
+    boolean timed =
         spec.timeout() != null
             && !spec.timeout().isZero()
             && Workflow.getVersion(DEADLINE_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
-    if (deadline) {
-      Workflow.newTimer(spec.timeout(), TimerOptions.newBuilder().setSummary("job timeout").build())
-          .thenApply(
-              fired -> {
-                deadlineReached = true;
-                return null;
-              });
-    }
+    RunDeadline deadline =
+        timed ? RunDeadline.arm(now().plus(spec.timeout()), "job timeout") : RunDeadline.none();
 
-    Duration attemptTimeout = deadline ? spec.timeout().plus(ATTEMPT_GRACE) : spec.timeout();
+    Duration attemptTimeout = timed ? spec.timeout().plus(ATTEMPT_GRACE) : spec.timeout();
     int next = 0;
     int succeeded = 0;
     int failed = 0;
@@ -137,7 +130,7 @@ public class JobWorkflowImpl implements JobWorkflow {
           return done();
         }
         // Checked after the ends are taken: a completion that ended in the same moment counts.
-        if (deadlineReached) {
+        if (deadline.reached()) {
           String why = "job timed out after " + TaskOptions.describe(spec.timeout());
           close("canceled: " + why, TaskPhase.SKIPPED, "skipped: " + why);
           ending = RunPhase.FAILED;
@@ -148,7 +141,7 @@ public class JobWorkflowImpl implements JobWorkflow {
           tasks.put(name, new TaskState(TaskPhase.RUNNING, 1, null, null, now(), null, null));
           running.add(TaskRun.start(runId, namespace, name, spec, retry, attemptTimeout, render));
         }
-        Workflow.await(() -> running.hasEnded() || deadlineReached);
+        Workflow.await(() -> running.hasEnded() || deadline.reached());
       }
     } catch (CanceledFailure canceled) {
       // Waiting for the executors to confirm happens in a detached scope: the workflow's own scope

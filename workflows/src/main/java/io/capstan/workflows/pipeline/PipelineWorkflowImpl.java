@@ -8,6 +8,7 @@ import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.definitions.pipeline.TaskDefaults;
 import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.run.Progress;
+import io.capstan.workflows.run.RunDeadline;
 import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskPhase;
@@ -18,7 +19,6 @@ import io.capstan.workflows.task.TaskResult;
 import io.capstan.workflows.task.TaskRun;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.time.Duration;
@@ -157,7 +157,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   private Instant deadline;
 
   private boolean paused;
-  private boolean deadlineReached;
+  private RunDeadline runDeadline = RunDeadline.none();
   private boolean stopping;
 
   /** Set by signals and updates that the main loop must act on; cleared before it waits. */
@@ -188,10 +188,10 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   public RunState run(PipelineInput input) {
     init(input);
     try {
-      armDeadline();
+      runDeadline = RunDeadline.arm(deadline, "run timeout");
       while (true) {
         takeEnded();
-        if (deadlineReached) {
+        if (runDeadline.reached()) {
           throw timeOut();
         }
         takeAbort();
@@ -209,7 +209,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
           }
         }
         woken = false;
-        Workflow.await(() -> running.hasEnded() || deadlineReached || woken);
+        Workflow.await(() -> running.hasEnded() || runDeadline.reached() || woken);
       }
     } catch (CanceledFailure canceled) {
       closeCanceled();
@@ -396,24 +396,6 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         resolveWaitOnFailure();
       }
     }
-  }
-
-  private void armDeadline() {
-    if (deadline == null) {
-      return;
-    }
-    long left = deadline.toEpochMilli() - Workflow.currentTimeMillis();
-    if (left <= 0) {
-      deadlineReached = true;
-      return;
-    }
-    Workflow.newTimer(
-            Duration.ofMillis(left), TimerOptions.newBuilder().setSummary("run timeout").build())
-        .thenApply(
-            fired -> {
-              deadlineReached = true;
-              return null;
-            });
   }
 
   /**
