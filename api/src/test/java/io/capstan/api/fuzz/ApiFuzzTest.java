@@ -84,11 +84,7 @@ class ApiFuzzTest {
   static void startTemporal() {
     seed = FuzzSeed.fromSystemProperties("api");
     temporal = TestTemporal.start();
-    Path examples =
-        Files.isDirectory(Path.of("..", "definitions", "examples"))
-            ? Path.of("..", "definitions", "examples")
-            : Path.of("definitions", "examples");
-    fuzzer = new DefinitionFuzzer(seed.value(), DefinitionFuzzer.examplesAndInline(examples));
+    fuzzer = new DefinitionFuzzer(seed.value(), DefinitionFuzzer.examplesAndInline());
   }
 
   @AfterAll

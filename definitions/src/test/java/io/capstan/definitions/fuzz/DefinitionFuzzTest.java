@@ -46,11 +46,7 @@ class DefinitionFuzzTest {
   @BeforeAll
   static void seedAndWarmUp() {
     seed = FuzzSeed.fromSystemProperties("definitions");
-    Path examples =
-        Files.isDirectory(Path.of("examples"))
-            ? Path.of("examples")
-            : Path.of("definitions", "examples");
-    fuzzer = new DefinitionFuzzer(seed.value(), DefinitionFuzzer.examplesAndInline(examples));
+    fuzzer = new DefinitionFuzzer(seed.value(), DefinitionFuzzer.examplesAndInline());
     // Class loading and the schema's compilation happen once per process, not per request; the
     // time limit is about the input.
     for (DefinitionFuzzer.Source source : fuzzer.sources()) {

@@ -115,6 +115,24 @@ public final class DefinitionFuzzer {
     this.trees = this.sources.stream().map(DefinitionFuzzer::tree).toList();
   }
 
+  /**
+   * The project's example definitions followed by {@link #INLINE}, found from whichever module's
+   * folder the test runs in (Maven runs each module's tests there).
+   */
+  public static List<Source> examplesAndInline() {
+    for (Path folder :
+        List.of(
+            Path.of("examples"),
+            Path.of("..", "definitions", "examples"),
+            Path.of("definitions", "examples"))) {
+      if (Files.isDirectory(folder)) {
+        return examplesAndInline(folder);
+      }
+    }
+    throw new IllegalStateException(
+        "no definitions/examples folder from " + Path.of("").toAbsolutePath());
+  }
+
   /** The examples in {@code folder} followed by {@link #INLINE}. */
   public static List<Source> examplesAndInline(Path folder) {
     List<Source> sources = new ArrayList<>();
