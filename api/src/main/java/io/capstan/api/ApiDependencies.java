@@ -2,6 +2,7 @@ package io.capstan.api;
 
 import io.capstan.api.auth.ApiSecurity;
 import io.capstan.api.codec.CodecEndpoint;
+import io.capstan.api.executors.ServedExecutors;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
@@ -15,8 +16,8 @@ import java.util.Set;
  * @param temporal where that client points, as {@code GET /api/v1/info} reports it
  * @param metrics the registry {@code GET /metrics} scrapes; the host registers the Temporal SDK's
  *     metrics in it too
- * @param servedExecutors the executor kinds some worker serves; a definition using any other is
- *     refused at submit
+ * @param servedExecutors which executor kinds some live worker serves; a definition using any other
+ *     is refused at submit
  * @param security who may call the API, how fast they may submit, whether {@code /metrics} is
  *     protected
  * @param codec what {@code /codec/encode} and {@code /codec/decode} serve
@@ -25,22 +26,31 @@ public record ApiDependencies(
     WorkflowClient client,
     TemporalInfo temporal,
     PrometheusMeterRegistry metrics,
-    Set<ExecutorKind> servedExecutors,
+    ServedExecutors servedExecutors,
     ApiSecurity security,
     CodecEndpoint codec) {
   public ApiDependencies {
-    servedExecutors = servedExecutors == null ? Set.of() : Set.copyOf(servedExecutors);
+    servedExecutors = servedExecutors == null ? ServedExecutors.fixed(Set.of()) : servedExecutors;
     security = security == null ? ApiSecurity.disabled() : security;
     codec = codec == null ? CodecEndpoint.none() : codec;
   }
 
-  /** Without authentication, submit limit or codec: what in-process tests of routes use. */
+  /**
+   * Without authentication, submit limit or codec, and with a fixed set of served executors: what
+   * in-process tests of routes use.
+   */
   public ApiDependencies(
       WorkflowClient client,
       TemporalInfo temporal,
       PrometheusMeterRegistry metrics,
       Set<ExecutorKind> servedExecutors) {
-    this(client, temporal, metrics, servedExecutors, ApiSecurity.disabled(), CodecEndpoint.none());
+    this(
+        client,
+        temporal,
+        metrics,
+        ServedExecutors.fixed(servedExecutors),
+        ApiSecurity.disabled(),
+        CodecEndpoint.none());
   }
 
   public ApiDependencies withSecurity(ApiSecurity newSecurity) {

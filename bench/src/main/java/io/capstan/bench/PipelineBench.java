@@ -1,5 +1,7 @@
 package io.capstan.bench;
 
+import io.capstan.app.up.CapstanRuntime;
+import io.capstan.app.up.TemporalMode;
 import io.capstan.bench.baseline.RawActivitiesImpl;
 import io.capstan.bench.baseline.RawWorkflow;
 import io.capstan.bench.baseline.RawWorkflowImpl;
@@ -10,9 +12,7 @@ import io.capstan.definitions.pipeline.PipelineDefinition;
 import io.capstan.definitions.pipeline.PipelineSpec;
 import io.capstan.definitions.pipeline.TaskDefaults;
 import io.capstan.definitions.pipeline.TaskSpec;
-import io.capstan.workers.up.CapstanRuntime;
-import io.capstan.workers.up.TemporalMode;
-import io.capstan.workflows.ControlPlane;
+import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflow;
 import io.capstan.workflows.run.RunState;
@@ -178,7 +178,7 @@ public final class PipelineBench {
         client.newWorkflowStub(
             PipelineWorkflow.class,
             WorkflowOptions.newBuilder()
-                .setTaskQueue(ControlPlane.TASK_QUEUE)
+                .setTaskQueue(TaskQueues.CONTROL_PLANE)
                 .setWorkflowId("bench-" + System.nanoTime())
                 .build());
     long start = System.nanoTime();

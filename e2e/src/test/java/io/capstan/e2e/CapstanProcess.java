@@ -1,5 +1,6 @@
 package io.capstan.e2e;
 
+import io.capstan.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ final class CapstanProcess implements AutoCloseable {
             "-Djava.io.tmpdir=" + tmp,
             "-cp",
             System.getProperty("java.class.path"),
-            "io.capstan.workers.CapstanMain",
+            "io.capstan.app.CapstanMain",
             "up",
             "--temporal",
             temporal.address(),
@@ -131,7 +132,7 @@ final class CapstanProcess implements AutoCloseable {
                 + " s:\n"
                 + Logs.tail(log));
       }
-      Eventually.sleep(POLL);
+      RealTime.pass(POLL);
     }
   }
 }

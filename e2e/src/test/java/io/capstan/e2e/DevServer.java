@@ -2,6 +2,7 @@ package io.capstan.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.testkit.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -199,7 +200,7 @@ final class DevServer implements AutoCloseable {
                 + "):\n"
                 + Logs.tail(log));
       }
-      Eventually.sleep(POLL);
+      RealTime.pass(POLL);
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.testkit.Eventually;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class DevServerRestartIT {
     assertThat(temporal.running()).isFalse();
     assertThat(temporal.db()).exists();
     // Long enough for the worker's polls and the running task's completion to hit the outage.
-    Eventually.sleep(Duration.ofSeconds(3));
+    RealTime.pass(Duration.ofSeconds(3));
     temporal.restart();
 
     JsonNode run =

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.capstan.api.runs.RunIds;
 import io.capstan.api.runs.RunKind;
+import io.capstan.testkit.Eventually;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,7 +114,7 @@ class IdempotentResubmissionIT {
       out.write(head.getBytes(StandardCharsets.US_ASCII));
       out.write(body);
       out.flush();
-      Eventually.sleep(Duration.ofMillis(delayMillis));
+      RealTime.pass(Duration.ofMillis(delayMillis));
       stack.capstan().kill();
       return statusLine(socket);
     }

@@ -1,5 +1,6 @@
 package io.capstan.e2e;
 
+import io.capstan.testkit.Checkout;
 import java.nio.file.Path;
 
 /** Where the project's checkout is: the build passes it; a run from the IDE starts in e2e/. */
@@ -7,9 +8,7 @@ final class Repo {
   private Repo() {}
 
   static Path root() {
-    String configured = System.getProperty("capstan.root");
-    Path root = configured == null ? Path.of("..") : Path.of(configured);
-    return root.toAbsolutePath().normalize();
+    return Checkout.root();
   }
 
   /** {@code e2e/target}, where logs and screenshots stay after the build. */

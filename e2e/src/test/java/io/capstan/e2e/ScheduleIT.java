@@ -3,6 +3,7 @@ package io.capstan.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.capstan.testkit.Eventually;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,9 +73,9 @@ class ScheduleIT {
         .isNotZero();
 
     // A run started just before the delete may reach visibility a moment later; then nothing new.
-    Eventually.sleep(Duration.ofSeconds(2));
+    RealTime.pass(Duration.ofSeconds(2));
     List<String> before = scheduledRuns(api).findValuesAsText("id");
-    Eventually.sleep(Duration.ofSeconds(7));
+    RealTime.pass(Duration.ofSeconds(7));
     assertThat(scheduledRuns(api).findValuesAsText("id"))
         .as("no run starts after the schedule was deleted")
         .containsExactlyInAnyOrderElementsOf(before);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.capstan.testkit.Eventually;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class StockTemporalCliIT {
     Eventually.within(
         Duration.ofSeconds(20),
         () -> assertThat(task(api.run(id), "first").get("state").asText()).isEqualTo("SUCCEEDED"));
-    Eventually.sleep(Duration.ofSeconds(2));
+    RealTime.pass(Duration.ofSeconds(2));
     JsonNode paused = status(temporal, id);
     assertThat(paused.at("/tasks/second/state").asText())
         .as("no new task starts while paused: %s", paused)

@@ -3,6 +3,7 @@ package io.capstan.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.capstan.testkit.Eventually;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,6 +3,7 @@ package io.capstan.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.capstan.testkit.Eventually;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,7 +97,7 @@ class WorkerKillIT {
     Eventually.within(
         Duration.ofSeconds(30),
         () -> assertThat(attemptLines(lines, id)).hasSizeGreaterThanOrEqualTo(kill.afterLines()));
-    Eventually.sleep(kill.into());
+    RealTime.pass(kill.into());
     int linesAtKill = attemptLines(lines, id).size();
     stack.capstan().kill();
     assertThat(stack.capstan().alive()).isFalse();

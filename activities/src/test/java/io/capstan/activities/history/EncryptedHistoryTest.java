@@ -12,7 +12,7 @@ import io.capstan.codec.AesGcmPayloadCodec;
 import io.capstan.codec.CapstanDataConverter;
 import io.capstan.definitions.DefinitionParser;
 import io.capstan.definitions.pipeline.PipelineDefinition;
-import io.capstan.workflows.ControlPlane;
+import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflow;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
@@ -73,8 +73,10 @@ class EncryptedHistoryTest {
                         .setDataConverter(CapstanDataConverter.create(Optional.of(codec)))
                         .build())
                 .build());
-    Worker worker = testEnv.newWorker(ControlPlane.TASK_QUEUE);
-    worker.registerWorkflowImplementationTypes(PipelineWorkflowImpl.class);
+    testEnv
+        .newWorker(TaskQueues.CONTROL_PLANE)
+        .registerWorkflowImplementationTypes(PipelineWorkflowImpl.class);
+    Worker worker = testEnv.newWorker(TaskQueues.TASKS);
     worker.registerActivitiesImplementations(
         new TaskActivitiesImpl(
             new TaskActivitiesOptions(
@@ -130,7 +132,7 @@ class EncryptedHistoryTest {
                 PipelineWorkflow.class,
                 WorkflowOptions.newBuilder()
                     .setWorkflowId(workflowId)
-                    .setTaskQueue(ControlPlane.TASK_QUEUE)
+                    .setTaskQueue(TaskQueues.CONTROL_PLANE)
                     .setMemo(Map.of("definition", memo))
                     .setStaticSummary(summary)
                     .build());

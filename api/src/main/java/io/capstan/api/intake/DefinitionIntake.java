@@ -1,6 +1,7 @@
 package io.capstan.api.intake;
 
 import com.fasterxml.jackson.core.JsonPointer;
+import io.capstan.api.executors.ServedExecutors;
 import io.capstan.api.http.BadRequestException;
 import io.capstan.api.http.ErrorDetail;
 import io.capstan.definitions.Definition;
@@ -12,8 +13,8 @@ import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.definitions.job.JobDefinition;
 import io.capstan.definitions.pipeline.PipelineDefinition;
 import io.capstan.definitions.pipeline.TaskSpec;
+import io.capstan.workflows.TaskQueues;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,10 +33,15 @@ public final class DefinitionIntake {
   static final String PARAM_PREFIX = "param.";
   private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
-  private final Set<ExecutorKind> served;
+  private final ServedExecutors workers;
 
+  public DefinitionIntake(ServedExecutors workers) {
+    this.workers = workers;
+  }
+
+  /** An intake that accepts exactly the {@code served} executors. */
   public DefinitionIntake(Set<ExecutorKind> served) {
-    this.served = served.isEmpty() ? EnumSet.noneOf(ExecutorKind.class) : EnumSet.copyOf(served);
+    this(ServedExecutors.fixed(served));
   }
 
   /**
@@ -117,6 +123,8 @@ public final class DefinitionIntake {
   private record Unserved(String path, String block, SourceLocator.Key key) {}
 
   private void checkServed(List<Definition> definitions, String text) {
+    // Asked once per request: the live workers' answer for every task of this submission.
+    Set<ExecutorKind> served = workers.served();
     List<Unserved> unserved = new ArrayList<>();
     for (int d = 0; d < definitions.size(); d++) {
       Definition definition = definitions.get(d);
@@ -124,11 +132,11 @@ public final class DefinitionIntake {
       if (definition instanceof PipelineDefinition pipeline) {
         List<TaskSpec> tasks = pipeline.spec().tasks();
         for (int t = 0; t < tasks.size(); t++) {
-          check(tasks.get(t), d, prefix + "spec.tasks[" + t + "]", "/spec/tasks/" + t)
+          check(served, tasks.get(t), d, prefix + "spec.tasks[" + t + "]", "/spec/tasks/" + t)
               .ifPresent(unserved::add);
         }
       } else if (definition instanceof JobDefinition job) {
-        check(job.spec(), d, prefix + "spec", "/spec").ifPresent(unserved::add);
+        check(served, job.spec(), d, prefix + "spec", "/spec").ifPresent(unserved::add);
       }
     }
     if (unserved.isEmpty()) {
@@ -143,16 +151,33 @@ public final class DefinitionIntake {
       SourceLocator.Position at =
           positions.getOrDefault(block.key(), new SourceLocator.Position(0, 0));
       problems.add(
-          new Problem(
-              block.path(),
-              at.line(),
-              at.column(),
-              "no worker serves " + block.block() + " tasks yet"));
+          new Problem(block.path(), at.line(), at.column(), unservedMessage(block.block())));
     }
     throw new UnservedExecutorException(problems);
   }
 
-  private Optional<Unserved> check(Executor executor, int document, String path, String pointer) {
+  /**
+   * Why a block is refused: no Capstan worker runs {@code container} or {@code gpu} yet, while
+   * {@code simulate} and {@code shell} only need a tasks worker that runs them to be up.
+   */
+  private static String unservedMessage(String block) {
+    ExecutorKind kind = ExecutorKind.valueOf(block.toUpperCase(Locale.ROOT));
+    return TaskQueues.forExecutor(kind)
+        .filter(TaskQueues.TASKS::equals)
+        .map(
+            queue ->
+                "no worker serves "
+                    + block
+                    + " tasks: no live worker on task queue "
+                    + queue
+                    + " runs them (start one with `capstan worker --role tasks`"
+                    + (kind == ExecutorKind.SHELL ? ", without --no-shell" : "")
+                    + ")")
+        .orElse("no worker serves " + block + " tasks yet");
+  }
+
+  private Optional<Unserved> check(
+      Set<ExecutorKind> served, Executor executor, int document, String path, String pointer) {
     ExecutorKind kind = executor.executorKind();
     if (served.contains(kind)) {
       return Optional.empty();

@@ -7,7 +7,7 @@ import io.capstan.api.schedules.SchedulesUnavailableException;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.job.JobDefinition;
 import io.capstan.definitions.pipeline.PipelineDefinition;
-import io.capstan.workflows.ControlPlane;
+import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.job.JobInput;
 import io.capstan.workflows.job.JobWorkflow;
 import io.capstan.workflows.pipeline.PipelineInput;
@@ -152,7 +152,7 @@ public final class RunStarter {
     WorkflowOptions options =
         WorkflowOptions.newBuilder()
             .setWorkflowId(id)
-            .setTaskQueue(ControlPlane.TASK_QUEUE)
+            .setTaskQueue(TaskQueues.CONTROL_PLANE)
             .setWorkflowIdReusePolicy(
                 WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
             .setTypedSearchAttributes(RunMetadata.searchAttributes(kind, definition.metadata()))

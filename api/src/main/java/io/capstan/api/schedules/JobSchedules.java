@@ -12,7 +12,7 @@ import io.capstan.definitions.Metadata;
 import io.capstan.definitions.job.JobDefinition;
 import io.capstan.definitions.job.ScheduleOverlap;
 import io.capstan.definitions.job.ScheduleSpec;
-import io.capstan.workflows.ControlPlane;
+import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.job.JobInput;
 import io.capstan.workflows.job.JobWorkflow;
 import io.grpc.Status;
@@ -112,7 +112,7 @@ public final class JobSchedules {
     WorkflowOptions action =
         WorkflowOptions.newBuilder()
             .setWorkflowId(id)
-            .setTaskQueue(ControlPlane.TASK_QUEUE)
+            .setTaskQueue(TaskQueues.CONTROL_PLANE)
             .setTypedSearchAttributes(RunMetadata.searchAttributes(RunKind.JOB, metadata))
             .setMemo(RunMetadata.memo(RunKind.JOB, metadata, definitionYaml))
             .setStaticSummary(RunMetadata.summary(job))

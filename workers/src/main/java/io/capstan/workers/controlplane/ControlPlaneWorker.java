@@ -1,54 +1,40 @@
 package io.capstan.workers.controlplane;
 
-import io.capstan.activities.task.TaskActivitiesImpl;
-import io.capstan.definitions.executor.ExecutorKind;
-import io.capstan.workflows.ControlPlane;
+import io.capstan.workers.WorkerSettings;
+import io.capstan.workflows.TaskQueues;
+import io.capstan.workflows.WorkerIdentity;
 import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
-import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The control plane's worker: pipeline and job workflows and the CPU-side task executors, on {@link
- * ControlPlane#TASK_QUEUE}. It is only wiring; starting and stopping belong to the {@link
- * WorkerFactory} it is registered with.
+ * The control plane's worker: pipeline and job workflows on {@link TaskQueues#CONTROL_PLANE}. It
+ * runs no task executor; every task's activity goes to the queue of its capability. It is only
+ * wiring; starting and stopping belong to the {@link WorkerFactory} it is registered with.
  */
 public final class ControlPlaneWorker {
-  /**
-   * Heartbeats carry cancellations back to a running attempt, and the SDK batches them up to this
-   * long. Without a cap it waits 0.8 × the heartbeat timeout, so a canceled run would keep its
-   * tasks running for many seconds.
-   */
-  static final Duration HEARTBEAT_THROTTLE = Duration.ofSeconds(1);
+  public static final String ROLE = "control-plane";
 
   private ControlPlaneWorker() {}
 
   /** Creates the worker on {@code factory}; it starts polling when the factory starts. */
-  public static Worker register(WorkerFactory factory, ControlPlaneWorkerOptions options) {
-    Worker worker = factory.newWorker(ControlPlane.TASK_QUEUE, workerOptions(options));
+  public static Worker register(WorkerFactory factory, WorkerSettings settings) {
+    Worker worker =
+        factory.newWorker(
+            TaskQueues.CONTROL_PLANE,
+            WorkerOptions.newBuilder()
+                .setMaxConcurrentWorkflowTaskExecutionSize(settings.maxConcurrentWorkflowTasks())
+                .setIdentity(
+                    new WorkerIdentity(ROLE, settings.hostName(), pid(), Set.of()).toString())
+                .build());
     worker.registerWorkflowImplementationTypes(PipelineWorkflowImpl.class, JobWorkflowImpl.class);
-    worker.registerActivitiesImplementations(new TaskActivitiesImpl(options.activities()));
     return worker;
   }
 
-  /** The worker's sizing and heartbeat behaviour. */
-  public static WorkerOptions workerOptions(ControlPlaneWorkerOptions options) {
-    return WorkerOptions.newBuilder()
-        .setMaxConcurrentActivityExecutionSize(options.maxConcurrentActivities())
-        .setMaxConcurrentWorkflowTaskExecutionSize(options.maxConcurrentWorkflowTasks())
-        .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
-        .setDefaultHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
-        .build();
-  }
-
-  /** The executor kinds this worker runs; the API refuses definitions that need any other. */
-  public static Set<ExecutorKind> servedExecutors(ControlPlaneWorkerOptions options) {
-    return options.shellEnabled()
-        ? EnumSet.of(ExecutorKind.SIMULATE, ExecutorKind.SHELL)
-        : EnumSet.of(ExecutorKind.SIMULATE);
+  private static long pid() {
+    return ProcessHandle.current().pid();
   }
 }

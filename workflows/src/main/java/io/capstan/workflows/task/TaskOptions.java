@@ -86,11 +86,16 @@ public final class TaskOptions {
    * shows which task each activity is (the Java SDK assigns activity ids itself and offers no way
    * to choose them). Cancellation waits for the executor to confirm, so a task reported CANCELED
    * has really stopped.
+   *
+   * @param taskQueue the queue of the workers that run this executor ({@code TaskQueues}), or null
+   *     for the workflow's own queue
    */
-  public static ActivityOptions activityOptions(String task, RetrySpec retry, Duration timeout) {
+  public static ActivityOptions activityOptions(
+      String task, RetrySpec retry, Duration timeout, String taskQueue) {
     Duration perAttempt = attemptTimeout(timeout);
     ActivityOptions.Builder options =
         ActivityOptions.newBuilder()
+            .setTaskQueue(taskQueue)
             .setSummary(summary(task))
             .setStartToCloseTimeout(perAttempt)
             .setRetryOptions(retryOptions(retry))

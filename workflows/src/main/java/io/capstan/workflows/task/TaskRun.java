@@ -3,6 +3,7 @@ package io.capstan.workflows.task;
 import io.capstan.definitions.executor.Executor;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.definitions.pipeline.RetrySpec;
+import io.capstan.workflows.TaskQueues;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.ActivityStub;
 import io.temporal.workflow.CancellationScope;
@@ -53,7 +54,8 @@ public final class TaskRun {
     // An untyped stub: a typed one would re-read the interface by reflection for every task,
     // which is a measurable share of a short task's cost in a long chain.
     ActivityStub activities =
-        Workflow.newUntypedActivityStub(TaskOptions.activityOptions(task, effective, timeout));
+        Workflow.newUntypedActivityStub(
+            TaskOptions.activityOptions(task, effective, timeout, queueOf(executor)));
     int maxAttempts = TaskOptions.maxAttempts(effective);
     Duration perAttempt = TaskOptions.attemptTimeout(timeout);
     @SuppressWarnings("unchecked")
@@ -79,6 +81,21 @@ public final class TaskRun {
   /** Asks the executor to stop; {@link #result()} then completes CANCELED once it has. */
   public void cancel(String reason) {
     scope.cancel(reason);
+  }
+
+  /**
+   * The queue of the capability {@code executor} needs. An activity's queue is an option of its
+   * ScheduleActivityTask command that replay does not compare (the recorded histories, scheduled on
+   * the workflow's own queue, replay against this), so runs in flight simply send their next tasks
+   * here; attempts they had already scheduled on the control plane's queue are served there by the
+   * tasks role until none is left.
+   */
+  private static String queueOf(Executor executor) {
+    try {
+      return TaskQueues.forExecutor(executor.executorKind()).orElse(null);
+    } catch (IllegalStateException noExecutor) {
+      return null;
+    }
   }
 
   private static Promise<TaskOutcome> call(

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.capstan.workflows.job.JobInput;
 import io.capstan.workflows.job.JobWorkflow;
-import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflow;
-import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
 import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskPhase;
@@ -17,8 +15,6 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestWorkflowExtension;
-import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -27,20 +23,11 @@ public final class Runs {
   private Runs() {}
 
   /**
-   * A time-skipping test environment per test with both workflows and {@code activities}.
-   * Heartbeats are sent at once rather than throttled, so cancellation reaches a fake activity in
-   * milliseconds.
+   * A time-skipping test environment per test with both workflows on a control-plane queue and
+   * {@code activities} on the tasks queue.
    */
-  public static TestWorkflowExtension extension(Object activities) {
-    return TestWorkflowExtension.newBuilder()
-        .registerWorkflowImplementationTypes(PipelineWorkflowImpl.class, JobWorkflowImpl.class)
-        .setActivityImplementations(activities)
-        .setWorkerOptions(
-            WorkerOptions.newBuilder()
-                .setMaxHeartbeatThrottleInterval(Duration.ofMillis(20))
-                .setDefaultHeartbeatThrottleInterval(Duration.ofMillis(20))
-                .build())
-        .build();
+  public static TaskQueueEnvironment extension(Object activities) {
+    return new TaskQueueEnvironment(activities);
   }
 
   public static PipelineWorkflow startPipeline(

@@ -14,6 +14,7 @@ import io.capstan.definitions.pipeline.OnFailure;
 import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.workflows.fake.FakeTaskActivities;
 import io.capstan.workflows.fake.Runs;
+import io.capstan.workflows.fake.TaskQueueEnvironment;
 import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskPhase;
@@ -25,7 +26,6 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.testing.TestWorkflowExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PipelineFailureTest {
   static final FakeTaskActivities FAKE = new FakeTaskActivities();
 
-  @RegisterExtension static final TestWorkflowExtension TEMPORAL = Runs.extension(FAKE);
+  @RegisterExtension static final TaskQueueEnvironment TEMPORAL = Runs.extension(FAKE);
 
   @BeforeEach
   void reset() {

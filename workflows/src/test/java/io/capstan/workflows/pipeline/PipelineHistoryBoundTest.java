@@ -9,6 +9,7 @@ import io.capstan.definitions.pipeline.OnFailure;
 import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.fake.FakeTaskActivities;
 import io.capstan.workflows.fake.Runs;
+import io.capstan.workflows.fake.TaskQueueEnvironment;
 import io.capstan.workflows.fake.TestDefinitions;
 import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.RunState;
@@ -19,7 +20,6 @@ import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.testing.TestWorkflowExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,7 @@ class PipelineHistoryBoundTest {
 
   static final FakeTaskActivities FAKE = new FakeTaskActivities();
 
-  @RegisterExtension static final TestWorkflowExtension TEMPORAL = Runs.extension(FAKE);
+  @RegisterExtension static final TaskQueueEnvironment TEMPORAL = Runs.extension(FAKE);
 
   @BeforeEach
   void reset() {

@@ -13,6 +13,7 @@ import io.capstan.definitions.pipeline.OnFailure;
 import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.fake.FakeTaskActivities;
 import io.capstan.workflows.fake.Runs;
+import io.capstan.workflows.fake.TaskQueueEnvironment;
 import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskPhase;
@@ -24,7 +25,6 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestWorkflowExtension;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PipelineRetryInPlaceTest {
   static final FakeTaskActivities FAKE = new FakeTaskActivities();
 
-  @RegisterExtension static final TestWorkflowExtension TEMPORAL = Runs.extension(FAKE);
+  @RegisterExtension static final TaskQueueEnvironment TEMPORAL = Runs.extension(FAKE);
 
   @BeforeEach
   void reset() {

@@ -16,6 +16,7 @@ import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.definitions.pipeline.TaskDefaults;
 import io.capstan.workflows.fake.FakeTaskActivities;
 import io.capstan.workflows.fake.Runs;
+import io.capstan.workflows.fake.TaskQueueEnvironment;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskPhase;
 import io.capstan.workflows.run.TaskState;
@@ -29,7 +30,6 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.testing.TestWorkflowExtension;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PipelineRetryTest {
   static final FakeTaskActivities FAKE = new FakeTaskActivities();
 
-  @RegisterExtension static final TestWorkflowExtension TEMPORAL = Runs.extension(FAKE);
+  @RegisterExtension static final TaskQueueEnvironment TEMPORAL = Runs.extension(FAKE);
 
   /** Attempts run in real time for a few milliseconds, which the schedule may add. */
   static final long SLACK_MILLIS = 1_500;

@@ -13,13 +13,13 @@ import io.capstan.definitions.pipeline.OnFailure;
 import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.fake.FakeTaskActivities;
 import io.capstan.workflows.fake.Runs;
+import io.capstan.workflows.fake.TaskQueueEnvironment;
 import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskPhase;
 import io.capstan.workflows.run.TaskState;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.testing.TestWorkflowExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PipelineSchedulingTest {
   static final FakeTaskActivities FAKE = new FakeTaskActivities();
 
-  @RegisterExtension static final TestWorkflowExtension TEMPORAL = Runs.extension(FAKE);
+  @RegisterExtension static final TaskQueueEnvironment TEMPORAL = Runs.extension(FAKE);
 
   @BeforeEach
   void reset() {

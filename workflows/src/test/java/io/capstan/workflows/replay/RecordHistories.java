@@ -18,6 +18,7 @@ import io.capstan.definitions.pipeline.Backoff;
 import io.capstan.definitions.pipeline.OnFailure;
 import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.definitions.pipeline.TaskDefaults;
+import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.fake.FakeTaskActivities;
 import io.capstan.workflows.fake.Runs;
 import io.capstan.workflows.job.JobInput;
@@ -81,7 +82,17 @@ public final class RecordHistories {
                   .setDefaultHeartbeatThrottleInterval(Duration.ofMillis(20))
                   .build());
       worker.registerWorkflowImplementationTypes(PipelineWorkflowImpl.class, JobWorkflowImpl.class);
+      // Runs started before the task queues were split scheduled their tasks here; later ones on
+      // the tasks queue.
       worker.registerActivitiesImplementations(fake);
+      environment
+          .newWorker(
+              TaskQueues.TASKS,
+              WorkerOptions.newBuilder()
+                  .setMaxHeartbeatThrottleInterval(Duration.ofMillis(20))
+                  .setDefaultHeartbeatThrottleInterval(Duration.ofMillis(20))
+                  .build())
+          .registerActivitiesImplementations(fake);
       environment.start();
       fake.useClock(environment::currentTimeMillis);
       WorkflowClient client = environment.getWorkflowClient();

@@ -1,0 +1,223 @@
+package io.capstan.app.worker;
+
+import io.capstan.app.up.AuthMode;
+import io.capstan.app.up.CapstanRuntime;
+import io.capstan.app.up.RuntimeSecurity;
+import io.capstan.app.up.SecurityOptions;
+import io.capstan.codec.CapstanDataConverter;
+import io.capstan.workers.WorkerRole;
+import io.capstan.workers.WorkerSettings;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code capstan worker --role ROLE}: one or more worker roles as a process of their own, against a
+ * Temporal that some {@code capstan up} (or a deployment) uses. More processes of a role on more
+ * machines share its queue's work; the API learns their executors from Temporal's poller list.
+ */
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run worker roles against a Temporal server until interrupted with Ctrl-C, beside a"
+          + " `capstan up` or an API elsewhere. Roles: control-plane (pipeline and job workflows),"
+          + " tasks (simulate and shell tasks). Payloads are encrypted with $CAPSTAN_CODEC_KEYS"
+          + " when set: give every process the same keys.",
+      "Example: capstan worker --role tasks --temporal 127.0.0.1:7233"
+    })
+public final class WorkerCommand implements Callable<Integer> {
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--role",
+      paramLabel = "ROLE",
+      required = true,
+      split = ",",
+      converter = RoleConverter.class,
+      description = "The role(s) to run: control-plane, tasks (repeatable, or comma-separated).")
+  List<WorkerRole> roles;
+
+  @Option(
+      names = "--temporal",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:7233",
+      description = "The Temporal frontend (default: ${DEFAULT-VALUE}, what `capstan up` starts).")
+  String temporal;
+
+  @Option(
+      names = "--namespace",
+      defaultValue = CapstanRuntime.Config.DEFAULT_NAMESPACE,
+      description = "Temporal namespace (default: ${DEFAULT-VALUE}).")
+  String namespace;
+
+  @Option(
+      names = "--shell",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run shell tasks as processes on this machine, as the user running this worker"
+              + " (default: on; --no-shell refuses them and stops advertising shell).")
+  boolean shell;
+
+  @Option(
+      names = "--host",
+      paramLabel = "NAME",
+      description = "The host name reported with every attempt (default: this machine's).")
+  String host;
+
+  @Option(
+      names = "--max-concurrent-tasks",
+      paramLabel = "N",
+      defaultValue = "" + WorkerSettings.DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+      description = "Task attempts this process runs at once (default: ${DEFAULT-VALUE}).")
+  int maxConcurrentTasks;
+
+  @Option(
+      names = "--shell-policy",
+      paramLabel = "FILE",
+      description = "YAML allow-list of shell commands per namespace (default: every command).")
+  Path shellPolicy;
+
+  @Option(
+      names = "--secrets-dir",
+      paramLabel = "DIR",
+      description =
+          "A folder with one file per secret a definition's secretRef may name; "
+              + "$CAPSTAN_SECRET_<NAME> variables are read too.")
+  Path secretsDir;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  /** Reads {@code --role} values; an unknown one is a usage error naming the valid ones. */
+  static final class RoleConverter implements ITypeConverter<WorkerRole> {
+    @Override
+    public WorkerRole convert(String value) {
+      try {
+        return WorkerRole.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    RuntimeSecurity security;
+    WorkflowServiceStubs stubs;
+    try {
+      security =
+          RuntimeSecurity.resolve(
+              SecurityOptions.defaults()
+                  .withAuth(AuthMode.OFF, null)
+                  .withWorkerFiles(shellPolicy, secretsDir),
+              "127.0.0.1",
+              System.getenv());
+      stubs = connect(temporal);
+    } catch (CapstanRuntime.StartupException e) {
+      err.println("capstan worker: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    WorkflowClient client =
+        WorkflowClient.newInstance(
+            stubs,
+            WorkflowClientOptions.newBuilder()
+                .setNamespace(namespace)
+                .setDataConverter(CapstanDataConverter.create(security.codec()))
+                .build());
+    WorkerSettings settings =
+        new WorkerSettings(
+                shell,
+                host,
+                maxConcurrentTasks,
+                WorkerSettings.DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS)
+            .withSecrets(security.secrets());
+    if (security.shellPolicy() != null) {
+      settings = settings.withShellPolicy(security.shellPolicy());
+    }
+    Set<WorkerRole> chosen = EnumSet.copyOf(roles);
+    RoleWorkers workers = RoleWorkers.start(client, chosen, settings);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    workers.stop(Duration.ofSeconds(5));
+                    stubs.shutdown();
+                    stubs.awaitTermination(5, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  out.println("stopped");
+                  out.flush();
+                  stopped.countDown();
+                },
+                "capstan-worker-stop"));
+    out.println(banner(chosen, workers, settings));
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private String banner(Set<WorkerRole> chosen, RoleWorkers workers, WorkerSettings settings) {
+    String queues =
+        chosen.stream()
+            .map(role -> role.id() + " on " + role.taskQueue())
+            .collect(Collectors.joining(", "));
+    String executors =
+        workers.executors().stream()
+            .sorted()
+            .map(kind -> kind.name().toLowerCase(Locale.ROOT))
+            .collect(Collectors.joining(", "));
+    return "Capstan worker polling "
+        + temporal
+        + " (namespace "
+        + namespace
+        + ") as "
+        + settings.hostName()
+        + "\n  Roles      "
+        + queues
+        + (executors.isEmpty() ? "" : "\n  Executors  " + executors)
+        + "\nCtrl-C stops it; running attempts are retried by another worker.";
+  }
+
+  private static WorkflowServiceStubs connect(String address) {
+    try {
+      return WorkflowServiceStubs.newConnectedServiceStubs(
+          WorkflowServiceStubsOptions.newBuilder().setTarget(address).build(), CONNECT_TIMEOUT);
+    } catch (RuntimeException e) {
+      throw new CapstanRuntime.StartupException(
+          "cannot reach Temporal at "
+              + address
+              + " within "
+              + CONNECT_TIMEOUT.toSeconds()
+              + " s (is `capstan up` running, or give --temporal HOST:PORT): "
+              + e.getMessage(),
+          e);
+    }
+  }
+}
