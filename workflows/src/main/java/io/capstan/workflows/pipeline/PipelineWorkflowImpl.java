@@ -23,21 +23,19 @@ import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 
 /**
- * Interprets a pipeline's DAG, one activity per task.
+ * Interprets a pipeline's DAG, one activity per task: the loop, the timers, the signal and update
+ * handlers and continue-as-new around a {@link DagState} (what is ready, what a failure skips, what
+ * a retry resets) and a {@link HistoryBudget} (when to continue as new).
  *
  * <p><b>Scheduling.</b> A task becomes ready when all of its {@code dependsOn} succeeded; ready
  * tasks start in definition order, at most {@code parallelism} at a time, and only while the run is
@@ -76,21 +74,17 @@ import org.slf4j.Logger;
  * histories written before they existed contain neither (the older code refused every retry in its
  * validator, which leaves no event), and nothing else they touch changes for such histories.
  *
- * <p><b>Bounded history: continue-as-new rather than child workflows.</b> A task costs an execution
- * about three activity events plus, at worst, one workflow task (three events) of its own. Before
- * starting a task the interpreter checks that the history can absorb the worst case for every task
- * in flight plus the new one ({@value #EVENTS_PER_TASK} events each) under {@value
- * #HISTORY_EVENT_LIMIT} with {@value #HISTORY_RESERVE} events to spare (signals, the deadline
- * timer, the final command); it also honours the server's continue-as-new suggestion (made at 4,096
- * events or 4 MiB by default, and likewise by the test server) once this execution has finished a
- * task. When either says stop, it starts nothing more, lets the tasks in flight finish, and
- * continues as new with a {@link PipelineCarry}: the states and outputs of the tasks that left
- * PENDING, the paused flag, the execution count and the run's deadline. Continue-as-new keeps one
- * workflow id, one status query and one signal target for the whole run, which sharding into child
- * workflows would not (a DAG's edges cross any shard boundary, so children would have to exchange
- * outputs); the price is a short drain of in-flight tasks at each boundary. A very wide pipeline
- * (parallelism beyond about 1,400) runs with fewer tasks at once than it asks for near a boundary,
- * never with more history.
+ * <p><b>Bounded history: continue-as-new rather than child workflows.</b> Before starting a task
+ * the interpreter asks its {@link HistoryBudget} whether the history can absorb the worst case of
+ * every task in flight plus the new one, and whether the server suggests continuing as new. When
+ * either says stop, it starts nothing more, lets the tasks in flight finish, and continues as new
+ * with a {@link PipelineCarry}: the states and outputs of the tasks that left PENDING, the paused
+ * flag, the execution count and the run's deadline. Continue-as-new keeps one workflow id, one
+ * status query and one signal target for the whole run, which sharding into child workflows would
+ * not (a DAG's edges cross any shard boundary, so children would have to exchange outputs); the
+ * price is a short drain of in-flight tasks at each boundary. A very wide pipeline (parallelism
+ * beyond about 1,400) runs with fewer tasks at once than it asks for near a boundary, never with
+ * more history.
  *
  * <p><b>Run timeout.</b> Enforced here, not by a workflow execution timeout: a timer fires at the
  * deadline (fixed by the first execution and carried across continue-as-new), running tasks are
@@ -103,15 +97,6 @@ import org.slf4j.Logger;
  * are CANCELED, and the run ends canceled.
  */
 public class PipelineWorkflowImpl implements PipelineWorkflow {
-  /** The history length no execution may reach: Temporal's warning threshold. */
-  static final int HISTORY_EVENT_LIMIT = 10_240;
-
-  /** Worst-case events a task in flight still adds: scheduled, started, closed, a workflow task. */
-  static final int EVENTS_PER_TASK = 7;
-
-  /** Events kept free for signals, the deadline timer and the command that ends the execution. */
-  static final int HISTORY_RESERVE = 500;
-
   /** Failure type of a run in which a task failed for good. */
   public static final String FAILED = "PipelineFailed";
 
@@ -131,18 +116,11 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   private final Logger log = Workflow.getLogger(PipelineWorkflowImpl.class);
 
-  private final Map<String, TaskState> tasks = new LinkedHashMap<>();
-  private final Map<String, String> outputs = new HashMap<>();
   private final RunningTasks running = new RunningTasks();
+  private final HistoryBudget budget = new HistoryBudget();
 
-  private List<TaskSpec> specs = List.of();
-  private Map<String, Integer> index = Map.of();
-  private List<List<Integer>> children = List.of();
-  private int[] unmetDependencies = new int[0];
-  private final TreeSet<Integer> ready = new TreeSet<>();
-
-  /** The positions of the tasks that are FAILED now, in definition order. */
-  private final TreeSet<Integer> failed = new TreeSet<>();
+  /** An empty DAG until the workflow method has read its definition. */
+  private DagState dag = new DagState(List.of(), OnFailure.STOP, null);
 
   private PipelineInput input;
   private PipelineSpec spec;
@@ -158,7 +136,6 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   private boolean paused;
   private RunDeadline runDeadline = RunDeadline.none();
-  private boolean stopping;
 
   /** Set by signals and updates that the main loop must act on; cleared before it waits. */
   private boolean woken;
@@ -176,7 +153,6 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   private boolean waitOnFailureKnown;
   private boolean draining;
-  private int endedThisExecution;
 
   /** Set once the run is over, for the status query. */
   private RunPhase ending;
@@ -198,13 +174,13 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         startReady();
         if (running.isEmpty()) {
           boolean waiting = waitingForRetry();
-          if (!waiting && allFinal()) {
+          if (!waiting && dag.allFinal()) {
             break;
           }
           if (draining) {
             continueAsNew();
           }
-          if (!waiting && !paused && ready.isEmpty()) {
+          if (!waiting && !paused && !dag.hasReady()) {
             throw unreachable();
           }
         }
@@ -260,15 +236,14 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       throw new IllegalArgumentException(
           "the run was aborted; it fails once its running tasks have finished");
     }
-    Integer position = index.get(task);
-    if (position == null) {
+    if (!dag.contains(task)) {
       throw new IllegalArgumentException(
-          "unknown task '" + task + "': the pipeline's tasks are " + names(tasks.keySet()));
+          "unknown task '" + task + "': the pipeline's tasks are " + names(dag.tasks().keySet()));
     }
-    TaskPhase phase = tasks.get(task).state();
+    TaskPhase phase = dag.state(task).state();
     if (phase != TaskPhase.FAILED) {
       String advice = "only a FAILED task can be retried";
-      List<String> causes = failedAncestors(position);
+      List<String> causes = dag.failedAncestors(task);
       if (phase == TaskPhase.SKIPPED && !causes.isEmpty()) {
         advice += "; retrying " + names(causes) + " runs it again too";
       }
@@ -292,13 +267,12 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   public RetryTaskResult retryTask(RetryTaskRequest request) {
     // The validator accepted this update against the state it meets here (validators do not run
     // on replay, so this code relies on the recorded acceptance rather than checking again).
-    int position = index.get(request.task());
     if (!request.params().isEmpty()) {
       Map<String, String> merged = new LinkedHashMap<>(params);
       merged.putAll(request.params());
       params = merged;
     }
-    List<String> reset = reset(position);
+    List<String> reset = dag.retry(request.task());
     woken = true;
     log.info("task '{}' is retried in place; back to PENDING: {}", request.task(), reset);
     return new RetryTaskResult(request.task(), reset);
@@ -314,15 +288,10 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     } else {
       phase = paused ? RunPhase.PAUSED : RunPhase.RUNNING;
     }
-    int done = 0;
-    for (TaskState state : tasks.values()) {
-      if (state.state().isFinal()) {
-        done++;
-      }
-    }
+    Map<String, TaskState> tasks = dag.tasks();
     return new RunState(
         phase,
-        new Progress(done, tasks.size()),
+        new Progress(dag.finalCount(), tasks.size()),
         Collections.unmodifiableMap(new LinkedHashMap<>(tasks)));
   }
 
@@ -334,7 +303,6 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     runId = Workflow.getInfo().getWorkflowId();
     namespace = definition.metadata().namespace();
     parallelism = Math.max(1, spec.parallelism());
-    specs = spec.tasks();
     PipelineCarry carry = input.carry();
     execution = carry == null ? 1 : carry.executions() + 1;
     // A pause signal may have been delivered before the workflow method ran.
@@ -344,57 +312,14 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     } else if (spec.timeout() != null && !spec.timeout().isZero()) {
       deadline = now().plus(spec.timeout());
     }
-
-    Map<String, Integer> positions = new HashMap<>();
-    for (int i = 0; i < specs.size(); i++) {
-      positions.put(specs.get(i).name(), i);
+    try {
+      dag = new DagState(spec.tasks(), spec.onFailure(), carry == null ? null : carry.tasks());
+    } catch (IllegalArgumentException unknownDependency) {
+      throw ApplicationFailure.newNonRetryableFailure(unknownDependency.getMessage(), INVALID);
     }
-    index = positions;
-    List<List<Integer>> dependents = new ArrayList<>();
-    for (int i = 0; i < specs.size(); i++) {
-      dependents.add(new ArrayList<>());
-    }
-    unmetDependencies = new int[specs.size()];
-    for (int i = 0; i < specs.size(); i++) {
-      TaskSpec task = specs.get(i);
-      TaskState carried = carry == null ? null : carry.tasks().get(task.name());
-      // A carry holds no task in flight (the execution drained first); should one appear anyway,
-      // running it again is the only way to learn its outcome.
-      boolean carriedUsable = carried != null && carried.state().isFinal();
-      TaskState state = carriedUsable ? carried : TaskState.pending();
-      tasks.put(task.name(), state);
-      if (state.state() == TaskPhase.SUCCEEDED) {
-        outputs.put(task.name(), state.output() == null ? "" : state.output());
-      } else if (state.state() == TaskPhase.FAILED) {
-        failed.add(i);
-      }
-      for (String dependency : task.dependsOn()) {
-        Integer parent = positions.get(dependency);
-        if (parent == null) {
-          throw ApplicationFailure.newNonRetryableFailure(
-              "task '" + task.name() + "' depends on unknown task '" + dependency + "'", INVALID);
-        }
-        dependents.get(parent).add(i);
-      }
-    }
-    children = dependents;
-    for (int i = 0; i < specs.size(); i++) {
-      for (String dependency : specs.get(i).dependsOn()) {
-        if (tasks.get(dependency).state() != TaskPhase.SUCCEEDED) {
-          unmetDependencies[i]++;
-        }
-      }
-      if (unmetDependencies[i] == 0
-          && tasks.get(specs.get(i).name()).state() == TaskPhase.PENDING) {
-        ready.add(i);
-      }
-    }
-    if (!failed.isEmpty()) {
-      // A failure inherited from the previous execution still stops or holds this one.
-      stopping = spec.onFailure() == OnFailure.STOP;
-      if (spec.onFailure() == OnFailure.PAUSE) {
-        resolveWaitOnFailure();
-      }
+    if (dag.hasFailed() && spec.onFailure() == OnFailure.PAUSE) {
+      // A failure inherited from the previous execution still holds this one.
+      resolveWaitOnFailure();
     }
   }
 
@@ -406,7 +331,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     if (paused || draining || holding()) {
       return;
     }
-    while (!ready.isEmpty() && running.size() < parallelism) {
+    while (dag.hasReady() && running.size() < parallelism) {
       if (historyFull()) {
         draining = true;
         log.info(
@@ -415,28 +340,21 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
             running.size());
         return;
       }
-      start(ready.pollFirst());
+      start(dag.startNext(now()));
     }
   }
 
   private boolean historyFull() {
     WorkflowInfo info = Workflow.getInfo();
-    if (endedThisExecution > 0 && info.isContinueAsNewSuggested()) {
-      return true;
-    }
-    long worstCase =
-        info.getHistoryLength() + (long) EVENTS_PER_TASK * (running.size() + 1) + HISTORY_RESERVE;
-    return worstCase > HISTORY_EVENT_LIMIT;
+    return budget.full(info.getHistoryLength(), info.isContinueAsNewSuggested(), running.size());
   }
 
-  private void start(int position) {
-    TaskSpec task = specs.get(position);
+  private void start(TaskSpec task) {
     TaskDefaults defaults = spec.defaults();
     RetrySpec retry =
         task.retry() != null ? task.retry().orElse(defaults.retry()) : defaults.retry();
     retry = retry == null ? RetrySpec.DEFAULT : retry.orElse(RetrySpec.DEFAULT);
     Duration timeout = task.timeout() != null ? task.timeout() : defaults.timeout();
-    tasks.put(task.name(), new TaskState(TaskPhase.RUNNING, 1, null, null, now(), null, null));
     running.add(
         TaskRun.start(
             runId,
@@ -445,58 +363,26 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
             task,
             retry,
             timeout,
-            Templates.renderer(params, outputs)));
+            Templates.renderer(params, dag.outputs())));
   }
 
   private void takeEnded() {
     RunningTasks.Ended ended;
     while ((ended = running.poll()) != null) {
-      endedThisExecution++;
+      budget.taskEnded();
       TaskResult result = ended.result();
       if (closing != null && result.phase() == TaskPhase.CANCELED) {
         result = TaskResult.canceled("canceled: " + closing);
       }
-      TaskState state = result.applyTo(tasks.get(ended.task()), now());
-      tasks.put(ended.task(), state);
-      if (state.state() == TaskPhase.FAILED) {
-        failed.add(index.get(ended.task()));
+      Instant at = now();
+      TaskState state = result.applyTo(dag.state(ended.task()), at);
+      dag.ended(ended.task(), state);
+      if (state.state() != TaskPhase.SUCCEEDED && closing == null) {
+        dag.skipAfter(ended.task(), at);
+        if (spec.onFailure() == OnFailure.PAUSE) {
+          resolveWaitOnFailure();
+        }
       }
-      if (state.state() == TaskPhase.SUCCEEDED) {
-        succeeded(ended.task(), state.output());
-      } else if (closing == null) {
-        failed(ended.task());
-      }
-    }
-  }
-
-  private void succeeded(String task, String output) {
-    outputs.put(task, output == null ? "" : output);
-    for (int child : children.get(index.get(task))) {
-      unmetDependencies[child]--;
-      if (unmetDependencies[child] == 0
-          && tasks.get(specs.get(child).name()).state() == TaskPhase.PENDING) {
-        ready.add(child);
-      }
-    }
-  }
-
-  private void failed(String task) {
-    ArrayDeque<Integer> descendants = new ArrayDeque<>(children.get(index.get(task)));
-    while (!descendants.isEmpty()) {
-      int next = descendants.poll();
-      String name = specs.get(next).name();
-      if (tasks.get(name).state() == TaskPhase.PENDING) {
-        drop(next, TaskPhase.SKIPPED, "skipped: ancestor '" + task + "' failed");
-        descendants.addAll(children.get(next));
-      }
-    }
-    if (spec.onFailure() == OnFailure.STOP && !stopping) {
-      stopping = true;
-      dropPending(
-          TaskPhase.SKIPPED,
-          "skipped: the pipeline stopped after '" + task + "' failed (onFailure: stop)");
-    } else if (spec.onFailure() == OnFailure.PAUSE) {
-      resolveWaitOnFailure();
     }
   }
 
@@ -510,7 +396,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   /** Whether a failure holds back every task not yet started ({@code onFailure: pause}). */
   private boolean holding() {
-    return waitOnFailure && !failed.isEmpty();
+    return waitOnFailure && dag.hasFailed();
   }
 
   /** Whether the run waits for a retry or an abort once its running tasks have ended. */
@@ -532,93 +418,10 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       return;
     }
     aborted = true;
-    String first = specs.get(failed.first()).name();
-    dropPending(
-        TaskPhase.SKIPPED, "skipped: the pipeline was aborted after '" + first + "' failed");
-  }
-
-  /**
-   * Puts the FAILED task at {@code position} back to PENDING with every SKIPPED task that can run
-   * again because of it, and returns their names in definition order. A SKIPPED task goes back when
-   * none of its dependencies is FAILED, SKIPPED or CANCELED any more; after a stop that no FAILED
-   * task holds any longer, that includes the tasks the stop skipped.
-   */
-  private List<String> reset(int position) {
-    TreeSet<Integer> reset = new TreeSet<>();
-    makePending(position, reset);
-    ArrayDeque<Integer> candidates = new ArrayDeque<>();
-    if (stopping && failed.isEmpty()) {
-      stopping = false;
-      for (int i = 0; i < specs.size(); i++) {
-        if (tasks.get(specs.get(i).name()).state() == TaskPhase.SKIPPED) {
-          candidates.add(i);
-        }
-      }
-    } else {
-      candidates.addAll(children.get(position));
-    }
-    // A task whose other dependency is reset later is visited again from that dependency.
-    while (!candidates.isEmpty()) {
-      int next = candidates.poll();
-      if (tasks.get(specs.get(next).name()).state() == TaskPhase.SKIPPED
-          && dependenciesCanSucceed(next)) {
-        makePending(next, reset);
-        candidates.addAll(children.get(next));
-      }
-    }
-    List<String> names = new ArrayList<>();
-    for (int i : reset) {
-      TaskSpec task = specs.get(i);
-      int unmet = 0;
-      for (String dependency : task.dependsOn()) {
-        if (tasks.get(dependency).state() != TaskPhase.SUCCEEDED) {
-          unmet++;
-        }
-      }
-      unmetDependencies[i] = unmet;
-      if (unmet == 0) {
-        ready.add(i);
-      }
-      names.add(task.name());
-    }
-    return names;
-  }
-
-  private void makePending(int position, Set<Integer> reset) {
-    tasks.put(specs.get(position).name(), TaskState.pending());
-    failed.remove(position);
-    reset.add(position);
-  }
-
-  private boolean dependenciesCanSucceed(int position) {
-    for (String dependency : specs.get(position).dependsOn()) {
-      TaskPhase phase = tasks.get(dependency).state();
-      if (phase == TaskPhase.FAILED || phase == TaskPhase.SKIPPED || phase == TaskPhase.CANCELED) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The FAILED tasks {@code position} depends on, directly or not, in definition order. */
-  private List<String> failedAncestors(int position) {
-    TreeSet<Integer> found = new TreeSet<>();
-    Set<Integer> seen = new HashSet<>();
-    ArrayDeque<Integer> next = new ArrayDeque<>(List.of(position));
-    while (!next.isEmpty()) {
-      for (String dependency : specs.get(next.poll()).dependsOn()) {
-        int parent = index.get(dependency);
-        if (seen.add(parent)) {
-          if (failed.contains(parent)) {
-            found.add(parent);
-          }
-          next.add(parent);
-        }
-      }
-    }
-    List<String> names = new ArrayList<>();
-    found.forEach(i -> names.add(specs.get(i).name()));
-    return names;
+    dag.dropPending(
+        TaskPhase.SKIPPED,
+        "skipped: the pipeline was aborted after '" + dag.firstFailed() + "' failed",
+        now());
   }
 
   /** {@code 'a', 'b' and 'c'}, or the first few and how many more. */
@@ -642,28 +445,6 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         + quoted.get(quoted.size() - 1);
   }
 
-  private void drop(int position, TaskPhase phase, String why) {
-    ready.remove(position);
-    tasks.put(specs.get(position).name(), new TaskState(phase, 0, null, why, null, now(), null));
-  }
-
-  private void dropPending(TaskPhase phase, String why) {
-    for (int i = 0; i < specs.size(); i++) {
-      if (tasks.get(specs.get(i).name()).state() == TaskPhase.PENDING) {
-        drop(i, phase, why);
-      }
-    }
-  }
-
-  private boolean allFinal() {
-    for (TaskState state : tasks.values()) {
-      if (!state.state().isFinal()) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** Cancels the running tasks, waits until each has ended, and cancels what never started. */
   private void close(String why) {
     closing = why;
@@ -672,7 +453,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       running.awaitEnded();
       takeEnded();
     }
-    dropPending(TaskPhase.CANCELED, "not started: " + why);
+    dag.dropPending(TaskPhase.CANCELED, "not started: " + why, now());
   }
 
   private ApplicationFailure timeOut() {
@@ -691,7 +472,8 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   private ApplicationFailure unreachable() {
     // Validation rejects cycles; should one slip through, its tasks can never become ready.
-    dropPending(TaskPhase.SKIPPED, "skipped: its dependencies can never succeed (a cycle?)");
+    dag.dropPending(
+        TaskPhase.SKIPPED, "skipped: its dependencies can never succeed (a cycle?)", now());
     ending = RunPhase.FAILED;
     return ApplicationFailure.newNonRetryableFailure(
         "tasks wait on one another in a cycle and can never start", INVALID);
@@ -700,7 +482,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   private RunState finish() {
     List<String> failed = new ArrayList<>();
     StringBuilder message = new StringBuilder();
-    for (Map.Entry<String, TaskState> entry : tasks.entrySet()) {
+    for (Map.Entry<String, TaskState> entry : dag.tasks().entrySet()) {
       TaskState state = entry.getValue();
       if (state.state() == TaskPhase.FAILED || state.state() == TaskPhase.CANCELED) {
         failed.add(entry.getKey());
@@ -726,18 +508,11 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     log.info(
         "execution {} continues as new after {} task(s) ended (history length {})",
         execution,
-        endedThisExecution,
+        budget.tasksEnded(),
         Workflow.getInfo().getHistoryLength());
     // Tasks not yet started are left out: the next execution starts from PENDING for any task the
     // carry does not name, and the carry is the next execution's input, which Temporal limits.
-    Map<String, TaskState> ended = new LinkedHashMap<>();
-    tasks.forEach(
-        (name, state) -> {
-          if (state.state() != TaskPhase.PENDING) {
-            ended.put(name, state);
-          }
-        });
-    PipelineCarry carry = new PipelineCarry(ended, paused, execution, deadline);
+    PipelineCarry carry = new PipelineCarry(dag.leftPending(), paused, execution, deadline);
     Workflow.continueAsNew(new PipelineInput(input.definition(), params, carry));
   }
 
