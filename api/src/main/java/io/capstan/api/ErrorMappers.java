@@ -1,33 +1,18 @@
 package io.capstan.api;
 
-import io.capstan.api.auth.ForbiddenException;
-import io.capstan.api.auth.RateLimitedException;
-import io.capstan.api.auth.UnauthenticatedException;
-import io.capstan.api.http.BadRequestException;
+import io.capstan.api.http.ApiException;
 import io.capstan.api.http.ErrorBody;
 import io.capstan.api.http.ErrorDetail;
 import io.capstan.api.http.PayloadTooLargeException;
 import io.capstan.api.http.RequestBodies;
-import io.capstan.api.http.UnprocessableException;
-import io.capstan.api.intake.UnservedExecutorException;
-import io.capstan.api.runs.RetryRefusedException;
-import io.capstan.api.runs.RunClosedException;
-import io.capstan.api.runs.RunNotFoundException;
-import io.capstan.api.runs.RunUnresponsiveException;
-import io.capstan.api.runs.TaskNotFoundException;
-import io.capstan.api.runs.UnknownSignalException;
-import io.capstan.api.schedules.ScheduleExistsException;
-import io.capstan.api.schedules.ScheduleNotFoundException;
-import io.capstan.api.schedules.SchedulesUnavailableException;
+import io.capstan.api.temporal.GrpcStatus;
 import io.capstan.codec.CodecRequestException;
 import io.capstan.definitions.DefinitionException;
-import io.capstan.definitions.Problem;
 import io.capstan.workflows.RunSearchAttributes;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.Header;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -40,9 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One exception mapper per domain error, each answering {@code {error, details[]}} with the status
- * SPEC.md gives it. Temporal's own failures are mapped by gRPC status, so a client's mistake (an
- * unknown run, an argument Temporal refuses) is never a 500, and an unreachable Temporal is a 503.
+ * Turns every failure of a request into {@code {error, details[]}} with the status SPEC.md gives
+ * it. The API's own refusals ({@link ApiException}) carry their status and details, and one mapper
+ * answers them all; the rest map exceptions the API does not own: a definition's problems, a codec
+ * request, Javalin's refusals and Temporal's failures. Those are mapped by gRPC status, so a
+ * client's mistake (an unknown run, an argument Temporal refuses) is never a 500, and an
+ * unreachable Temporal is a 503.
  */
 final class ErrorMappers {
   private static final Logger log = LoggerFactory.getLogger(ErrorMappers.class);
@@ -60,14 +48,10 @@ final class ErrorMappers {
 
   static void register(Javalin app, TemporalInfo temporal) {
     app.exception(
-        UnauthenticatedException.class,
+        ApiException.class,
         (e, ctx) -> {
-          ctx.header(Header.WWW_AUTHENTICATE, e.challenge());
-          answer(
-              ctx,
-              HttpStatus.UNAUTHORIZED,
-              e.getMessage(),
-              List.of(ErrorDetail.at("Authorization", e.fix())));
+          e.headers().forEach(ctx::header);
+          answer(ctx, e.status(), e.getMessage(), e.details(address(temporal)));
         });
     app.exception(
         CodecRequestException.class,
@@ -82,103 +66,13 @@ final class ErrorMappers {
                         "send {\"payloads\": [{\"metadata\": {KEY: BASE64}, \"data\":"
                             + " BASE64}]}, as the Temporal Web UI does"))));
     app.exception(
-        ForbiddenException.class,
-        (e, ctx) -> answer(ctx, HttpStatus.FORBIDDEN, e.getMessage(), e.details()));
-    app.exception(
-        RateLimitedException.class,
-        (e, ctx) -> {
-          ctx.header(Header.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
-          answer(
-              ctx,
-              HttpStatus.TOO_MANY_REQUESTS,
-              e.getMessage(),
-              List.of(
-                  ErrorDetail.at(
-                      "Retry-After",
-                      "wait "
-                          + e.retryAfterSeconds()
-                          + "s, then send again; submit several definitions as one"
-                          + " multi-document body to start them with one request")));
-        });
-    app.exception(
         DefinitionException.class,
         (e, ctx) ->
-            answer(ctx, HttpStatus.UNPROCESSABLE_CONTENT, e.error(), details(e.problems())));
-    app.exception(
-        UnservedExecutorException.class,
-        (e, ctx) ->
-            answer(ctx, HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage(), details(e.problems())));
-    app.exception(
-        BadRequestException.class,
-        (e, ctx) -> answer(ctx, HttpStatus.BAD_REQUEST, e.getMessage(), e.details()));
-    app.exception(
-        UnprocessableException.class,
-        (e, ctx) -> answer(ctx, HttpStatus.UNPROCESSABLE_CONTENT, e.getMessage(), e.details()));
-    app.exception(
-        PayloadTooLargeException.class,
-        (e, ctx) -> answer(ctx, HttpStatus.CONTENT_TOO_LARGE, e.getMessage(), List.of()));
-    app.exception(
-        RunNotFoundException.class,
-        (e, ctx) ->
-            answer(
-                ctx,
-                HttpStatus.NOT_FOUND,
-                e.getMessage(),
-                List.of(ErrorDetail.at("id", "list runs with GET /api/v1/runs"))));
-    app.exception(
-        RunClosedException.class,
-        (e, ctx) -> answer(ctx, HttpStatus.CONFLICT, e.getMessage(), List.of()));
-    app.exception(
-        TaskNotFoundException.class,
-        (e, ctx) ->
-            answer(
-                ctx,
-                HttpStatus.NOT_FOUND,
-                e.getMessage(),
-                List.of(ErrorDetail.at("task", "its tasks: " + shortList(e.known())))));
-    app.exception(
-        RetryRefusedException.class,
-        (e, ctx) -> answer(ctx, HttpStatus.CONFLICT, e.getMessage(), List.of()));
-    app.exception(
-        RunUnresponsiveException.class,
-        (e, ctx) -> answer(ctx, HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), List.of()));
-    app.exception(
-        SchedulesUnavailableException.class,
-        (e, ctx) ->
             answer(
                 ctx,
                 HttpStatus.UNPROCESSABLE_CONTENT,
-                e.getMessage(),
-                List.of(
-                    ErrorDetail.at(
-                        e.path(),
-                        "Temporal at "
-                            + (temporal == null ? "its address" : temporal.address())
-                            + " has no Schedules"))));
-    app.exception(
-        ScheduleNotFoundException.class,
-        (e, ctx) ->
-            answer(
-                ctx,
-                HttpStatus.NOT_FOUND,
-                e.getMessage(),
-                List.of(ErrorDetail.at("id", "list schedules with GET /api/v1/schedules"))));
-    app.exception(
-        ScheduleExistsException.class,
-        (e, ctx) -> answer(ctx, HttpStatus.CONFLICT, e.getMessage(), List.of()));
-    app.exception(
-        UnknownSignalException.class,
-        (e, ctx) ->
-            answer(
-                ctx,
-                HttpStatus.UNPROCESSABLE_CONTENT,
-                e.getMessage(),
-                List.of(
-                    ErrorDetail.at(
-                        "signal",
-                        e.known().isEmpty()
-                            ? "this kind of run takes no signals"
-                            : "known signals: " + String.join(", ", e.known())))));
+                e.error(),
+                e.problems().stream().map(ErrorDetail::of).toList()));
     app.exception(StatusRuntimeException.class, (e, ctx) -> temporalFailure(ctx, e, temporal));
     app.exception(
         WorkflowNotFoundException.class,
@@ -190,14 +84,10 @@ final class ErrorMappers {
                 List.of()));
     app.exception(
         TemporalException.class,
-        (e, ctx) -> {
-          StatusRuntimeException status = statusCause(e);
-          if (status != null) {
-            temporalFailure(ctx, status, temporal);
-          } else {
-            unexpected(ctx, e);
-          }
-        });
+        (e, ctx) ->
+            GrpcStatus.find(e)
+                .ifPresentOrElse(
+                    status -> temporalFailure(ctx, status, temporal), () -> unexpected(ctx, e)));
     app.exception(HttpResponseException.class, ErrorMappers::httpFailure);
     app.exception(Exception.class, (e, ctx) -> unexpected(ctx, e));
   }
@@ -225,7 +115,7 @@ final class ErrorMappers {
           ctx,
           HttpStatus.SERVICE_UNAVAILABLE,
           "Temporal at "
-              + (temporal == null ? "its address" : temporal.address())
+              + address(temporal)
               + " does not know Capstan's search attributes: "
               + said,
           List.of(
@@ -248,10 +138,7 @@ final class ErrorMappers {
           answer(
               ctx,
               HttpStatus.UNPROCESSABLE_CONTENT,
-              "Temporal at "
-                  + (temporal == null ? "its address" : temporal.address())
-                  + " cannot do this: "
-                  + said,
+              "Temporal at " + address(temporal) + " cannot do this: " + said,
               List.of());
       case RESOURCE_EXHAUSTED ->
           answer(ctx, HttpStatus.TOO_MANY_REQUESTS, "Temporal is busy: " + said, List.of());
@@ -259,10 +146,7 @@ final class ErrorMappers {
           answer(
               ctx,
               HttpStatus.SERVICE_UNAVAILABLE,
-              "Temporal at "
-                  + (temporal == null ? "its address" : temporal.address())
-                  + " is unavailable: "
-                  + said,
+              "Temporal at " + address(temporal) + " is unavailable: " + said,
               List.of());
       default -> {
         log.warn("Temporal answered {}", code, e);
@@ -287,13 +171,6 @@ final class ErrorMappers {
     return command.toString();
   }
 
-  private static String shortList(List<String> names) {
-    int shown = 20;
-    return names.size() <= shown
-        ? String.join(", ", names)
-        : String.join(", ", names.subList(0, shown)) + " and " + (names.size() - shown) + " more";
-  }
-
   private static void unexpected(Context ctx, Exception e) {
     log.error("unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
     answer(
@@ -303,28 +180,9 @@ final class ErrorMappers {
         List.of());
   }
 
-  private static StatusRuntimeException statusCause(Throwable e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof StatusRuntimeException status) {
-        return status;
-      }
-      if (cause.getCause() == cause) {
-        break;
-      }
-    }
-    return null;
-  }
-
-  private static List<ErrorDetail> details(List<Problem> problems) {
-    return problems.stream()
-        .map(
-            p ->
-                new ErrorDetail(
-                    p.path(),
-                    p.line() > 0 ? p.line() : null,
-                    p.column() > 0 ? p.column() : null,
-                    p.message()))
-        .toList();
+  /** The Temporal frontend as an answer names it. */
+  private static String address(TemporalInfo temporal) {
+    return temporal == null ? "its address" : temporal.address();
   }
 
   private static void answer(

@@ -1,6 +1,8 @@
 package io.capstan.api.auth;
 
+import io.capstan.api.http.ApiException;
 import io.capstan.api.http.ErrorDetail;
+import io.javalin.http.HttpStatus;
 import java.util.List;
 
 /**
@@ -8,16 +10,9 @@ import java.util.List;
  * own. Answered 403. A run or schedule of another namespace is never this, but a 404, so that its
  * existence is not revealed.
  */
-public final class ForbiddenException extends RuntimeException {
-  private final List<ErrorDetail> details;
-
+public final class ForbiddenException extends ApiException {
   public ForbiddenException(String message, List<ErrorDetail> details) {
-    super(message);
-    this.details = List.copyOf(details);
-  }
-
-  public List<ErrorDetail> details() {
-    return details;
+    super(HttpStatus.FORBIDDEN, message, details);
   }
 
   /** {@code token 'alice' may use namespaces team-a; <what was asked>}. */

@@ -1,30 +1,32 @@
 package io.capstan.api.auth;
 
+import io.capstan.api.http.ApiException;
+import io.capstan.api.http.ErrorDetail;
+import io.javalin.http.Header;
+import io.javalin.http.HttpStatus;
+import java.util.List;
+import java.util.Map;
+
 /**
  * A request without a usable bearer token: answered 401 with {@code WWW-Authenticate: Bearer
  * realm="capstan"}.
  *
  * @see <a href="https://www.rfc-editor.org/rfc/rfc6750#section-3">RFC 6750, section 3</a>
  */
-public final class UnauthenticatedException extends RuntimeException {
-  private final String fix;
-  private final boolean invalidToken;
-
+public final class UnauthenticatedException extends ApiException {
+  /**
+   * @param fix what the caller should do about it
+   * @param invalidToken whether a token was sent: RFC 6750 then adds {@code error} to the challenge
+   */
   UnauthenticatedException(String message, String fix, boolean invalidToken) {
-    super(message);
-    this.fix = fix;
-    this.invalidToken = invalidToken;
-  }
-
-  /** What the caller should do about it. */
-  public String fix() {
-    return fix;
-  }
-
-  /** The {@code WWW-Authenticate} challenge: RFC 6750 adds {@code error} when a token was sent. */
-  public String challenge() {
-    return invalidToken
-        ? "Bearer realm=\"capstan\", error=\"invalid_token\""
-        : "Bearer realm=\"capstan\"";
+    super(
+        HttpStatus.UNAUTHORIZED,
+        message,
+        List.of(ErrorDetail.at("Authorization", fix)),
+        Map.of(
+            Header.WWW_AUTHENTICATE,
+            invalidToken
+                ? "Bearer realm=\"capstan\", error=\"invalid_token\""
+                : "Bearer realm=\"capstan\""));
   }
 }
