@@ -1,6 +1,6 @@
 package io.capstan.definitions;
 
-/** A parsed and validated Capstan document of one of the supported kinds. */
+/** A parsed and validated Capstan document of one of the kinds in {@link DefinitionKinds}. */
 public interface Definition {
   String API_VERSION = "capstan.io/v1";
 

@@ -2,9 +2,7 @@ package io.capstan.definitions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.definitions.job.Cron;
-import io.capstan.definitions.job.JobDefinition;
 import io.capstan.definitions.job.ScheduleSpec;
-import io.capstan.definitions.pipeline.PipelineDefinition;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -30,9 +28,9 @@ final class DefinitionRules {
 
   static List<Problem> check(SourceDocument source, Set<String> extraParams) {
     JsonNode root = source.root();
-    Class<? extends Definition> type = root.isObject() ? TextFields.typeOf(root) : null;
+    DefinitionKinds.Kind kind = root.isObject() ? TextFields.kindOf(root) : null;
     JsonNode spec = root.path("spec");
-    if (type == null || !spec.isObject()) {
+    if (kind == null || !spec.isObject()) {
       return List.of();
     }
     NodePath specPath = NodePath.ROOT.field("spec");
@@ -41,15 +39,12 @@ final class DefinitionRules {
       spec.get("params").fieldNames().forEachRemaining(params::add);
     }
     List<Problem> problems = new ArrayList<>();
-    if (type == PipelineDefinition.class) {
-      pipeline(source, spec, specPath, params, problems);
-    } else if (type == JobDefinition.class) {
-      job(source, spec, specPath, params, problems);
-    }
+    kind.rules().check(source, spec, specPath, params, problems);
     return problems;
   }
 
-  private static void pipeline(
+  /** A pipeline's rules: durations, backoffs, executors, env names and the task graph. */
+  static void pipeline(
       SourceDocument source,
       JsonNode spec,
       NodePath specPath,
@@ -76,7 +71,8 @@ final class DefinitionRules {
     TaskGraphRules.check(source, spec, specPath, params, problems);
   }
 
-  private static void job(
+  /** A job's rules: its schedule, durations, backoff, executor, env names and templates. */
+  static void job(
       SourceDocument source,
       JsonNode spec,
       NodePath specPath,

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.capstan.definitions.job.JobDefinition;
-import io.capstan.definitions.pipeline.PipelineDefinition;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -30,17 +28,19 @@ final class TextFields {
 
   private TextFields() {}
 
-  /** The record type a document binds to, by its {@code kind}; null for an unknown kind. */
-  static Class<? extends Definition> typeOf(JsonNode root) {
+  /** The kind a document is, by its {@code kind} field; null for an unknown kind. */
+  static DefinitionKinds.Kind kindOf(JsonNode root) {
     JsonNode kind = root.get("kind");
     if (kind == null || !kind.isTextual()) {
       return null;
     }
-    return switch (kind.asText()) {
-      case PipelineDefinition.KIND -> PipelineDefinition.class;
-      case JobDefinition.KIND -> JobDefinition.class;
-      default -> null;
-    };
+    return DefinitionKinds.named(kind.asText()).orElse(null);
+  }
+
+  /** The record type a document binds to, by its {@code kind}; null for an unknown kind. */
+  static Class<? extends Definition> typeOf(JsonNode root) {
+    DefinitionKinds.Kind kind = kindOf(root);
+    return kind == null ? null : kind.type();
   }
 
   /** Rewrites, in place, every number or boolean written where the model expects a string. */

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.core.JsonPointer;
 import io.capstan.api.executors.ServedExecutors;
 import io.capstan.api.http.BadRequestException;
 import io.capstan.api.http.ErrorDetail;
+import io.capstan.api.runs.KindRuns;
+import io.capstan.api.runs.RunKind;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.DefinitionException;
 import io.capstan.definitions.DefinitionParser;
 import io.capstan.definitions.Problem;
 import io.capstan.definitions.executor.Executor;
 import io.capstan.definitions.executor.ExecutorKind;
-import io.capstan.definitions.job.JobDefinition;
-import io.capstan.definitions.pipeline.PipelineDefinition;
-import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.TaskQueues;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -129,14 +128,9 @@ public final class DefinitionIntake {
     for (int d = 0; d < definitions.size(); d++) {
       Definition definition = definitions.get(d);
       String prefix = definitions.size() > 1 ? "documents[" + d + "]." : "";
-      if (definition instanceof PipelineDefinition pipeline) {
-        List<TaskSpec> tasks = pipeline.spec().tasks();
-        for (int t = 0; t < tasks.size(); t++) {
-          check(served, tasks.get(t), d, prefix + "spec.tasks[" + t + "]", "/spec/tasks/" + t)
-              .ifPresent(unserved::add);
-        }
-      } else if (definition instanceof JobDefinition job) {
-        check(served, job.spec(), d, prefix + "spec", "/spec").ifPresent(unserved::add);
+      for (KindRuns.ExecutorBlock block : RunKind.of(definition).executors(definition)) {
+        check(served, block.executor(), d, prefix + block.path(), block.pointer())
+            .ifPresent(unserved::add);
       }
     }
     if (unserved.isEmpty()) {

@@ -1,28 +1,35 @@
 package io.capstan.api.runs;
 
-import io.capstan.workflows.job.JobWorkflow;
-import io.capstan.workflows.pipeline.PipelineWorkflow;
+import io.capstan.api.runs.job.JobRuns;
+import io.capstan.api.runs.pipeline.PipelineRuns;
+import io.capstan.api.validation.PlanView;
+import io.capstan.definitions.Definition;
+import io.capstan.definitions.job.JobDefinition;
+import io.capstan.definitions.pipeline.PipelineDefinition;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
- * The kinds of definition that run as workflows, with what the API needs of each: the workflow type
- * it runs as, the prefix of its run ids and the signals it accepts.
+ * The kinds of definition that run as workflows: one constant per kind is the whole registration
+ * (its {@link KindRuns} says how it runs). Everything else in the API that depends on the kind asks
+ * the constant, never {@code instanceof}.
  */
 public enum RunKind {
-  PIPELINE("Pipeline", PipelineWorkflow.TYPE, List.of("pause", "resume", "abort")),
-  JOB("Job", JobWorkflow.TYPE, List.of());
+  PIPELINE(PipelineDefinition.KIND, new PipelineRuns()),
+  JOB(JobDefinition.KIND, new JobRuns());
 
   private final String kindName;
-  private final String workflowType;
-  private final List<String> signals;
+  private final KindRuns<?> runs;
 
-  RunKind(String kindName, String workflowType, List<String> signals) {
+  RunKind(String kindName, KindRuns<?> runs) {
     this.kindName = kindName;
-    this.workflowType = workflowType;
-    this.signals = signals;
+    this.runs = runs;
   }
 
   /** The {@code kind} as written in definitions, e.g. {@code Pipeline}. */
@@ -31,16 +38,72 @@ public enum RunKind {
   }
 
   public String workflowType() {
-    return workflowType;
+    return runs.workflowType();
   }
 
   public List<String> signals() {
-    return signals;
+    return runs.signals();
   }
 
   /** The first segment of this kind's run ids, e.g. {@code pipeline}. */
   public String idPrefix() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Every executor block of {@code definition}, which must be of this kind. */
+  public List<KindRuns.ExecutorBlock> executors(Definition definition) {
+    return apply(runs, definition, KindRuns::executors);
+  }
+
+  /** Whether {@code definition} is a schedule of runs rather than one run. */
+  public boolean scheduled(Definition definition) {
+    return apply(runs, definition, KindRuns::scheduled);
+  }
+
+  /** Starts {@code definition}'s workflow. */
+  public void start(
+      WorkflowClient client,
+      WorkflowOptions options,
+      Definition definition,
+      Map<String, String> params) {
+    apply(
+        runs,
+        definition,
+        (kind, typed) -> {
+          kind.start(client, options, typed, params);
+          return null;
+        });
+  }
+
+  /** The shape after the name in a run's summary. */
+  public String shape(Definition definition) {
+    return apply(runs, definition, KindRuns::shape);
+  }
+
+  /** The markdown details of a run. */
+  public String details(Definition definition) {
+    return apply(runs, definition, KindRuns::details);
+  }
+
+  /** How {@code definition} will run. */
+  public PlanView plan(Definition definition) {
+    return apply(runs, definition, KindRuns::plan);
+  }
+
+  private static <D extends Definition, R> R apply(
+      KindRuns<D> runs, Definition definition, BiFunction<KindRuns<D>, D, R> call) {
+    return call.apply(runs, runs.type().cast(definition));
+  }
+
+  /** The kind of a parsed definition. */
+  public static RunKind of(Definition definition) {
+    return Arrays.stream(values())
+        .filter(kind -> kind.runs.type().isInstance(definition))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "definitions of kind " + definition.kind() + " cannot run yet"));
   }
 
   /** The kind of a definition's {@code kind} field or a filter value, in any letter case. */
@@ -54,7 +117,7 @@ public enum RunKind {
   }
 
   public static Optional<RunKind> ofWorkflowType(String type) {
-    return Arrays.stream(values()).filter(k -> k.workflowType.equals(type)).findFirst();
+    return Arrays.stream(values()).filter(k -> k.workflowType().equals(type)).findFirst();
   }
 
   /** Every kind name, for messages that list the valid ones. */

@@ -5,11 +5,6 @@ import io.capstan.definitions.Metadata;
 import io.capstan.definitions.executor.ContainerSpec;
 import io.capstan.definitions.executor.Executor;
 import io.capstan.definitions.executor.GpuSpec;
-import io.capstan.definitions.job.JobDefinition;
-import io.capstan.definitions.job.JobParallelism;
-import io.capstan.definitions.job.ScheduleSpec;
-import io.capstan.definitions.pipeline.PipelineDefinition;
-import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.RunSearchAttributes;
 import io.temporal.common.SearchAttributes;
 import java.util.LinkedHashMap;
@@ -31,7 +26,7 @@ public final class RunMetadata {
   static final int SUMMARY_LIMIT = 400;
 
   /** Well under Temporal's limit on static details, which the Web UI renders as markdown. */
-  static final int DETAILS_LIMIT = 16_000;
+  public static final int DETAILS_LIMIT = 16_000;
 
   private RunMetadata() {}
 
@@ -76,76 +71,17 @@ public final class RunMetadata {
   public static String summary(Definition definition) {
     Metadata metadata = definition.metadata();
     String who = definition.kind() + " " + metadata.namespace() + "/" + metadata.name();
-    String shape = "";
-    if (definition instanceof PipelineDefinition pipeline) {
-      int tasks = pipeline.spec().tasks().size();
-      shape =
-          tasks
-              + (tasks == 1 ? " task" : " tasks")
-              + ", parallelism "
-              + pipeline.spec().parallelism();
-    } else if (definition instanceof JobDefinition job) {
-      shape = jobShape(job);
-    }
+    String shape = RunKind.of(definition).shape(definition);
     return limit(shape.isEmpty() ? who : who + ": " + shape, SUMMARY_LIMIT);
   }
 
   /** A markdown list: each task with its executor and what it waits for, or the job's terms. */
   public static String details(Definition definition) {
-    StringBuilder text = new StringBuilder();
-    if (definition instanceof PipelineDefinition pipeline) {
-      List<TaskSpec> tasks = pipeline.spec().tasks();
-      for (int i = 0; i < tasks.size(); i++) {
-        TaskSpec task = tasks.get(i);
-        StringBuilder line = new StringBuilder("- **").append(task.name()).append("**: ");
-        line.append(executor(task));
-        if (!task.dependsOn().isEmpty()) {
-          line.append(", after ").append(String.join(", ", task.dependsOn()));
-        }
-        line.append('\n');
-        String more = "- … and " + (tasks.size() - i) + " more tasks\n";
-        if (text.length() + line.length() + more.length() > DETAILS_LIMIT) {
-          text.append(more);
-          break;
-        }
-        text.append(line);
-      }
-    } else if (definition instanceof JobDefinition job) {
-      JobParallelism parallelism = job.spec().parallelism();
-      text.append("- **executor**: ").append(executor(job.spec())).append('\n');
-      text.append("- **completions**: ")
-          .append(parallelism.completions())
-          .append(", at most ")
-          .append(parallelism.maxConcurrent())
-          .append(" at once (")
-          .append(parallelism.completionStrategy())
-          .append(")\n");
-      text.append("- **retries**: ").append(job.spec().restartPolicy().maxRetries()).append('\n');
-      ScheduleSpec schedule = job.spec().schedule();
-      if (schedule != null) {
-        text.append("- **schedule**: `")
-            .append(schedule.cron())
-            .append("` (")
-            .append(schedule.timezone())
-            .append(")\n");
-      }
-    }
-    return limit(text.toString(), DETAILS_LIMIT);
+    return limit(RunKind.of(definition).details(definition), DETAILS_LIMIT);
   }
 
-  private static String jobShape(JobDefinition job) {
-    StringBuilder shape = new StringBuilder(executorKind(job.spec()));
-    JobParallelism parallelism = job.spec().parallelism();
-    if (parallelism.completions() > 1) {
-      shape.append(", ").append(parallelism.completions()).append(" completions");
-    }
-    if (job.spec().schedule() != null) {
-      shape.append(", schedule ").append(job.spec().schedule().cron());
-    }
-    return shape.toString();
-  }
-
-  private static String executor(Executor executor) {
+  /** An executor as the details name it: its kind, and the image or GPU operation. */
+  public static String executor(Executor executor) {
     String kind = executorKind(executor);
     ContainerSpec container = executor.container();
     GpuSpec gpu = executor.gpu();
@@ -158,7 +94,8 @@ public final class RunMetadata {
     return kind;
   }
 
-  private static String executorKind(Executor executor) {
+  /** An executor's kind as definitions write it: {@code simulate}, {@code shell}, … */
+  public static String executorKind(Executor executor) {
     return executor.executorKind().name().toLowerCase(Locale.ROOT);
   }
 

@@ -6,12 +6,7 @@ import io.capstan.api.schedules.JobSchedules;
 import io.capstan.api.schedules.SchedulesUnavailableException;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.job.JobDefinition;
-import io.capstan.definitions.pipeline.PipelineDefinition;
 import io.capstan.workflows.TaskQueues;
-import io.capstan.workflows.job.JobInput;
-import io.capstan.workflows.job.JobWorkflow;
-import io.capstan.workflows.pipeline.PipelineInput;
-import io.capstan.workflows.pipeline.PipelineWorkflow;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
@@ -119,7 +114,7 @@ public final class RunStarter {
   }
 
   private static boolean isScheduled(Definition definition) {
-    return definition instanceof JobDefinition job && job.spec().schedule() != null;
+    return RunKind.of(definition).scheduled(definition);
   }
 
   /** What one start led to, and the run to index when it was a run. */
@@ -134,15 +129,15 @@ public final class RunStarter {
 
   private Outcome start(
       Definition definition, String text, Map<String, String> params, String key) {
-    if (definition instanceof JobDefinition job && isScheduled(job)) {
-      JobSchedules.Created created = schedules.create(job, params, text, key);
+    if (isScheduled(definition)) {
+      // Only Jobs take a schedule; the schema refuses one anywhere else.
+      JobSchedules.Created created =
+          schedules.create((JobDefinition) definition, params, text, key);
       return new Outcome(
           new Started(created.schedule(), created.schedule().links().self(), created.created()),
           null);
     }
-    RunKind kind =
-        RunKind.parse(definition.kind())
-            .orElseThrow(() -> new IllegalArgumentException("no run kind " + definition.kind()));
+    RunKind kind = RunKind.of(definition);
     String name = definition.metadata().name();
     String namespace = definition.metadata().namespace();
     String id =
@@ -163,16 +158,7 @@ public final class RunStarter {
     RunRef ref = new RunRef(id, kind, name, namespace);
     WorkflowClient client = runs.client();
     try {
-      if (definition instanceof PipelineDefinition pipeline) {
-        PipelineWorkflow stub = client.newWorkflowStub(PipelineWorkflow.class, options);
-        WorkflowClient.start(stub::run, PipelineInput.of(pipeline, params));
-      } else if (definition instanceof JobDefinition job) {
-        JobWorkflow stub = client.newWorkflowStub(JobWorkflow.class, options);
-        WorkflowClient.start(stub::run, JobInput.of(job, params));
-      } else {
-        throw new IllegalArgumentException(
-            "definitions of kind " + definition.kind() + " cannot run yet");
-      }
+      kind.start(client, options, definition, params);
     } catch (WorkflowExecutionAlreadyStarted resend) {
       RunStatus status = RunStatus.of(runs.describe(id).getWorkflowExecutionInfo().getStatus());
       return new Outcome(started(ref, status, false), ref);

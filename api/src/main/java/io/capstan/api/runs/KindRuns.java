@@ -1,0 +1,57 @@
+package io.capstan.api.runs;
+
+import io.capstan.api.validation.PlanView;
+import io.capstan.definitions.Definition;
+import io.capstan.definitions.executor.Executor;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How the API runs one kind of definition: the workflow it starts and the signals that workflow
+ * takes, where its executors are (so intake can refuse one no worker serves), the summary and
+ * details Temporal's Web UI shows, and the plan {@code validate} answers. Each kind implements this
+ * in a package of its own and is registered by one constant of {@link RunKind}.
+ *
+ * @param <D> the kind's definition record
+ */
+public interface KindRuns<D extends Definition> {
+  /**
+   * An executor block inside a definition.
+   *
+   * @param path where it is, as problems name it: {@code spec.tasks[2]}
+   * @param pointer the JSON pointer of the block's holder: {@code /spec/tasks/2}
+   */
+  record ExecutorBlock(String path, String pointer, Executor executor) {}
+
+  /** The definition record this kind binds to. */
+  Class<D> type();
+
+  /** The Temporal workflow type a run of this kind is. */
+  String workflowType();
+
+  /** The signals a run of this kind takes through {@code POST /runs/{id}/signals/{name}}. */
+  List<String> signals();
+
+  /** Every executor block of {@code definition}, in document order. */
+  List<ExecutorBlock> executors(D definition);
+
+  /** Starts {@code definition}'s workflow with {@code options} (id, queue, metadata). */
+  void start(
+      WorkflowClient client, WorkflowOptions options, D definition, Map<String, String> params);
+
+  /** The shape after the name in a run's one-line summary, e.g. {@code 4 tasks, parallelism 4}. */
+  String shape(D definition);
+
+  /** The markdown the Web UI shows as a run's details. */
+  String details(D definition);
+
+  /** How {@code definition} will run, for {@code POST /api/v1/validate}. */
+  PlanView plan(D definition);
+
+  /** Whether this definition is a schedule of runs rather than a run (a Job with a schedule). */
+  default boolean scheduled(D definition) {
+    return false;
+  }
+}
