@@ -2,24 +2,81 @@ package io.capstan.api.schedules;
 
 import io.capstan.api.http.ErrorDetail;
 import io.capstan.api.http.UnprocessableException;
+import io.capstan.api.runs.RunKind;
+import io.capstan.api.runs.RunMetadata;
 import io.capstan.definitions.Durations;
+import io.capstan.definitions.Metadata;
+import io.capstan.definitions.job.JobDefinition;
 import io.capstan.definitions.job.ScheduleOverlap;
 import io.capstan.definitions.job.ScheduleSpec;
+import io.capstan.workflows.TaskQueues;
+import io.capstan.workflows.job.JobInput;
+import io.capstan.workflows.job.JobWorkflow;
 import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.schedules.Schedule;
+import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleIntervalSpec;
+import io.temporal.client.schedules.SchedulePolicy;
+import io.temporal.client.schedules.ScheduleState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * A job's {@code schedule} in Temporal's terms: a cron expression becomes one of the schedule's
- * cron expressions, read in the schedule's time zone; {@code @every 10s} becomes an interval.
+ * A job with a {@code schedule} in Temporal's terms: a schedule whose action starts {@link
+ * JobWorkflow} on the control-plane queue, its runs carrying the same search attributes and memo as
+ * a submitted run. A cron expression becomes one of the schedule's cron expressions, read in the
+ * schedule's time zone; {@code @every 10s} becomes an interval.
  */
 final class ScheduleTranslation {
   static final String EVERY = "@every";
+  static final String CREATED_PAUSED_NOTE = "created paused by its definition";
 
   private ScheduleTranslation() {}
+
+  /**
+   * The Temporal schedule of a job whose definition has {@code spec.schedule}: each run it starts
+   * has the workflow id {@code id} (Temporal appends the time it was due), and it starts paused
+   * when the definition says so.
+   *
+   * @param definitionYaml the submitted document, kept in the memo of each run
+   */
+  static Schedule schedule(
+      String id, JobDefinition job, Map<String, String> params, String definitionYaml) {
+    ScheduleSpec spec = job.spec().schedule();
+    Metadata metadata = job.metadata();
+    WorkflowOptions action =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(id)
+            .setTaskQueue(TaskQueues.CONTROL_PLANE)
+            .setTypedSearchAttributes(RunMetadata.searchAttributes(RunKind.JOB, metadata))
+            .setMemo(RunMetadata.memo(RunKind.JOB, metadata, definitionYaml))
+            .setStaticSummary(RunMetadata.summary(job))
+            .setStaticDetails(RunMetadata.details(job))
+            .build();
+    return Schedule.newBuilder()
+        .setAction(
+            ScheduleActionStartWorkflow.newBuilder()
+                .setWorkflowType(JobWorkflow.class)
+                .setArguments(JobInput.of(job, params))
+                .setOptions(action)
+                .build())
+        .setSpec(spec(spec))
+        .setPolicy(
+            SchedulePolicy.newBuilder()
+                .setOverlap(overlap(spec.overlap()))
+                .setCatchupWindow(spec.catchupWindow())
+                .build())
+        .setState(
+            ScheduleState.newBuilder()
+                .setPaused(spec.paused())
+                .setNote(spec.paused() ? CREATED_PAUSED_NOTE : "")
+                .build())
+        .build();
+  }
 
   static io.temporal.client.schedules.ScheduleSpec spec(ScheduleSpec schedule) {
     io.temporal.client.schedules.ScheduleSpec.Builder spec =

@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.capstan.api.http.UnprocessableException;
+import io.capstan.definitions.DefinitionParser;
+import io.capstan.definitions.job.JobDefinition;
 import io.capstan.definitions.job.ScheduleOverlap;
 import io.capstan.definitions.job.ScheduleSpec;
+import io.capstan.workflows.TaskQueues;
+import io.capstan.workflows.job.JobWorkflow;
 import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
+import io.temporal.client.schedules.Schedule;
+import io.temporal.client.schedules.ScheduleActionStartWorkflow;
 import io.temporal.client.schedules.ScheduleIntervalSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +73,39 @@ class ScheduleTranslationTest {
     assertThat(
             ScheduleTranslation.overlap(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_UNSPECIFIED))
         .isEmpty();
+  }
+
+  @Test
+  @DisplayName("a paused scheduled job becomes a paused schedule that starts JobWorkflow")
+  void pausedJobBecomesPausedSchedule() {
+    JobDefinition job =
+        (JobDefinition)
+            DefinitionParser.parse(
+                    """
+                    apiVersion: capstan.io/v1
+                    kind: Job
+                    metadata: {name: nightly-backup, namespace: team-a}
+                    spec:
+                      simulate: {output: saved}
+                      schedule:
+                        cron: "0 3 * * *"
+                        overlap: bufferOne
+                        paused: true
+                    """)
+                .get(0);
+
+    Schedule schedule =
+        ScheduleTranslation.schedule("schedule-team-a-nightly-backup", job, Map.of(), "yaml");
+
+    var action = (ScheduleActionStartWorkflow) schedule.getAction();
+    assertThat(action.getWorkflowType()).isEqualTo(JobWorkflow.TYPE);
+    assertThat(action.getOptions().getWorkflowId()).isEqualTo("schedule-team-a-nightly-backup");
+    assertThat(action.getOptions().getTaskQueue()).isEqualTo(TaskQueues.CONTROL_PLANE);
+    assertThat(schedule.getSpec().getCronExpressions()).containsExactly("0 3 * * *");
+    assertThat(schedule.getPolicy().getOverlap())
+        .isEqualTo(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_BUFFER_ONE);
+    assertThat(schedule.getState().isPaused()).isTrue();
+    assertThat(schedule.getState().getNote()).isEqualTo(ScheduleTranslation.CREATED_PAUSED_NOTE);
   }
 
   @Test
