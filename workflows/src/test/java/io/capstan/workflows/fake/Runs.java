@@ -16,10 +16,16 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Starting runs against the test server and reading how they ended. */
 public final class Runs {
+  /** How long a test waits for a run to reach a state; the test server skips workflow time. */
+  private static final Duration PATIENCE = Duration.ofSeconds(10);
+
   private Runs() {}
 
   /**
@@ -61,28 +67,35 @@ public final class Runs {
   /** Polls {@code status} until {@code task} is in {@code phase}. */
   public static void awaitTask(Supplier<RunState> status, String task, TaskPhase phase)
       throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < until) {
-      RunState state = status.get();
-      if (state.tasks().containsKey(task) && state.tasks().get(task).state() == phase) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("task " + task + " did not become " + phase + " within 10s");
+    awaitState(
+        status,
+        state -> state.tasks().containsKey(task) && state.tasks().get(task).state() == phase,
+        "task " + task + " did not become " + phase + " within " + PATIENCE.toSeconds() + "s");
   }
 
   /** Polls {@code status} until the run reports {@code phase}. */
   public static RunState awaitPhase(Supplier<RunState> status, RunPhase phase)
       throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < until) {
-      RunState state = status.get();
-      if (state.phase() == phase) {
-        return state;
-      }
-      Thread.sleep(20);
+    return awaitState(
+        status,
+        state -> state.phase() == phase,
+        "the run did not become " + phase + " within " + PATIENCE.toSeconds() + "s");
+  }
+
+  /**
+   * The first state that {@code status} returns and {@code reached} accepts; an AssertionError
+   * saying {@code failure} when none does within {@link #PATIENCE}.
+   */
+  private static RunState awaitState(
+      Supplier<RunState> status, Predicate<RunState> reached, String failure) {
+    try {
+      return Awaitility.await(failure)
+          .atMost(PATIENCE)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(20))
+          .until(status::get, reached);
+    } catch (ConditionTimeoutException timedOut) {
+      throw new AssertionError(failure, timedOut);
     }
-    throw new AssertionError("the run did not become " + phase + " within 10s");
   }
 }
