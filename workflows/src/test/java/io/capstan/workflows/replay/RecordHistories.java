@@ -7,6 +7,7 @@ import static io.capstan.workflows.fake.TestDefinitions.pipeline;
 import static io.capstan.workflows.fake.TestDefinitions.shell;
 import static io.capstan.workflows.fake.TestDefinitions.spec;
 import static io.capstan.workflows.fake.TestDefinitions.task;
+import static io.capstan.workflows.fake.TestDefinitions.wide;
 import static io.capstan.workflows.fake.TestDefinitions.withRetry;
 
 import io.capstan.definitions.executor.SimulateSpec;
@@ -18,6 +19,7 @@ import io.capstan.definitions.pipeline.Backoff;
 import io.capstan.definitions.pipeline.OnFailure;
 import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.definitions.pipeline.TaskDefaults;
+import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.fake.FakeTaskActivities;
 import io.capstan.workflows.fake.Runs;
@@ -30,21 +32,32 @@ import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
 import io.capstan.workflows.pipeline.RetryTaskRequest;
 import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.TaskPhase;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Records the histories that {@link ReplayTest} replays. Run it again only after an intentional
@@ -64,6 +77,9 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class RecordHistories {
   static final String TASK_QUEUE = "record-histories";
+
+  /** More tasks than one execution's history budget lets start at once (1,391). */
+  static final int CONTINUED_TASKS = 1_400;
 
   private RecordHistories() {}
 
@@ -103,26 +119,29 @@ public final class RecordHistories {
       recordings.put("job-any-successful", () -> jobAnySuccessful(client, fake));
       recordings.put("pipeline-retried", () -> pipelineRetried(client, fake));
       recordings.put("job-timed-out", () -> jobTimedOut(client));
+      recordings.put("pipeline-continued-as-new", () -> pipelineContinuedAsNew(client));
+      recordings.put("pipeline-canceled", () -> pipelineCanceled(client, fake));
+      recordings.put("pipeline-timed-out", () -> pipelineTimedOut(client));
       for (Map.Entry<String, Recording> recording : recordings.entrySet()) {
         if (only.isEmpty() || only.contains(recording.getKey())) {
           fake.reset();
-          write(directory, recording.getKey() + ".json", client, recording.getValue().run());
+          write(directory, recording.getKey(), client, recording.getValue().run());
         }
       }
     }
   }
 
-  /** Runs one workflow to its end and returns its workflow id. */
+  /** Runs one workflow to its end and returns its first execution. */
   @FunctionalInterface
   private interface Recording {
-    String run() throws Exception;
+    WorkflowExecution run() throws Exception;
   }
 
   /**
    * Params and output substitution, a retry with backoff, a shell task, the run-timeout timer, and
    * a pause while a task runs, which holds back the task that became ready meanwhile until resume.
    */
-  static String pipelineSucceeded(WorkflowClient client, FakeTaskActivities fake)
+  static WorkflowExecution pipelineSucceeded(WorkflowClient client, FakeTaskActivities fake)
       throws InterruptedException {
     CountDownLatch gate = fake.gate("validate");
     PipelineInput input =
@@ -151,8 +170,7 @@ public final class RecordHistories {
                         "transform",
                         "validate"))),
             Map.of("source", "warehouse"));
-    String id = "pipeline-succeeded";
-    PipelineWorkflow run = Runs.startPipeline(client, options(id), input);
+    PipelineWorkflow run = Runs.startPipeline(client, options("pipeline-succeeded"), input);
     fake.awaitStarted("validate");
     run.pause();
     gate.countDown();
@@ -160,11 +178,11 @@ public final class RecordHistories {
     Runs.awaitTask(run::status, "extract", TaskPhase.SUCCEEDED);
     run.resume();
     Runs.result(run);
-    return id;
+    return execution(run);
   }
 
   /** onFailure continue: a task fails for good, its descendants are SKIPPED, a branch goes on. */
-  static String pipelineFailed(WorkflowClient client) {
+  static WorkflowExecution pipelineFailed(WorkflowClient client) {
     PipelineInput input =
         PipelineInput.of(
             pipeline(
@@ -181,17 +199,16 @@ public final class RecordHistories {
                     task("good", "g"),
                     task("after-good", "y", "good"))),
             Map.of());
-    String id = "pipeline-failed";
-    PipelineWorkflow run = Runs.startPipeline(client, options(id), input);
+    PipelineWorkflow run = Runs.startPipeline(client, options("pipeline-failed"), input);
     awaitFailure(run);
-    return id;
+    return execution(run);
   }
 
   /**
    * onFailure pause: a shell task fails for good and the run waits, holding back a task that became
    * ready meanwhile; a {@code retryTask} update with a params override resumes it.
    */
-  static String pipelineRetried(WorkflowClient client, FakeTaskActivities fake)
+  static WorkflowExecution pipelineRetried(WorkflowClient client, FakeTaskActivities fake)
       throws InterruptedException {
     CountDownLatch slow = fake.gate("slow");
     PipelineInput input =
@@ -209,19 +226,18 @@ public final class RecordHistories {
                     task("slow", "s"),
                     task("later", "l", "slow"))),
             Map.of());
-    String id = "pipeline-retried";
-    PipelineWorkflow run = Runs.startPipeline(client, options(id), input);
+    PipelineWorkflow run = Runs.startPipeline(client, options("pipeline-retried"), input);
     Runs.awaitTask(run::status, "deploy", TaskPhase.FAILED);
     slow.countDown();
     Runs.awaitTask(run::status, "slow", TaskPhase.SUCCEEDED);
     Runs.awaitPhase(run::status, RunPhase.WAITING);
     run.retryTask(new RetryTaskRequest("deploy", Map.of("mode", "echo")));
     Runs.result(run);
-    return id;
+    return execution(run);
   }
 
   /** Three completions at once; the first success cancels the two still held. */
-  static String jobAnySuccessful(WorkflowClient client, FakeTaskActivities fake)
+  static WorkflowExecution jobAnySuccessful(WorkflowClient client, FakeTaskActivities fake)
       throws InterruptedException {
     fake.gate("completion-2");
     fake.gate("completion-3");
@@ -236,19 +252,19 @@ public final class RecordHistories {
             Duration.ofMinutes(5),
             null,
             new JobParallelism(3, 3, CompletionStrategy.AnySuccessful));
-    String id = "job-any-successful";
-    JobWorkflow run = Runs.startJob(client, options(id), JobInput.of(job(spec), Map.of()));
+    JobWorkflow run =
+        Runs.startJob(client, options("job-any-successful"), JobInput.of(job(spec), Map.of()));
     fake.awaitStarted("completion-2");
     fake.awaitStarted("completion-3");
     Runs.result(run);
-    return id;
+    return execution(run);
   }
 
   /**
    * The whole-job deadline (version 1 of {@code job-deadline}): a completion in its hour-long
    * restart backoff is canceled at the 90-minute timeout.
    */
-  static String jobTimedOut(WorkflowClient client) {
+  static WorkflowExecution jobTimedOut(WorkflowClient client) {
     JobSpec spec =
         new JobSpec(
             Map.of(),
@@ -260,10 +276,81 @@ public final class RecordHistories {
             Duration.ofMinutes(90),
             null,
             null);
-    String id = "job-timed-out";
-    JobWorkflow run = Runs.startJob(client, options(id), JobInput.of(job(spec), Map.of()));
+    JobWorkflow run =
+        Runs.startJob(client, options("job-timed-out"), JobInput.of(job(spec), Map.of()));
     awaitFailure(run);
-    return id;
+    return execution(run);
+  }
+
+  /**
+   * The history budget: 1,400 independent tasks at parallelism 1,400. The first execution starts as
+   * many as its history can absorb in the worst case (1,391), drains them and continues as new; the
+   * second runs the rest from the carry.
+   */
+  static WorkflowExecution pipelineContinuedAsNew(WorkflowClient client) {
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                spec(
+                    Map.of(),
+                    CONTINUED_TASKS,
+                    OnFailure.STOP,
+                    null,
+                    null,
+                    wide(CONTINUED_TASKS).toArray(TaskSpec[]::new))),
+            Map.of());
+    PipelineWorkflow run = Runs.startPipeline(client, options("pipeline-continued-as-new"), input);
+    Runs.result(run);
+    return execution(run);
+  }
+
+  /**
+   * Canceled while a task runs: the running task is canceled and confirms, one that succeeded
+   * before keeps its state, and one that never started is CANCELED.
+   */
+  static WorkflowExecution pipelineCanceled(WorkflowClient client, FakeTaskActivities fake)
+      throws InterruptedException {
+    fake.gate("running");
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                task("done", "d"), task("running", "r", "done"), task("waiting", "w", "running")),
+            Map.of());
+    PipelineWorkflow run = Runs.startPipeline(client, options("pipeline-canceled"), input);
+    fake.awaitStarted("running");
+    WorkflowStub.fromTyped(run).cancel();
+    try {
+      Runs.result(run);
+      throw new IllegalStateException("the run was expected to end canceled");
+    } catch (WorkflowFailedException expected) {
+      // The canceled run's history is what is being recorded.
+    }
+    return execution(run);
+  }
+
+  /**
+   * The whole-run {@code timeout}: a task in its hour-long retry backoff is canceled at the
+   * 90-minute deadline, its dependent never starts, and an independent task succeeded before.
+   */
+  static WorkflowExecution pipelineTimedOut(WorkflowClient client) {
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                spec(
+                    Map.of(),
+                    10,
+                    OnFailure.STOP,
+                    Duration.ofMinutes(90),
+                    null,
+                    task("quick", "q"),
+                    withRetry(
+                        failing("flaky", 10),
+                        new RetrySpec(5, Backoff.FIXED, null, null, null, Duration.ofHours(1))),
+                    task("next", "n", "flaky"))),
+            Map.of());
+    PipelineWorkflow run = Runs.startPipeline(client, options("pipeline-timed-out"), input);
+    awaitFailure(run);
+    return execution(run);
   }
 
   private static void awaitFailure(Object run) {
@@ -279,10 +366,44 @@ public final class RecordHistories {
     return WorkflowOptions.newBuilder().setTaskQueue(TASK_QUEUE).setWorkflowId(workflowId).build();
   }
 
-  private static void write(Path directory, String file, WorkflowClient client, String workflowId)
+  private static WorkflowExecution execution(Object run) {
+    return WorkflowStub.fromTyped(run).getExecution();
+  }
+
+  /**
+   * Writes the history of {@code first} as {@code NAME.json}. A run that continued as new is
+   * written one file per execution, since a replay covers one execution: {@code NAME-1.json.gz}
+   * (ending with the continue-as-new) onwards, gzipped because an execution that fills its history
+   * budget is thousands of events (about 5 MB of JSON, 150 KB gzipped).
+   */
+  private static void write(
+      Path directory, String name, WorkflowClient client, WorkflowExecution first)
       throws IOException {
-    String json = client.fetchHistory(workflowId).toJson(true);
-    Files.writeString(directory.resolve(file), json);
-    System.out.println("recorded " + directory.resolve(file) + " (" + workflowId + ")");
+    List<WorkflowExecutionHistory> executions = new ArrayList<>();
+    String runId = first.getRunId();
+    while (runId != null) {
+      WorkflowExecutionHistory history = client.fetchHistory(first.getWorkflowId(), runId);
+      executions.add(history);
+      HistoryEvent last = history.getLastEvent();
+      runId =
+          last.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+              ? last.getWorkflowExecutionContinuedAsNewEventAttributes().getNewExecutionRunId()
+              : null;
+    }
+    if (executions.size() == 1) {
+      Path file = directory.resolve(name + ".json");
+      Files.writeString(file, executions.get(0).toJson(true));
+      System.out.println("recorded " + file + " (" + first.getWorkflowId() + ")");
+      return;
+    }
+    for (int i = 0; i < executions.size(); i++) {
+      Path file = directory.resolve(name + "-" + (i + 1) + ".json.gz");
+      try (Writer out =
+          new OutputStreamWriter(
+              new GZIPOutputStream(Files.newOutputStream(file)), StandardCharsets.UTF_8)) {
+        out.write(executions.get(i).toJson(true));
+      }
+      System.out.println("recorded " + file + " (" + first.getWorkflowId() + ")");
+    }
   }
 }

@@ -1,8 +1,22 @@
 package io.capstan.workflows.replay;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
 import io.capstan.workflows.job.JobWorkflowImpl;
+import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
+import io.capstan.workflows.run.RunState;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.NonDeterministicException;
+import io.temporal.workflow.Workflow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +50,34 @@ class ReplayTest {
   }
 
   @Test
+  @DisplayName("a pipeline that filled its history budget, continued as new, and finished")
+  void pipelineContinuedAsNew() throws Exception {
+    WorkflowExecutionHistory first = gzipped("histories/pipeline-continued-as-new-1.json.gz");
+    WorkflowExecutionHistory second = gzipped("histories/pipeline-continued-as-new-2.json.gz");
+    assertThat(first.getLastEvent().getEventType())
+        .isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+    assertThat(second.getLastEvent().getEventType())
+        .isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+
+    WorkflowReplayer.replayWorkflowExecution(first, PipelineWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecution(second, PipelineWorkflowImpl.class);
+  }
+
+  @Test
+  @DisplayName("a pipeline canceled while a task ran")
+  void pipelineCanceled() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/pipeline-canceled.json", PipelineWorkflowImpl.class);
+  }
+
+  @Test
+  @DisplayName("a pipeline that its whole-run timeout canceled in a retry backoff")
+  void pipelineTimedOut() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/pipeline-timed-out.json", PipelineWorkflowImpl.class);
+  }
+
+  @Test
   @DisplayName("a job whose first success canceled the other completions")
   void jobAnySuccessful() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
@@ -47,5 +89,71 @@ class ReplayTest {
   void jobTimedOut() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
         "histories/job-timed-out.json", JobWorkflowImpl.class);
+  }
+
+  @Test
+  @DisplayName("a pipeline changed without Workflow.getVersion fails to replay")
+  void changedPipelineDoesNotReplay() throws Exception {
+    WorkflowExecutionHistory history =
+        WorkflowExecutionHistory.fromJson(resource("histories/pipeline-failed.json"));
+
+    Throwable failure =
+        catchThrowable(
+            () -> WorkflowReplayer.replayWorkflowExecution(history, TimerFirstPipeline.class));
+
+    assertThat(failure).as("replaying a changed workflow").isNotNull();
+    assertThat(nonDeterminism(failure))
+        .as("the non-determinism behind %s", failure)
+        .contains("does not match command type COMMAND_TYPE_START_TIMER");
+  }
+
+  /**
+   * The message of the {@link NonDeterministicException} that made a replay fail. The replayer runs
+   * its replay as a query and reports the query's failure as text in a {@code RuntimeException} of
+   * its own, so the exception may be named only in a message, not be a cause.
+   */
+  private static String nonDeterminism(Throwable failure) {
+    String name = NonDeterministicException.class.getName();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof NonDeterministicException) {
+        return t.getMessage();
+      }
+      String message = t.getMessage();
+      if (message != null && message.contains(name)) {
+        return message.substring(message.indexOf(name));
+      }
+    }
+    throw new AssertionError("not a non-determinism error", failure);
+  }
+
+  /**
+   * The pipeline workflow with a change that was not put behind {@code Workflow.getVersion}: it
+   * starts a timer before its first task, so its first command no longer matches the history's.
+   */
+  public static class TimerFirstPipeline extends PipelineWorkflowImpl {
+    @Override
+    public RunState run(PipelineInput input) {
+      Workflow.sleep(Duration.ofSeconds(1));
+      return super.run(input);
+    }
+  }
+
+  private static WorkflowExecutionHistory gzipped(String resource) throws IOException {
+    try (InputStream in = new GZIPInputStream(stream(resource))) {
+      return WorkflowExecutionHistory.fromJson(
+          new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  private static String resource(String resource) throws IOException {
+    try (InputStream in = stream(resource)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static InputStream stream(String resource) {
+    InputStream in = ReplayTest.class.getClassLoader().getResourceAsStream(resource);
+    assertThat(in).as(resource).isNotNull();
+    return in;
   }
 }
