@@ -72,7 +72,7 @@ public final class PipelineBench {
       Path state = Files.createTempDirectory("capstan-bench-state");
       config =
           new CapstanRuntime.Config(
-              "127.0.0.1", 0, null, 0, "default", null, null, mode, 0, state, null);
+              "127.0.0.1", 0, null, 0, "default", null, null, mode, 0, state, null, null, null);
     }
     try (CapstanRuntime runtime = new CapstanRuntime(config).start()) {
       WorkerFactory baselineFactory = WorkerFactory.newInstance(runtime.client());

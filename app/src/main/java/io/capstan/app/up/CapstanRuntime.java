@@ -37,10 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything {@code capstan up} runs in one process: a Temporal server (the Temporal CLI's dev
- * server as a child process, the in-process Java test server, or a connection to an external one),
- * the control-plane worker, and the HTTP API. Tests and benchmarks start the same wiring on free
- * ports.
+ * Everything {@code capstan up} runs in one process: a Temporal server (a {@link TemporalBackend}:
+ * the Temporal CLI's dev server as a child process, the in-process Java test server, or a
+ * connection to an external one), the control-plane worker, and the HTTP API. Tests and benchmarks
+ * start the same wiring on free ports.
  *
  * <p>Whatever the server, Capstan's search attributes are registered with it at start. {@link
  * #close()} stops the parts in the reverse order of {@link #start()}: no new requests, then no new
@@ -122,36 +122,6 @@ public final class CapstanRuntime implements AutoCloseable {
               : EnumSet.copyOf(roles);
     }
 
-    /** The configuration with every worker role, as {@code capstan up} runs by default. */
-    public Config(
-        String bind,
-        int apiPort,
-        String temporalTarget,
-        int temporalPort,
-        String namespace,
-        String temporalUi,
-        WorkerSettings worker,
-        TemporalMode temporalMode,
-        int uiPort,
-        Path stateDir,
-        Path temporalCli,
-        SecurityOptions security) {
-      this(
-          bind,
-          apiPort,
-          temporalTarget,
-          temporalPort,
-          namespace,
-          temporalUi,
-          worker,
-          temporalMode,
-          uiPort,
-          stateDir,
-          temporalCli,
-          security,
-          null);
-    }
-
     /** This configuration running only {@code workerRoles}. */
     public Config withRoles(Set<WorkerRole> workerRoles) {
       return new Config(
@@ -168,34 +138,6 @@ public final class CapstanRuntime implements AutoCloseable {
           temporalCli,
           security,
           workerRoles);
-    }
-
-    /** The configuration from before the security options: their defaults. */
-    public Config(
-        String bind,
-        int apiPort,
-        String temporalTarget,
-        int temporalPort,
-        String namespace,
-        String temporalUi,
-        WorkerSettings worker,
-        TemporalMode temporalMode,
-        int uiPort,
-        Path stateDir,
-        Path temporalCli) {
-      this(
-          bind,
-          apiPort,
-          temporalTarget,
-          temporalPort,
-          namespace,
-          temporalUi,
-          worker,
-          temporalMode,
-          uiPort,
-          stateDir,
-          temporalCli,
-          null);
     }
 
     /** This configuration with other security options. */
@@ -216,32 +158,6 @@ public final class CapstanRuntime implements AutoCloseable {
           roles);
     }
 
-    /**
-     * The configuration from before the dev server: the embedded Java test server unless {@code
-     * temporalTarget} names an external one.
-     */
-    public Config(
-        String bind,
-        int apiPort,
-        String temporalTarget,
-        int temporalPort,
-        String namespace,
-        String temporalUi,
-        WorkerSettings worker) {
-      this(
-          bind,
-          apiPort,
-          temporalTarget,
-          temporalPort,
-          namespace,
-          temporalUi,
-          worker,
-          TemporalMode.TEST_SERVER,
-          0,
-          null,
-          null);
-    }
-
     /** The in-process Java test server on the given ports, shell enabled: fast, for tests. */
     public static Config embedded(int apiPort, int temporalPort) {
       return new Config(
@@ -251,7 +167,13 @@ public final class CapstanRuntime implements AutoCloseable {
           temporalPort,
           DEFAULT_NAMESPACE,
           null,
-          WorkerSettings.defaults(true));
+          WorkerSettings.defaults(true),
+          TemporalMode.TEST_SERVER,
+          0,
+          null,
+          null,
+          null,
+          null);
     }
 
     /**
@@ -276,7 +198,9 @@ public final class CapstanRuntime implements AutoCloseable {
           TemporalMode.DEV_SERVER,
           uiPort,
           stateDir,
-          temporalCli);
+          temporalCli,
+          null,
+          null);
     }
 
     /** An external Temporal frontend, with its Web UI's address or null, shell enabled. */
@@ -288,7 +212,13 @@ public final class CapstanRuntime implements AutoCloseable {
           0,
           DEFAULT_NAMESPACE,
           temporalUi,
-          WorkerSettings.defaults(true));
+          WorkerSettings.defaults(true),
+          TemporalMode.AUTO,
+          0,
+          null,
+          null,
+          null,
+          null);
     }
 
     /** Whether this process starts the Temporal server (rather than using an external one). */
@@ -308,8 +238,7 @@ public final class CapstanRuntime implements AutoCloseable {
   private final List<String> notes = new ArrayList<>();
   private PrometheusMeterRegistry metrics;
   private Scope metricsScope;
-  private EmbeddedTemporal server;
-  private DevServer devServer;
+  private TemporalBackend backend;
   private TemporalCli.Found temporalCli;
   private Thread shutdownHook;
   private WorkflowServiceStubs stubs;
@@ -357,8 +286,15 @@ public final class CapstanRuntime implements AutoCloseable {
           new RootScopeBuilder()
               .reporter(new MicrometerClientStatsReporter(metrics))
               .reportEvery(METRICS_REPORT_INTERVAL);
-      String address = startTemporal();
-      stubs = connect(address);
+      backend = chooseBackend();
+      if (backend.childProcess()) {
+        // The runtime stops the child process itself when the JVM exits, after its workers, so
+        // the workers do not lose their server while they wind down.
+        shutdownHook = new Thread(this::close, "capstan-runtime-stop");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+      }
+      temporal = backend.start();
+      stubs = connect(temporal.address());
       registerSearchAttributes();
       // One data converter for the worker and the API: what one encrypts, the other can read.
       client =
@@ -422,22 +358,35 @@ public final class CapstanRuntime implements AutoCloseable {
     return security.shellPolicy() == null ? worker : worker.withShellPolicy(security.shellPolicy());
   }
 
-  /** Starts or names the Temporal server as the config says, and returns its address. */
-  private String startTemporal() {
+  /**
+   * The Temporal server the config asks for: the external one it names; else the test server when
+   * asked for; else the dev server when there is a {@code temporal} binary; else, in auto mode, the
+   * test server after all.
+   */
+  private TemporalBackend chooseBackend() {
     if (!config.embeddedServer()) {
-      temporal =
-          new TemporalInfo(
-              config.temporalTarget(),
-              config.namespace(),
-              config.temporalUi(),
-              TemporalInfo.EXTERNAL);
-      return config.temporalTarget();
+      return new ExternalBackend(config.temporalTarget(), config.namespace(), config.temporalUi());
     }
     TemporalMode mode = config.temporalMode();
     if (mode != TemporalMode.TEST_SERVER) {
       temporalCli = locateTemporalCli().orElse(null);
     }
-    if (temporalCli == null && mode == TemporalMode.DEV_SERVER) {
+    if (temporalCli != null) {
+      return new DevServerBackend(
+          new DevServer.Options(
+              temporalCli.binary(),
+              DevServer.Options.DEFAULT_HOST,
+              config.temporalPort(),
+              config.uiPort(),
+              0,
+              0,
+              config.stateDir(),
+              config.namespace(),
+              null,
+              /* stopWithJvm= */ false,
+              uiCodecEndpoint().orElse(null)));
+    }
+    if (mode == TemporalMode.DEV_SERVER) {
       throw new StartupException(
           "the dev server needs the Temporal CLI, and there is no temporal binary (looked at "
               + TemporalCli.searched(CapstanHome.dir())
@@ -447,13 +396,6 @@ public final class CapstanRuntime implements AutoCloseable {
               + " test-server",
           null);
     }
-    if (temporalCli != null) {
-      startDevServer(temporalCli.binary());
-      temporal =
-          new TemporalInfo(
-              devServer.address(), config.namespace(), devServer.uiUrl(), TemporalInfo.DEV_SERVER);
-      return devServer.address();
-    }
     if (mode == TemporalMode.AUTO) {
       notes.add(
           "no temporal binary was found (looked at "
@@ -462,10 +404,7 @@ public final class CapstanRuntime implements AutoCloseable {
               + TemporalCli.INSTALL_SCRIPT
               + " installs the Temporal CLI for the dev server");
     }
-    server = startEmbeddedServer(config.temporalPort());
-    String address = "127.0.0.1:" + server.port();
-    temporal = new TemporalInfo(address, config.namespace(), null, TemporalInfo.TEST_SERVER);
-    return address;
+    return new TestServerBackend(config.temporalPort(), config.namespace());
   }
 
   private Optional<TemporalCli.Found> locateTemporalCli() {
@@ -474,27 +413,6 @@ public final class CapstanRuntime implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new StartupException(e.getMessage(), e);
     }
-  }
-
-  private void startDevServer(Path binary) {
-    // The runtime stops the dev server itself when the JVM exits, after its workers, so the
-    // workers do not lose their server while they wind down.
-    shutdownHook = new Thread(this::close, "capstan-runtime-stop");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
-    devServer =
-        DevServer.start(
-            new DevServer.Options(
-                binary,
-                DevServer.Options.DEFAULT_HOST,
-                config.temporalPort(),
-                config.uiPort(),
-                0,
-                0,
-                config.stateDir(),
-                config.namespace(),
-                null,
-                /* stopWithJvm= */ false,
-                uiCodecEndpoint().orElse(null)));
   }
 
   /**
@@ -537,23 +455,6 @@ public final class CapstanRuntime implements AutoCloseable {
       // go on, since they may have registered the attributes already.
       log.warn(e.getMessage());
       notes.add(e.getMessage());
-    }
-  }
-
-  private static EmbeddedTemporal startEmbeddedServer(int port) {
-    try {
-      return EmbeddedTemporal.start("127.0.0.1", port);
-    } catch (RuntimeException e) {
-      if (bindFailure(e)) {
-        throw new StartupException(
-            "port "
-                + port
-                + " is in use, so the embedded Temporal server cannot start (is another Temporal or"
-                + " `capstan up` running?): pick another with --temporal-port, or use that server"
-                + " with --temporal HOST:PORT",
-            e);
-      }
-      throw e;
     }
   }
 
@@ -650,12 +551,12 @@ public final class CapstanRuntime implements AutoCloseable {
 
   /** The dev server this runtime started, if it started one. */
   public Optional<DevServer> devServer() {
-    return Optional.ofNullable(devServer);
+    return backend == null ? Optional.empty() : backend.devServer();
   }
 
   /** The {@code temporal} binary the dev server runs from, if there is a dev server. */
   public Optional<TemporalCli.Found> temporalCli() {
-    return Optional.ofNullable(devServer == null ? null : temporalCli);
+    return devServer().isPresent() ? Optional.ofNullable(temporalCli) : Optional.empty();
   }
 
   /** Things a person should know about this start (a fallback, a warning), one per line. */
@@ -682,11 +583,8 @@ public final class CapstanRuntime implements AutoCloseable {
     if (metricsScope != null) {
       quietly("SDK metrics", metricsScope::close);
     }
-    if (server != null) {
-      quietly("embedded Temporal server", server::close);
-    }
-    if (devServer != null) {
-      quietly("Temporal dev server", devServer::close);
+    if (backend != null) {
+      quietly("Temporal server", backend::close);
     }
     if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
       quietly("shutdown hook", this::removeShutdownHook);
@@ -730,7 +628,7 @@ public final class CapstanRuntime implements AutoCloseable {
    * Whether {@code error} says a port was taken. gRPC's Netty transport reports it as an
    * IOException of its own rather than a {@link BindException}, so the message counts too.
    */
-  private static boolean bindFailure(Throwable error) {
+  static boolean bindFailure(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
       String message = String.valueOf(t.getMessage());
       if (t instanceof BindException

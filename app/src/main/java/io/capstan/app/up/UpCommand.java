@@ -269,7 +269,8 @@ public final class UpCommand implements Callable<Integer> {
         stateDir,
         temporalCli,
         new SecurityOptions(
-            auth, authFile, submitRate, metricsAuth, codecOrigins, shellPolicy, secretsDir));
+            auth, authFile, submitRate, metricsAuth, codecOrigins, shellPolicy, secretsDir),
+        /* roles= every one */ null);
   }
 
   static String banner(CapstanRuntime runtime) {
