@@ -5,12 +5,19 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyP
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.domain.properties.HasName;
 import com.tngtech.archunit.lang.ArchRule;
+import java.io.IOException;
 import java.io.Serializable;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.Timer;
 import java.util.UUID;
@@ -24,13 +31,34 @@ final class ArchitectureRules {
   static final String WORKFLOWS = "io.capstan.workflows..";
   static final String DEFINITIONS = "io.capstan.definitions..";
 
+  private static final DescribedPredicate<JavaClass> IN_WORKFLOWS =
+      JavaClass.Predicates.resideInAPackage(WORKFLOWS);
+  private static final DescribedPredicate<JavaClass> IN_DEFINITIONS =
+      JavaClass.Predicates.resideInAPackage(DEFINITIONS);
+
+  /**
+   * The code that runs inside a workflow, which the determinism rules cover: the workflow packages,
+   * and every {@code definitions} class that a workflow class depends on, directly or through other
+   * definitions classes (the spec records and their {@code render} methods, {@code Templates}, the
+   * Jackson readers that decode a workflow's input). It is computed rather than listed so that a
+   * definitions class a workflow starts to call is covered from that commit on.
+   *
+   * <p>The rest of {@code definitions} is left out on purpose: the YAML parser and the JSON schema
+   * it loads from the classpath (real I/O), the validators, {@code Planner} and {@code Durations}
+   * run in the API before a run starts, never in a workflow. Should a workflow start to call one of
+   * them, that one is covered from then on.
+   */
+  static final DescribedPredicate<JavaClass> WORKFLOW_CODE =
+      DescribedPredicate.describe(
+          "are workflow code or definitions code that workflow code depends on",
+          ArchitectureRules::isWorkflowCode);
+
   private ArchitectureRules() {}
 
   /** Clocks: time comes from {@code Workflow.currentTimeMillis}, which replays the same. */
   static final ArchRule NO_WALL_CLOCK =
       noClasses()
-          .that()
-          .resideInAPackage(WORKFLOWS)
+          .that(WORKFLOW_CODE)
           .should()
           .callMethod(System.class, "currentTimeMillis")
           .orShould()
@@ -44,8 +72,7 @@ final class ArchitectureRules {
   /** Randomness: {@code Workflow.randomUUID} and {@code Workflow.newRandom} replay the same. */
   static final ArchRule NO_RANDOMNESS =
       noClasses()
-          .that()
-          .resideInAPackage(WORKFLOWS)
+          .that(WORKFLOW_CODE)
           .should()
           .dependOnClassesThat(assignableTo(Random.class).or(assignableTo(SplittableRandom.class)))
           .orShould()
@@ -59,8 +86,7 @@ final class ArchitectureRules {
   /** Threads: Temporal runs workflow code on its own threads; Async and Promise replace them. */
   static final ArchRule NO_THREADS =
       noClasses()
-          .that()
-          .resideInAPackage(WORKFLOWS)
+          .that(WORKFLOW_CODE)
           .should()
           .dependOnClassesThat(
               assignableTo(Thread.class)
@@ -69,17 +95,22 @@ final class ArchitectureRules {
           .because(
               "workflow code runs concurrently only through Async, Promise and Workflow.await");
 
-  /** I/O, the environment and logging frameworks: side effects belong in activities. */
+  /**
+   * I/O, the environment and logging frameworks: side effects belong in activities. {@code
+   * IOException} alone is no I/O: a Jackson deserializer that decodes a workflow's input declares
+   * it because Jackson's contract does, while the streams, files and sockets that do I/O stay
+   * forbidden.
+   */
   static final ArchRule NO_IO =
       noClasses()
-          .that()
-          .resideInAPackage(WORKFLOWS)
+          .that(WORKFLOW_CODE)
           .should()
           .dependOnClassesThat(
               resideInAnyPackage("java.io..", "java.nio.file..", "java.net..")
                   .and(
                       DescribedPredicate.not(
-                          HasName.Predicates.name(Serializable.class.getName()))))
+                          HasName.Predicates.name(Serializable.class.getName())
+                              .or(HasName.Predicates.name(IOException.class.getName())))))
           .orShould()
           .callMethod(System.class, "getenv")
           .orShould()
@@ -120,6 +151,34 @@ final class ArchitectureRules {
         .resideInAnyPackage(packages)
         .because(
             "AWS, Kubernetes, HTTP and CUDA clients belong in activities, workers and the API");
+  }
+
+  /**
+   * Whether {@code javaClass} is in a workflow package, or is a definitions class that a workflow
+   * class reaches through the dependencies between the imported classes.
+   */
+  private static boolean isWorkflowCode(JavaClass javaClass) {
+    if (IN_WORKFLOWS.test(javaClass)) {
+      return true;
+    }
+    if (!IN_DEFINITIONS.test(javaClass)) {
+      return false;
+    }
+    // Walk the dependencies backwards, through definitions classes only, until a workflow class.
+    Set<JavaClass> seen = new HashSet<>(List.of(javaClass));
+    ArrayDeque<JavaClass> next = new ArrayDeque<>(seen);
+    while (!next.isEmpty()) {
+      for (Dependency dependency : next.poll().getDirectDependenciesToSelf()) {
+        JavaClass origin = dependency.getOriginClass();
+        if (IN_WORKFLOWS.test(origin)) {
+          return true;
+        }
+        if (IN_DEFINITIONS.test(origin) && seen.add(origin)) {
+          next.add(origin);
+        }
+      }
+    }
+    return false;
   }
 
   private static DescribedPredicate<JavaMethodCall> javaTimeNow() {

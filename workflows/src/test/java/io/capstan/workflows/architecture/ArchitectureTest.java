@@ -8,9 +8,17 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import io.capstan.definitions.DefinitionParser;
+import io.capstan.definitions.Templates;
+import io.capstan.definitions.archfixture.DefinitionOutsideWorkflows;
 import io.capstan.definitions.archfixture.DefinitionThatKnowsTemporal;
+import io.capstan.definitions.archfixture.DefinitionThatReadsTheClock;
+import io.capstan.definitions.executor.EnvVar;
+import io.capstan.definitions.executor.ShellSpec;
 import io.capstan.definitions.pipeline.PipelineSpec;
+import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.archfixture.NondeterministicWorkflowCode;
+import io.capstan.workflows.archfixture.WorkflowCodeThatCallsDefinitions;
 import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
 import java.util.List;
@@ -44,7 +52,9 @@ class ArchitectureTest {
   }
 
   @Test
-  @DisplayName("workflow code uses no wall clock, randomness, threads, I/O or logging framework")
+  @DisplayName(
+      "workflow code, and the definitions code it calls, uses no wall clock, randomness, threads,"
+          + " I/O or logging framework")
   void workflowCodeIsDeterministic() {
     DETERMINISM.forEach(rule -> rule.check(PRODUCTION));
   }
@@ -64,6 +74,40 @@ class ArchitectureTest {
         .contains("Thread", "ExecutorService", "CompletableFuture");
     assertThat(violations(ArchitectureRules.NO_IO, bad))
         .contains("java.nio.file.Files", "java.net", "getenv", "System.out");
+  }
+
+  @Test
+  @DisplayName("the determinism rules cover the definitions code that workflow code calls")
+  void determinismCoversDefinitionsThatWorkflowsCall() {
+    assertThat(List.of(PipelineSpec.class, TaskSpec.class, ShellSpec.class, Templates.class))
+        .allSatisfy(
+            called ->
+                assertThat(ArchitectureRules.WORKFLOW_CODE.test(PRODUCTION.get(called)))
+                    .as(called.getName())
+                    .isTrue());
+    // Reached only through ShellSpec's fields: Jackson runs it to decode a workflow's input.
+    assertThat(ArchitectureRules.WORKFLOW_CODE.test(PRODUCTION.get(EnvVar.ListReader.class)))
+        .isTrue();
+    // The parser and the schema it loads run before a run starts, never in a workflow.
+    // (DefinitionSchema is package-private, hence its name.)
+    assertThat(List.of(DefinitionParser.class.getName(), "io.capstan.definitions.DefinitionSchema"))
+        .allSatisfy(
+            parser ->
+                assertThat(ArchitectureRules.WORKFLOW_CODE.test(PRODUCTION.get(parser)))
+                    .as(parser)
+                    .isFalse());
+
+    JavaClasses fixtures =
+        new ClassFileImporter()
+            .importClasses(
+                WorkflowCodeThatCallsDefinitions.class,
+                DefinitionThatReadsTheClock.class,
+                DefinitionOutsideWorkflows.class);
+
+    assertThat(violations(ArchitectureRules.NO_WALL_CLOCK, fixtures))
+        .contains(DefinitionThatReadsTheClock.class.getName() + ".render", "Instant.now")
+        .doesNotContain(DefinitionOutsideWorkflows.class.getName());
+    assertThat(ArchitectureRules.NO_IO.evaluate(fixtures).hasViolation()).isFalse();
   }
 
   @Test
