@@ -64,9 +64,9 @@ import java.util.zip.GZIPOutputStream;
  * change to a workflow's commands, put behind {@code Workflow.getVersion} so that runs already in
  * flight keep replaying; keep the old files too when they stand for versions still running.
  *
- * <p>Name the histories to record after the directory (file names without {@code .json}) to leave
- * the others as they are: a history recorded by an older version of a workflow is what proves that
- * the current one still replays it.
+ * <p>Name the histories to record after the directory (file names without {@code .json}; a run that
+ * continued as new is one name for all of its files) to leave the others as they are: a history
+ * recorded by an older version of a workflow is what proves that the current one still replays it.
  *
  * <pre>
  * mvn -o -q -B -pl workflows -am -Dspotless.check.skip=true test-compile \
