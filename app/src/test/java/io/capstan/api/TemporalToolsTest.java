@@ -3,7 +3,7 @@ package io.capstan.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.capstan.definitions.DefinitionParser;
-import io.capstan.definitions.pipeline.PipelineDefinition;
+import io.capstan.definitions.PipelineDefinition;
 import io.capstan.workflows.RunSearchAttributes;
 import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.pipeline.PipelineInput;

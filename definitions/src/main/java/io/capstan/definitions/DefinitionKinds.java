@@ -1,8 +1,6 @@
 package io.capstan.definitions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.capstan.definitions.job.JobDefinition;
-import io.capstan.definitions.pipeline.PipelineDefinition;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

@@ -3,9 +3,7 @@ package io.capstan.definitions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.capstan.definitions.executor.ExecutorKind;
-import io.capstan.definitions.job.JobDefinition;
 import io.capstan.definitions.job.ScheduleOverlap;
-import io.capstan.definitions.pipeline.PipelineDefinition;
 import io.capstan.definitions.pipeline.TaskSpec;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,7 +4,6 @@ import static io.capstan.definitions.Rejections.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.capstan.definitions.job.Cron;
-import io.capstan.definitions.job.JobDefinition;
 import io.capstan.definitions.job.ScheduleOverlap;
 import io.capstan.definitions.job.ScheduleSpec;
 import java.time.Duration;

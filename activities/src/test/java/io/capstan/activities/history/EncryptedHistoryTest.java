@@ -11,7 +11,7 @@ import io.capstan.activities.task.TaskActivitiesOptions;
 import io.capstan.codec.AesGcmPayloadCodec;
 import io.capstan.codec.CapstanDataConverter;
 import io.capstan.definitions.DefinitionParser;
-import io.capstan.definitions.pipeline.PipelineDefinition;
+import io.capstan.definitions.PipelineDefinition;
 import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflow;

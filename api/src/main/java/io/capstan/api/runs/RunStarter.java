@@ -5,7 +5,7 @@ import io.capstan.api.intake.Submission;
 import io.capstan.api.schedules.JobSchedules;
 import io.capstan.api.schedules.SchedulesUnavailableException;
 import io.capstan.definitions.Definition;
-import io.capstan.definitions.job.JobDefinition;
+import io.capstan.definitions.JobDefinition;
 import io.capstan.workflows.TaskQueues;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.capstan.api.http.UnprocessableException;
 import io.capstan.definitions.DefinitionParser;
-import io.capstan.definitions.job.JobDefinition;
+import io.capstan.definitions.JobDefinition;
 import io.capstan.definitions.job.ScheduleOverlap;
 import io.capstan.definitions.job.ScheduleSpec;
 import io.capstan.workflows.TaskQueues;

@@ -1,5 +1,6 @@
 package io.capstan.definitions.pipeline;
 
+import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.executor.SimulateSpec;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.definitions.DefinitionParser;
+import io.capstan.definitions.JobDefinition;
+import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.Templates;
-import io.capstan.definitions.job.JobDefinition;
-import io.capstan.definitions.pipeline.PipelineDefinition;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.capstan.definitions.DefinitionParser;
 import io.capstan.definitions.Durations;
+import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.executor.ContainerSpec;
 import io.capstan.definitions.executor.SimulateSpec;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.capstan.workflows.job;
 
-import io.capstan.definitions.job.JobDefinition;
+import io.capstan.definitions.JobDefinition;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

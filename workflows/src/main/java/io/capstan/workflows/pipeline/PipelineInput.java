@@ -1,6 +1,6 @@
 package io.capstan.workflows.pipeline;
 
-import io.capstan.definitions.pipeline.PipelineDefinition;
+import io.capstan.definitions.PipelineDefinition;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,8 +1,8 @@
 package io.capstan.workflows.pipeline;
 
+import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.Templates;
 import io.capstan.definitions.pipeline.OnFailure;
-import io.capstan.definitions.pipeline.PipelineDefinition;
 import io.capstan.definitions.pipeline.PipelineSpec;
 import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.definitions.pipeline.TaskDefaults;

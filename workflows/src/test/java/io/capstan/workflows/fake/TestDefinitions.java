@@ -1,14 +1,14 @@
 package io.capstan.workflows.fake;
 
 import io.capstan.definitions.Definition;
+import io.capstan.definitions.JobDefinition;
 import io.capstan.definitions.Metadata;
+import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.executor.ContainerSpec;
 import io.capstan.definitions.executor.ShellSpec;
 import io.capstan.definitions.executor.SimulateSpec;
-import io.capstan.definitions.job.JobDefinition;
 import io.capstan.definitions.job.JobSpec;
 import io.capstan.definitions.pipeline.OnFailure;
-import io.capstan.definitions.pipeline.PipelineDefinition;
 import io.capstan.definitions.pipeline.PipelineSpec;
 import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.definitions.pipeline.TaskDefaults;

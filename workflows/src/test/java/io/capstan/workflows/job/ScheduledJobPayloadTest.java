@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.capstan.definitions.DefinitionParser;
-import io.capstan.definitions.job.JobDefinition;
+import io.capstan.definitions.JobDefinition;
 import io.capstan.definitions.job.ScheduleOverlap;
 import io.capstan.definitions.job.ScheduleSpec;
 import io.temporal.api.common.v1.Payload;

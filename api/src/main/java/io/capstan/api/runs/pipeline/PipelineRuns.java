@@ -3,7 +3,7 @@ package io.capstan.api.runs.pipeline;
 import io.capstan.api.runs.KindRuns;
 import io.capstan.api.runs.RunMetadata;
 import io.capstan.api.validation.PlanView;
-import io.capstan.definitions.pipeline.PipelineDefinition;
+import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.pipeline.Plan;
 import io.capstan.definitions.pipeline.Planner;
 import io.capstan.definitions.pipeline.TaskSpec;

@@ -1,7 +1,6 @@
-package io.capstan.definitions.pipeline;
+package io.capstan.definitions;
 
-import io.capstan.definitions.Definition;
-import io.capstan.definitions.Metadata;
+import io.capstan.definitions.pipeline.PipelineSpec;
 
 /** A {@code kind: Pipeline} document. */
 public record PipelineDefinition(

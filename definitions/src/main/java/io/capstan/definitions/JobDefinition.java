@@ -1,7 +1,6 @@
-package io.capstan.definitions.job;
+package io.capstan.definitions;
 
-import io.capstan.definitions.Definition;
-import io.capstan.definitions.Metadata;
+import io.capstan.definitions.job.JobSpec;
 
 /** A {@code kind: Job} document. */
 public record JobDefinition(String apiVersion, String kind, Metadata metadata, JobSpec spec)
