@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("Job schedules on the dev server")
-class JobScheduleDevServerTest {
+class JobScheduleDevServerIT {
 
   private final Path state =
       Path.of("target", "capstan-job-schedule-dev-server-test", Long.toString(System.nanoTime()))

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("Listing runs through the dev server's visibility store")
-class RunListingDevServerTest {
+class RunListingDevServerIT {
   /** Long enough to still run when the test ends; the dev server stops with the class. */
   private static final String LONG = "10m";
 

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Temporal CLI's dev server as Capstan starts and stops it. */
-class DevServerTest {
+class DevServerIT {
   @TempDir Path state;
   private final Deque<AutoCloseable> cleanup = new ArrayDeque<>();
 

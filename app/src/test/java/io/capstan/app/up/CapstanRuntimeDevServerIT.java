@@ -3,12 +3,12 @@ package io.capstan.app.up;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.capstan.testkit.Eventually;
 import io.capstan.testkit.FreePorts;
 import io.temporal.api.enums.v1.IndexedValueType;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestInstance;
  * server that the runtime starts and stops.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CapstanRuntimeDevServerTest {
+class CapstanRuntimeDevServerIT {
   private static final String PIPELINE =
       """
       apiVersion: capstan.io/v1
@@ -87,14 +87,14 @@ class CapstanRuntimeDevServerTest {
     assertThat(temporal.path("address").asText()).isEqualTo("127.0.0.1:" + temporalPort);
     assertThat(temporal.path("namespace").asText()).isEqualTo("default");
     assertThat(temporal.path("ui").asText()).isEqualTo("http://127.0.0.1:" + uiPort);
-    assertThat(DevServerTest.httpStatus(temporal.path("ui").asText())).isEqualTo(200);
+    assertThat(DevServerIT.httpStatus(temporal.path("ui").asText())).isEqualTo(200);
   }
 
   @Test
   @DisplayName("the runtime registers Capstan's search attributes with the dev server")
   void searchAttributesAreRegistered() {
     assertThat(
-            DevServerTest.listSearchAttributes(runtime.client().getWorkflowServiceStubs())
+            DevServerIT.listSearchAttributes(runtime.client().getWorkflowServiceStubs())
                 .get("CapstanKind"))
         .isEqualTo(IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
   }
@@ -126,17 +126,12 @@ class CapstanRuntimeDevServerTest {
   }
 
   private JsonNode awaitEnd(String id) {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    JsonNode run = Http.json(http.get("/api/v1/runs/" + id));
-    while (run.path("status").asText().equals("RUNNING") && Instant.now().isBefore(deadline)) {
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      run = Http.json(http.get("/api/v1/runs/" + id));
-    }
-    return run;
+    return Eventually.get(
+        Duration.ofSeconds(60),
+        () -> {
+          JsonNode run = Http.json(http.get("/api/v1/runs/" + id));
+          assertThat(run.path("status").asText()).as(run.toString()).isNotEqualTo("RUNNING");
+          return run;
+        });
   }
 }

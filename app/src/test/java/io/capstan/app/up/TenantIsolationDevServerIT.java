@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisplayName("Tenant isolation on the dev server")
-class TenantIsolationDevServerTest {
+class TenantIsolationDevServerIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TOKENS =
       "alice:operator:team-a:"

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code capstan up --temporal HOST:PORT}: a server this process neither starts nor stops. */
-class CapstanRuntimeExternalTest {
+class CapstanRuntimeExternalIT {
   @TempDir Path state;
 
   @Test
@@ -33,7 +33,7 @@ class CapstanRuntimeExternalTest {
       try {
         // An external cluster set up by hand may lack some of Capstan's attributes.
         removeSearchAttribute(stubs, "CapstanLabels");
-        assertThat(DevServerTest.listSearchAttributes(stubs)).doesNotContainKey("CapstanLabels");
+        assertThat(DevServerIT.listSearchAttributes(stubs)).doesNotContainKey("CapstanLabels");
 
         try (CapstanRuntime runtime =
             new CapstanRuntime(CapstanRuntime.Config.external(0, server.address(), server.uiUrl()))
@@ -45,7 +45,7 @@ class CapstanRuntimeExternalTest {
           assertThat(runtime.devServer()).isEmpty();
         }
 
-        assertThat(DevServerTest.listSearchAttributes(stubs))
+        assertThat(DevServerIT.listSearchAttributes(stubs))
             .containsEntry("CapstanLabels", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
         assertThat(server.isAlive()).isTrue();
       } finally {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * endpoint, and the endpoint answers the UI's CORS preflight, so the UI shows decrypted payloads.
  */
 @DisplayName("The dev server's Web UI decodes through the API's codec endpoint")
-class DevServerCodecEndpointTest {
+class DevServerCodecEndpointIT {
   @Test
   @DisplayName(
       "the dev server gets --ui-codec-endpoint http://127.0.0.1:PORT/codec, and the UI's origin"

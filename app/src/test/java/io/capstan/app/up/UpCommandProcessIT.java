@@ -2,12 +2,12 @@ package io.capstan.app.up;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.capstan.testkit.Eventually;
 import io.capstan.testkit.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code capstan up} as its own process, the way the launcher script starts it: the banner, the API
  * answering, and a clean stop on SIGTERM.
  */
-class UpCommandProcessTest {
+class UpCommandProcessIT {
   @TempDir Path dir;
   private Process process;
 
@@ -104,7 +104,7 @@ class UpCommandProcessTest {
         .doesNotContain(UpCommand.TEST_SERVER_LIMITS);
     long serverPid = serverPid(state);
     assertThat(ProcessHandle.of(serverPid).filter(ProcessHandle::isAlive)).isPresent();
-    assertThat(DevServerTest.httpStatus("http://127.0.0.1:" + uiPort)).isEqualTo(200);
+    assertThat(DevServerIT.httpStatus("http://127.0.0.1:" + uiPort)).isEqualTo(200);
 
     process.destroy();
 
@@ -137,19 +137,22 @@ class UpCommandProcessTest {
     return Long.parseLong(pids.getProperty("server"));
   }
 
-  private String awaitLog(Path log, String line, Duration timeout) throws Exception {
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      String text = read(log);
-      if (text.contains(line)) {
-        return text;
-      }
-      if (!process.isAlive()) {
-        throw new AssertionError("capstan up exited with " + process.exitValue() + ":\n" + text);
-      }
-      Thread.sleep(100);
+  /** The log once it has {@code line}; done waiting early when the process exits. */
+  private String awaitLog(Path log, String line, Duration timeout) {
+    String text =
+        Eventually.get(
+            timeout,
+            () -> {
+              String current = read(log);
+              assertThat(current.contains(line) || !process.isAlive())
+                  .as("'%s' in %s:%n%s", line, log, current)
+                  .isTrue();
+              return current;
+            });
+    if (!text.contains(line)) {
+      throw new AssertionError("capstan up exited with " + process.exitValue() + ":\n" + text);
     }
-    throw new AssertionError("no '" + line + "' within " + timeout + ":\n" + read(log));
+    return text;
   }
 
   private static String read(Path log) throws IOException {
