@@ -3,9 +3,8 @@ package io.capstan.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.capstan.testkit.Eventually;
 import io.javalin.testtools.JavalinTest;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,17 +131,10 @@ class ControlRunsTest {
         });
   }
 
-  static JsonNode awaitRun(Http http, String id, Predicate<JsonNode> condition)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    JsonNode last = null;
-    while (Instant.now().isBefore(deadline)) {
-      last = http.get("/api/v1/runs/" + id).json();
-      if (condition.test(last)) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("run " + id + " never reached the expected state: " + last);
+  static JsonNode awaitRun(Http http, String id, Predicate<JsonNode> condition) {
+    return Eventually.await(
+        "run " + id + " to reach the expected state",
+        () -> http.get("/api/v1/runs/" + id).json(),
+        condition);
   }
 }

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.testkit.Eventually;
 import io.javalin.testtools.JavalinTest;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.testing.TestWorkflowEnvironment;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.function.Predicate;
@@ -197,17 +197,10 @@ class InspectRunsTest {
   /**
    * Polls the run until the task satisfies {@code condition}; the test server runs in real time.
    */
-  static JsonNode awaitTask(Http http, String id, String task, Predicate<JsonNode> condition)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    JsonNode last = null;
-    while (Instant.now().isBefore(deadline)) {
-      last = http.get("/api/v1/runs/" + id).json();
-      if (condition.test(last.path("tasks").path(task))) {
-        return last.path("tasks").path(task);
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("task " + task + " never reached the expected state: " + last);
+  static JsonNode awaitTask(Http http, String id, String task, Predicate<JsonNode> condition) {
+    return Eventually.await(
+        "task " + task + " of " + id + " to reach the expected state",
+        () -> http.get("/api/v1/runs/" + id).json().path("tasks").path(task),
+        condition);
   }
 }

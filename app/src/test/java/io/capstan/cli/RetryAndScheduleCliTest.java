@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.api.TestTemporal;
+import io.capstan.testkit.Eventually;
 import io.javalin.testtools.JavalinTest;
 import java.time.Duration;
-import java.time.Instant;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -82,17 +82,15 @@ class RetryAndScheduleCliTest {
         });
   }
 
-  private static void awaitFailed(String api, String id, String task) throws Exception {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-    while (Instant.now().isBefore(deadline)) {
-      CapstanCliTest.Run get = capstan("--api", api, "get", id);
-      JsonNode run = JSON.readTree(get.out());
-      if ("FAILED".equals(run.path("tasks").path(task).path("state").asText())) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(task + " of " + id + " never failed");
+  private static void awaitFailed(String api, String id, String task) {
+    Eventually.within(
+        Duration.ofSeconds(20),
+        () -> {
+          JsonNode run = JSON.readTree(capstan("--api", api, "get", id).out());
+          assertThat(run.path("tasks").path(task).path("state").asText())
+              .as("%s of %s", task, id)
+              .isEqualTo("FAILED");
+        });
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.codec.AesGcmPayloadCodec;
+import io.capstan.testkit.Eventually;
 import io.capstan.testkit.FreePorts;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -18,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -154,16 +154,16 @@ class CapstanRuntimeSecurityTest {
     }
   }
 
-  private static JsonNode awaitClosed(String api, String id) throws Exception {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-    JsonNode run = null;
-    while (Instant.now().isBefore(deadline)) {
-      run = JSON.readTree(send(api, "GET", "/api/v1/runs/" + id, "root-token", null).body());
-      if (!run.path("status").asText().equals("RUNNING")) {
-        return run;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("run " + id + " did not close: " + run);
+  private static JsonNode awaitClosed(String api, String id) {
+    return Eventually.get(
+        Duration.ofSeconds(60),
+        () -> {
+          JsonNode run =
+              JSON.readTree(send(api, "GET", "/api/v1/runs/" + id, "root-token", null).body());
+          assertThat(run.path("status").asText())
+              .as("run %s did not close: %s", id, run)
+              .isNotEqualTo("RUNNING");
+          return run;
+        });
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.testkit.Eventually;
 import io.capstan.testkit.FreePorts;
 import io.capstan.workers.WorkerSettings;
 import io.grpc.Status;
@@ -15,10 +16,7 @@ import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -66,10 +64,13 @@ class CapstanRuntimeTest {
     String id = Http.json(submitted).path("id").asText();
 
     JsonNode run =
-        await(
-            () -> Http.json(http.get("/api/v1/runs/" + id)),
-            r -> !r.path("status").asText().equals("RUNNING"),
-            Duration.ofSeconds(60));
+        Eventually.get(
+            Duration.ofSeconds(60),
+            () -> {
+              JsonNode current = Http.json(http.get("/api/v1/runs/" + id));
+              assertThat(current.path("status").asText()).isNotEqualTo("RUNNING");
+              return current;
+            });
 
     assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
     assertThat(run.path("tasks").path("extract").path("output").asText()).isEqualTo("rows-7");
@@ -121,10 +122,13 @@ class CapstanRuntimeTest {
   @DisplayName("/metrics carries the Temporal SDK's own metrics next to the API's")
   void metricsIncludeTemporalSdkMetrics() {
     String metrics =
-        await(
-            () -> http.get("/metrics").body(),
-            m -> m.contains("temporal_"),
-            Duration.ofSeconds(20));
+        Eventually.get(
+            Duration.ofSeconds(20),
+            () -> {
+              String current = http.get("/metrics").body();
+              assertThat(current).contains("temporal_");
+              return current;
+            });
 
     assertThat(metrics).contains("temporal_request");
   }
@@ -148,20 +152,5 @@ class CapstanRuntimeTest {
         .isInstanceOf(CapstanRuntime.StartupException.class)
         .hasMessageStartingWith("port " + temporalPort + " is in use")
         .hasMessageContaining("--temporal-port");
-  }
-
-  private static <T> T await(Supplier<T> probe, Predicate<T> done, Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
-    T last = probe.get();
-    while (!done.test(last) && Instant.now().isBefore(deadline)) {
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      last = probe.get();
-    }
-    return last;
   }
 }
