@@ -1,5 +1,6 @@
 package io.capstan.e2e;
 
+import io.capstan.app.process.ManagedProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ record CommandResult(List<String> command, int exitCode, String stdout, String s
       throw new IllegalStateException(e);
     } finally {
       if (process != null && process.isAlive()) {
-        Reaper.stop(process.toHandle(), Duration.ZERO);
+        ManagedProcess.stop(process.toHandle(), Duration.ZERO);
       }
       deleteQuietly(out);
       deleteQuietly(err);

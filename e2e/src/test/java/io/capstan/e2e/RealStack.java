@@ -11,16 +11,17 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The real stack for one test class: a fresh dev server (SQLite in a temporary folder) and one
- * Capstan process against it. Both are stopped after the class, whether it passed or not, and so is
- * every process a killed Capstan left behind. Logs stay in {@code e2e/target/e2e/CLASS/}.
+ * The real stack for one test class: a fresh dev server and one Capstan process against it. Both
+ * are stopped after the class, whether it passed or not, and so is every process a killed Capstan
+ * left behind. Their logs stay in {@code e2e/target/e2e/CLASS/}: Capstan's as {@code capstan.log},
+ * the dev server's beside its SQLite file in {@code temporal/}.
  *
  * <pre>{@code @RegisterExtension static final RealStack stack = new RealStack();}</pre>
  */
 final class RealStack implements BeforeAllCallback, AfterAllCallback {
   private Path logs;
   private Path state;
-  private DevServer temporal;
+  private TestDevServer temporal;
   private CapstanProcess capstan;
 
   @Override
@@ -30,10 +31,8 @@ final class RealStack implements BeforeAllCallback, AfterAllCallback {
     Files.createDirectories(logs);
     state = Files.createTempDirectory("capstan-e2e-");
     try {
-      temporal = DevServer.start(state, logs.resolve("temporal.log"));
-      capstan =
-          CapstanProcess.start(
-              temporal, logs.resolve("capstan.log"), Files.createDirectories(state.resolve("tmp")));
+      temporal = TestDevServer.start(logs.resolve("temporal"));
+      capstan = CapstanProcess.start(temporal, logs, Files.createDirectories(state.resolve("tmp")));
     } catch (IOException | RuntimeException | Error e) {
       stopAll();
       throw e;
@@ -45,7 +44,7 @@ final class RealStack implements BeforeAllCallback, AfterAllCallback {
     stopAll();
   }
 
-  DevServer temporal() {
+  TestDevServer temporal() {
     return temporal;
   }
 

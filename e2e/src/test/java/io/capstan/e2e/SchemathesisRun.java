@@ -1,14 +1,14 @@
 package io.capstan.e2e;
 
+import io.capstan.app.process.ManagedProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,36 +49,22 @@ record SchemathesisRun(List<String> command, int exitCode, String output) {
     command.add("--url");
     command.add(base);
     command.addAll(arguments);
-    Path log = folder.resolve("schemathesis.log");
-    Process process = null;
-    try {
-      Files.createDirectories(folder);
-      process =
-          new ProcessBuilder(command)
-              .directory(folder.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
-      Reaper.track(process.toHandle());
-      process.getOutputStream().close();
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+    try (ManagedProcess process =
+        ManagedProcess.builder("schemathesis", folder, "schemathesis").command(command).start()) {
+      OptionalInt exit = process.awaitExit(timeout);
+      if (exit.isEmpty()) {
         throw new AssertionError(
             "schemathesis did not finish within "
                 + timeout.toSeconds()
-                + " s; its output so far:\n"
-                + Logs.tail(log));
+                + " s; "
+                + process.logTail());
       }
-      return new SchemathesisRun(
-          command, process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+      return new SchemathesisRun(command, exit.getAsInt(), process.output());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + binary, e);
+      throw new UncheckedIOException("cannot read the output of " + binary, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    } finally {
-      if (process != null) {
-        Reaper.stop(process.toHandle(), Duration.ZERO);
-      }
     }
   }
 

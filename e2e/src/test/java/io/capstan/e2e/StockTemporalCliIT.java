@@ -42,7 +42,7 @@ class StockTemporalCliIT {
       "the stock CLI pauses, resumes, queries, lists and cancels a run submitted over HTTP")
   void stockCliDrivesACapstanRun() throws Exception {
     Api api = stack.api();
-    DevServer temporal = stack.temporal();
+    TestDevServer temporal = stack.temporal();
     String id = api.submit(PIPELINE).get("id").asText();
 
     // Paused while `first` runs: `first` finishes, but `second` must not start.
@@ -138,7 +138,7 @@ class StockTemporalCliIT {
       "the stock CLI retries a failed task in place with an Update, and the paused run completes")
   void stockCliRetriesAFailedTaskInPlace() throws Exception {
     Api api = stack.api();
-    DevServer temporal = stack.temporal();
+    TestDevServer temporal = stack.temporal();
     String id = api.submit(PAUSING_PIPELINE).get("id").asText();
     Eventually.within(
         Duration.ofSeconds(30),
@@ -177,7 +177,7 @@ class StockTemporalCliIT {
   }
 
   /** The run's own state through {@code temporal workflow query --type status}. */
-  private static JsonNode status(DevServer temporal, String id) throws Exception {
+  private static JsonNode status(TestDevServer temporal, String id) throws Exception {
     CommandResult query =
         temporal
             .temporal(
