@@ -3,9 +3,9 @@ package io.capstan.e2e;
 import java.time.Duration;
 
 /**
- * Lets real time pass on purpose: a fault trial kills or restarts a process some time into a run,
- * and a server's poll loop waits between looks. Waiting for a state is {@code Eventually}, never
- * this.
+ * Lets real time pass on purpose: a fault trial kills or restarts a process some time into a run.
+ * Waiting for a state is {@code Eventually}, and "nothing happened" is read from the workflow's
+ * history; neither is this.
  */
 final class RealTime {
   private RealTime() {}

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.capstan.testkit.Eventually;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,7 +58,21 @@ class StockTemporalCliIT {
     Eventually.within(
         Duration.ofSeconds(20),
         () -> assertThat(task(api.run(id), "first").get("state").asText()).isEqualTo("SUCCEEDED"));
-    RealTime.pass(Duration.ofSeconds(2));
+    // Nothing new started: once the workflow has decided what follows `first`, its history holds
+    // no activity scheduled after the pause signal.
+    List<HistoryEvent> history =
+        Eventually.get(
+            Duration.ofSeconds(20),
+            () -> {
+              List<HistoryEvent> events = temporal.history(id);
+              assertThat(decidedAfterLastActivity(events))
+                  .as("a workflow task completed after `first` did")
+                  .isTrue();
+              return events;
+            });
+    assertThat(scheduledAfterSignal(history, "pause"))
+        .as("activities scheduled after the pause signal")
+        .isEmpty();
     JsonNode paused = status(temporal, id);
     assertThat(paused.at("/tasks/second/state").asText())
         .as("no new task starts while paused: %s", paused)
@@ -184,6 +202,35 @@ class StockTemporalCliIT {
                 "workflow", "query", "--workflow-id", id, "--type", "status", "--output", "json")
             .succeeded();
     return JSON.readTree(query.stdout()).get("queryResult").get(0);
+  }
+
+  /** Whether a workflow task completed after the last activity did: the workflow decided. */
+  private static boolean decidedAfterLastActivity(List<HistoryEvent> events) {
+    int completed = -1;
+    for (int i = 0; i < events.size(); i++) {
+      if (events.get(i).getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+        completed = i;
+      }
+    }
+    return completed >= 0
+        && events.subList(completed, events.size()).stream()
+            .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+  }
+
+  /** The ids of the activities scheduled after the first signal named {@code name}. */
+  private static List<String> scheduledAfterSignal(List<HistoryEvent> events, String name) {
+    List<String> scheduled = new ArrayList<>();
+    boolean signaled = false;
+    for (HistoryEvent event : events) {
+      if (event.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+          && event.getWorkflowExecutionSignaledEventAttributes().getSignalName().equals(name)) {
+        signaled = true;
+      } else if (signaled && event.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+        scheduled.add(event.getActivityTaskScheduledEventAttributes().getActivityId());
+      }
+    }
+    assertThat(signaled).as("the history has the %s signal", name).isTrue();
+    return scheduled;
   }
 
   private static JsonNode task(JsonNode run, String name) {
