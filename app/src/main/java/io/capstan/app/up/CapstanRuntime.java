@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything {@code capstan up} runs in one process: a Temporal server (a {@link TemporalBackend}:
  * the Temporal CLI's dev server as a child process, the in-process Java test server, or a
- * connection to an external one), the control-plane worker, and the HTTP API. Tests and benchmarks
- * start the same wiring on free ports.
+ * connection to an external one), every worker role, and the HTTP API. Tests and benchmarks start
+ * the same wiring on free ports.
  *
  * <p>Whatever the server, Capstan's search attributes are registered with it at start. {@link
  * #close()} stops the parts in the reverse order of {@link #start()}: no new requests, then no new
@@ -73,7 +73,7 @@ public final class CapstanRuntime implements AutoCloseable {
    *     free one
    * @param namespace the Temporal namespace runs live in
    * @param temporalUi the external Temporal Web UI's base address, or null
-   * @param worker the control-plane worker's options
+   * @param worker the worker roles' sizing and what the tasks role may run
    * @param temporalMode which server to start when there is no external target
    * @param uiPort the dev server's Web UI port; 0 picks a free one
    * @param stateDir the dev server's folder (SQLite file, log); null means {@code

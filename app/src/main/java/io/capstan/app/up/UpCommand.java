@@ -22,14 +22,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code capstan up}: the API, the control-plane worker and Temporal in one process (the dev server
- * as a child process of it).
+ * {@code capstan up}: the API, every worker role and Temporal in one process (the dev server as a
+ * child process of it).
  */
 @Command(
     name = "up",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the HTTP API and the control-plane worker on a Temporal server until interrupted with"
+      "Run the HTTP API and every worker role on a Temporal server until interrupted with"
           + " Ctrl-C. By default that is the Temporal CLI's dev server (SQLite under the state"
           + " folder, Web UI), started and stopped with Capstan; the Java test server where there"
           + " is no temporal binary; or the external one given with --temporal."
@@ -313,6 +313,12 @@ public final class UpCommand implements Callable<Integer> {
                     .append(codec)
                     .append(security.api().enabled() ? " --codec-auth 'Bearer TOKEN'" : "")
                     .append(")\n"));
+    text.append("  Workers    ")
+        .append(
+            runtime.config().roles().stream()
+                .map(role -> role.id() + " on " + role.taskQueue())
+                .collect(Collectors.joining(", ")))
+        .append(" (more: capstan worker --role tasks)\n");
     text.append("  Executors  ")
         .append(
             runtime.servedExecutors().stream()

@@ -55,6 +55,9 @@ class UpCommandProcessIT {
         .contains("Note       no temporal binary was found")
         .contains("./scripts/install-temporal-cli.sh installs the Temporal CLI")
         .contains("Executors  simulate, shell")
+        .contains(
+            "Workers    control-plane on capstan-control-plane, tasks on capstan-tasks (more:"
+                + " capstan worker --role tasks)")
         .doesNotContain("Web UI     ");
     assertThat(new Http("http://127.0.0.1:" + apiPort).get("/healthz").statusCode()).isEqualTo(200);
 
