@@ -3,6 +3,7 @@ package io.capstan.app.up;
 import io.capstan.activities.task.SecretResolver;
 import io.capstan.api.TemporalInfo;
 import io.capstan.api.auth.SubmitRate;
+import io.capstan.app.worker.TaskFlags;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.WorkerSettings;
 import java.io.PrintWriter;
@@ -15,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -110,15 +112,7 @@ public final class UpCommand implements Callable<Integer> {
       description = "Base address of the external Temporal's Web UI, linked from each run.")
   String temporalUi;
 
-  @Option(
-      names = "--shell",
-      negatable = true,
-      defaultValue = "true",
-      fallbackValue = "true",
-      description =
-          "Run shell tasks as processes on this machine, as the user running Capstan (default:"
-              + " on; --no-shell refuses them).")
-  boolean shell;
+  @Mixin TaskFlags tasks = new TaskFlags();
 
   @Option(
       names = "--auth",
@@ -161,22 +155,6 @@ public final class UpCommand implements Callable<Integer> {
           "A browser origin allowed to call the codec endpoint /codec (repeatable; default: the"
               + " Temporal Web UI's).")
   List<String> codecOrigins = new ArrayList<>();
-
-  @Option(
-      names = "--shell-policy",
-      paramLabel = "FILE",
-      description =
-          "YAML allow-list of shell commands per namespace: allow: {\"*\": [echo], team-a: [sh,"
-              + " python3]} (default: every command).")
-  Path shellPolicy;
-
-  @Option(
-      names = "--secrets-dir",
-      paramLabel = "DIR",
-      description =
-          "A folder with one file per secret a definition's secretRef may name (a mounted"
-              + " Kubernetes Secret); $CAPSTAN_SECRET_<NAME> variables are read too.")
-  Path secretsDir;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -263,13 +241,19 @@ public final class UpCommand implements Callable<Integer> {
         temporalPort,
         namespace,
         temporalUi,
-        WorkerSettings.defaults(shell),
+        WorkerSettings.defaults(tasks.shell()),
         temporalMode,
         uiPort,
         stateDir,
         temporalCli,
         new SecurityOptions(
-            auth, authFile, submitRate, metricsAuth, codecOrigins, shellPolicy, secretsDir),
+            auth,
+            authFile,
+            submitRate,
+            metricsAuth,
+            codecOrigins,
+            tasks.shellPolicy(),
+            tasks.secretsDir()),
         /* roles= every one */ null);
   }
 

@@ -12,7 +12,6 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -24,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -71,15 +71,7 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "Temporal namespace (default: ${DEFAULT-VALUE}).")
   String namespace;
 
-  @Option(
-      names = "--shell",
-      negatable = true,
-      defaultValue = "true",
-      fallbackValue = "true",
-      description =
-          "Run shell tasks as processes on this machine, as the user running this worker"
-              + " (default: on; --no-shell refuses them and stops advertising shell).")
-  boolean shell;
+  @Mixin TaskFlags tasks = new TaskFlags();
 
   @Option(
       names = "--host",
@@ -93,20 +85,6 @@ public final class WorkerCommand implements Callable<Integer> {
       defaultValue = "" + WorkerSettings.DEFAULT_MAX_CONCURRENT_ACTIVITIES,
       description = "Task attempts this process runs at once (default: ${DEFAULT-VALUE}).")
   int maxConcurrentTasks;
-
-  @Option(
-      names = "--shell-policy",
-      paramLabel = "FILE",
-      description = "YAML allow-list of shell commands per namespace (default: every command).")
-  Path shellPolicy;
-
-  @Option(
-      names = "--secrets-dir",
-      paramLabel = "DIR",
-      description =
-          "A folder with one file per secret a definition's secretRef may name; "
-              + "$CAPSTAN_SECRET_<NAME> variables are read too.")
-  Path secretsDir;
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -133,7 +111,7 @@ public final class WorkerCommand implements Callable<Integer> {
           RuntimeSecurity.resolve(
               SecurityOptions.defaults()
                   .withAuth(AuthMode.OFF, null)
-                  .withWorkerFiles(shellPolicy, secretsDir),
+                  .withWorkerFiles(tasks.shellPolicy(), tasks.secretsDir()),
               "127.0.0.1",
               System.getenv());
       stubs = connect(temporal);
@@ -151,7 +129,7 @@ public final class WorkerCommand implements Callable<Integer> {
                 .build());
     WorkerSettings settings =
         new WorkerSettings(
-                shell,
+                tasks.shell(),
                 host,
                 maxConcurrentTasks,
                 WorkerSettings.DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS)
