@@ -34,6 +34,13 @@ public interface KindRuns<D extends Definition> {
   /** The signals a run of this kind takes through {@code POST /runs/{id}/signals/{name}}. */
   List<String> signals();
 
+  /**
+   * The updates a run of this kind takes, by Temporal update name (pipelines: {@code retryTask}).
+   */
+  default List<String> updates() {
+    return List.of();
+  }
+
   /** Every executor block of {@code definition}, in document order. */
   List<ExecutorBlock> executors(D definition);
 

@@ -91,7 +91,7 @@ public final class RunControl {
     TemporalRuns.Visible run = runs.describeFor(id, principal);
     WorkflowExecutionInfo info = run.info();
     RunRef ref = run.ref();
-    if (ref.kind() != RunKind.PIPELINE) {
+    if (!ref.kind().takesUpdate(RetryTaskRequest.UPDATE)) {
       throw new UnprocessableException(
           "a " + ref.kind().kindName() + " run cannot retry a task in place",
           List.of(

@@ -45,6 +45,11 @@ public enum RunKind {
     return runs.signals();
   }
 
+  /** Whether a run of this kind takes the Temporal update {@code name}. */
+  public boolean takesUpdate(String name) {
+    return runs.updates().contains(name);
+  }
+
   /** The first segment of this kind's run ids, e.g. {@code pipeline}. */
   public String idPrefix() {
     return name().toLowerCase(Locale.ROOT);

@@ -9,6 +9,7 @@ import io.capstan.definitions.pipeline.Planner;
 import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflow;
+import io.capstan.workflows.pipeline.RetryTaskRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import java.util.ArrayList;
@@ -30,6 +31,12 @@ public final class PipelineRuns implements KindRuns<PipelineDefinition> {
   @Override
   public List<String> signals() {
     return List.of("pause", "resume", "abort");
+  }
+
+  /** A failed task runs again in place, with its skipped descendants, through this update. */
+  @Override
+  public List<String> updates() {
+    return List.of(RetryTaskRequest.UPDATE);
   }
 
   @Override
