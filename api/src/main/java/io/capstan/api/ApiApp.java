@@ -56,7 +56,8 @@ public final class ApiApp {
             new RunControl(temporalRuns));
     SchedulesController schedules = new SchedulesController(jobSchedules);
     ValidationController validation = new ValidationController(intake);
-    SystemController system = new SystemController(deps.temporal(), deps.metrics());
+    SystemController system =
+        new SystemController(deps.temporal(), deps.metrics(), deps.servedExecutors());
     CodecController codec = new CodecController(deps.codec(), deps.temporal().ui());
     Authenticator authenticator = new Authenticator(deps.security());
     HttpMetrics httpMetrics = new HttpMetrics(deps.metrics());

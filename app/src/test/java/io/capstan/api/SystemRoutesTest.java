@@ -37,6 +37,7 @@ class SystemRoutesTest {
           assertThat(temporalInfo.path("namespace").asText()).isEqualTo("default");
           assertThat(temporalInfo.path("ui").asText()).isEqualTo("http://localhost:8233");
           assertThat(temporalInfo.path("mode").asText()).isEqualTo("test-server");
+          assertThat(info.path("executors").toString()).isEqualTo("[\"simulate\",\"shell\"]");
         });
   }
 

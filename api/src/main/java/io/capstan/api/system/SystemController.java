@@ -2,8 +2,10 @@ package io.capstan.api.system;
 
 import io.capstan.api.ApiVersion;
 import io.capstan.api.TemporalInfo;
+import io.capstan.api.executors.ServedExecutors;
 import io.capstan.api.http.ErrorBody;
 import io.capstan.api.http.ErrorDetail;
+import io.grpc.StatusRuntimeException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -12,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,11 +31,14 @@ public final class SystemController {
 
   private final TemporalInfo temporal;
   private final PrometheusMeterRegistry metrics;
+  private final ServedExecutors workers;
   private final Optional<byte[]> openApi;
 
-  public SystemController(TemporalInfo temporal, PrometheusMeterRegistry metrics) {
+  public SystemController(
+      TemporalInfo temporal, PrometheusMeterRegistry metrics, ServedExecutors workers) {
     this.temporal = temporal;
     this.metrics = metrics;
+    this.workers = workers;
     this.openApi = openApiDocument();
   }
 
@@ -46,7 +52,24 @@ public final class SystemController {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("version", ApiVersion.get());
     body.put("temporal", temporalPart);
+    executors().ifPresent(executors -> body.put("executors", executors));
     ctx.json(body);
+  }
+
+  /**
+   * The executors some live worker runs now, as definitions name them; empty when Temporal cannot
+   * be asked, so that info still answers while Temporal is down.
+   */
+  private Optional<List<String>> executors() {
+    try {
+      return Optional.of(
+          workers.served().stream()
+              .sorted()
+              .map(kind -> kind.name().toLowerCase(Locale.ROOT))
+              .toList());
+    } catch (StatusRuntimeException unreachable) {
+      return Optional.empty();
+    }
   }
 
   /** {@code GET /healthz}: the process serves requests; it does not probe Temporal. */

@@ -75,6 +75,7 @@ class WorkerRolesIT {
           + " beside up then runs it")
   void tasksWorkerProcessServesShell() throws Exception {
     assertThat(runtime.servedExecutors()).isEmpty();
+    assertThat(Http.json(http.get("/api/v1/info")).path("executors").size()).isZero();
 
     HttpResponse<String> refused = submit();
     assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
@@ -103,6 +104,8 @@ class WorkerRolesIT {
             r -> !r.path("status").asText().equals("RUNNING"));
 
     assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+    assertThat(Http.json(http.get("/api/v1/info")).path("executors").toString())
+        .isEqualTo("[\"simulate\",\"shell\"]");
     JsonNode hello = run.path("tasks").path("hello");
     assertThat(hello.path("output").asText()).isEqualTo("from-the-second-worker");
     assertThat(hello.path("host").asText()).isEqualTo("second-worker");
