@@ -50,6 +50,36 @@ class InspectRunsTest {
   }
 
   @Test
+  @DisplayName(
+      "a run's status reads as whatever record its kind names, while running and once completed,"
+          + " and pipelines show no separate view")
+  void statusReadsAsTheKindsRecord() throws Exception {
+    JavalinTest.test(
+        temporal.api(),
+        (server, client) -> {
+          Http http = new Http(client);
+          String id = submit(http, Definitions.PIPELINE);
+          temporal.awaitResult(id);
+          io.capstan.api.runs.TemporalRuns runs =
+              new io.capstan.api.runs.TemporalRuns(temporal.client());
+
+          JsonNode queried = runs.queryStatus(id, JsonNode.class);
+          var close =
+              runs.closeEvent(
+                      io.temporal.api.common.v1.WorkflowExecution.newBuilder()
+                          .setWorkflowId(id)
+                          .build())
+                  .orElseThrow();
+          JsonNode returned = runs.completedStatus(close, JsonNode.class).orElseThrow();
+
+          assertThat(queried.path("tasks").path("load").path("state").asText())
+              .isEqualTo("SUCCEEDED");
+          assertThat(returned.path("phase").asText()).isEqualTo("SUCCEEDED");
+          assertThat(http.get("/api/v1/runs/" + id).json().has("view")).isFalse();
+        });
+  }
+
+  @Test
   @DisplayName("a completed run shows its status, times, progress and every task's state")
   void completedRunShowsTasksAndProgress() {
     JavalinTest.test(

@@ -31,6 +31,14 @@ public interface KindRuns<D extends Definition> {
   /** The Temporal workflow type a run of this kind is. */
   String workflowType();
 
+  /**
+   * The record a run of this kind answers its {@code status} query with and returns when it
+   * completes. Pipelines and jobs answer the task-centric {@code RunState}, which the run detail
+   * shows as {@code phase}, {@code progress} and {@code tasks}; any other record is shown as the
+   * detail's {@code view}.
+   */
+  Class<?> statusType();
+
   /** The signals a run of this kind takes through {@code POST /runs/{id}/signals/{name}}. */
   List<String> signals();
 

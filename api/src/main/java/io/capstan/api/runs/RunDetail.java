@@ -15,6 +15,8 @@ import java.util.Map;
  * @param tasks by task name, in definition order
  * @param error why a closed run failed, timed out or was terminated
  * @param warning why part of the answer is missing, such as a query that timed out
+ * @param view the run's own status record, for a kind whose status is not the task-centric one
+ *     ({@code phase}, {@code progress} and {@code tasks} show that); absent for pipelines and jobs
  */
 public record RunDetail(
     String id,
@@ -29,4 +31,5 @@ public record RunDetail(
     Map<String, TaskState> tasks,
     @JsonInclude(JsonInclude.Include.NON_NULL) String error,
     @JsonInclude(JsonInclude.Include.NON_NULL) String warning,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Object view,
     RunLinks links) {}

@@ -57,10 +57,16 @@ public final class RunInspector {
     if (status.isClosed()) {
       close = read(() -> runs.closeEvent(info.getExecution()), warnings, "its close event");
     }
-    RunState state = close.flatMap(c -> quietly(() -> runs.completedState(c))).orElse(null);
-    if (state == null) {
-      state = queryState(id, warnings);
+    Class<?> statusType = ref.kind().statusType();
+    Object reported =
+        close.flatMap(c -> quietly(() -> runs.completedStatus(c, statusType))).orElse(null);
+    if (reported == null) {
+      reported = queryStatus(id, statusType, warnings);
     }
+    // Pipelines and jobs report tasks, shown as phase, progress and tasks; another kind's own
+    // record is shown whole as the view.
+    RunState state = reported instanceof RunState tasksReport ? tasksReport : null;
+    Object view = state == null ? reported : null;
 
     Map<String, TaskState> tasks =
         state != null && state.tasks() != null ? state.tasks() : new LinkedHashMap<>();
@@ -87,12 +93,13 @@ public final class RunInspector {
         tasks,
         error,
         warnings.isEmpty() ? null : String.join("; ", warnings),
+        view,
         RunLinks.forRun(ref.id(), temporal));
   }
 
-  private RunState queryState(String id, List<String> warnings) {
+  private Object queryStatus(String id, Class<?> type, List<String> warnings) {
     try {
-      return runs.queryState(id);
+      return runs.queryStatus(id, type);
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();
       warnings.add(

@@ -45,6 +45,11 @@ public enum RunKind {
     return runs.signals();
   }
 
+  /** The record a run of this kind answers its {@code status} query with. */
+  public Class<?> statusType() {
+    return runs.statusType();
+  }
+
   /** Whether a run of this kind takes the Temporal update {@code name}. */
   public boolean takesUpdate(String name) {
     return runs.updates().contains(name);

@@ -154,6 +154,14 @@ public final class TemporalRuns {
 
   /** The answer of the run's {@code status} query, within {@link #QUERY_TIMEOUT}. */
   public RunState queryState(String id) {
+    return queryStatus(id, RunState.class);
+  }
+
+  /**
+   * The answer of the run's {@code status} query, read as {@code type} (the status record of the
+   * run's kind), within {@link #QUERY_TIMEOUT}.
+   */
+  public <T> T queryStatus(String id, Class<T> type) {
     QueryWorkflowResponse response =
         stub(QUERY_TIMEOUT)
             .queryWorkflow(
@@ -166,7 +174,7 @@ public final class TemporalRuns {
       throw new IllegalStateException(
           "the run rejected the query in status " + response.getQueryRejected().getStatus());
     }
-    return decodeState(response.getQueryResult());
+    return decode(response.getQueryResult(), type);
   }
 
   /** The event that closed the execution, or empty while it runs. */
@@ -184,13 +192,16 @@ public final class TemporalRuns {
     return events.isEmpty() ? Optional.empty() : Optional.of(events.get(events.size() - 1));
   }
 
-  /** The final state a completed run returned, when its close event carries one. */
-  public Optional<RunState> completedState(HistoryEvent close) {
+  /**
+   * The final status a completed run returned, read as {@code type}, when its close event carries
+   * one.
+   */
+  public <T> Optional<T> completedStatus(HistoryEvent close, Class<T> type) {
     if (close.getEventType() != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED) {
       return Optional.empty();
     }
     Payloads result = close.getWorkflowExecutionCompletedEventAttributes().getResult();
-    return result.getPayloadsCount() == 0 ? Optional.empty() : Optional.of(decodeState(result));
+    return result.getPayloadsCount() == 0 ? Optional.empty() : Optional.of(decode(result, type));
   }
 
   /** Why an execution ended other than by completing, in words; empty for completed or canceled. */
@@ -357,8 +368,8 @@ public final class TemporalRuns {
     return execution.getWorkflowId() + '/' + execution.getRunId() + '/' + activityId;
   }
 
-  private RunState decodeState(Payloads payloads) {
-    return converter.fromPayloads(0, Optional.of(payloads), RunState.class, RunState.class);
+  private <T> T decode(Payloads payloads, Class<T> type) {
+    return converter.fromPayloads(0, Optional.of(payloads), type, type);
   }
 
   /** A string payload (a keyword search attribute or a memo entry), or null if unreadable. */

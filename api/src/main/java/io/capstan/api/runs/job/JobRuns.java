@@ -10,6 +10,7 @@ import io.capstan.definitions.job.JobParallelism;
 import io.capstan.definitions.job.ScheduleSpec;
 import io.capstan.workflows.job.JobInput;
 import io.capstan.workflows.job.JobWorkflow;
+import io.capstan.workflows.run.RunState;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import java.time.Duration;
@@ -29,6 +30,11 @@ public final class JobRuns implements KindRuns<JobDefinition> {
   @Override
   public String workflowType() {
     return JobWorkflow.TYPE;
+  }
+
+  @Override
+  public Class<RunState> statusType() {
+    return RunState.class;
   }
 
   @Override

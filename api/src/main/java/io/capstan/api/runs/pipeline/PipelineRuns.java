@@ -10,6 +10,7 @@ import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflow;
 import io.capstan.workflows.pipeline.RetryTaskRequest;
+import io.capstan.workflows.run.RunState;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import java.util.ArrayList;
@@ -26,6 +27,11 @@ public final class PipelineRuns implements KindRuns<PipelineDefinition> {
   @Override
   public String workflowType() {
     return PipelineWorkflow.TYPE;
+  }
+
+  @Override
+  public Class<RunState> statusType() {
+    return RunState.class;
   }
 
   @Override
