@@ -38,11 +38,6 @@ public final class DefinitionIntake {
     this.workers = workers;
   }
 
-  /** An intake that accepts exactly the {@code served} executors. */
-  public DefinitionIntake(Set<ExecutorKind> served) {
-    this(ServedExecutors.fixed(served));
-  }
-
   /**
    * @param contentType the request's Content-Type, or null; JSON types select JSON, anything else
    *     YAML

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.capstan.api.Definitions;
+import io.capstan.api.executors.ServedExecutors;
 import io.capstan.api.http.BadRequestException;
 import io.capstan.definitions.Problem;
 import io.capstan.definitions.executor.ExecutorKind;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("Reading definitions from requests")
 class DefinitionIntakeTest {
-  private final DefinitionIntake intake = new DefinitionIntake(EnumSet.of(ExecutorKind.SIMULATE));
+  private final DefinitionIntake intake =
+      new DefinitionIntake(ServedExecutors.fixed(EnumSet.of(ExecutorKind.SIMULATE)));
 
   @Test
   @DisplayName("param.NAME query parameters become overrides; other parameters are ignored")

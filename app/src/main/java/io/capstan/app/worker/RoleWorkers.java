@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * given. Stopping lets running attempts finish for a moment, then interrupts them: simulated tasks
  * stop, shell processes are killed, and Temporal retries the attempts wherever a worker runs next.
  */
-public final class RoleWorkers implements AutoCloseable {
+public final class RoleWorkers {
   private final Set<WorkerRole> roles;
   private final WorkerSettings settings;
   private final List<WorkerFactory> factories = new ArrayList<>();
@@ -66,10 +66,5 @@ public final class RoleWorkers implements AutoCloseable {
         factory.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
-  }
-
-  @Override
-  public void close() throws InterruptedException {
-    stop(Duration.ofSeconds(5));
   }
 }
