@@ -3,6 +3,7 @@ package io.capstan.app.up;
 import io.capstan.activities.task.SecretResolver;
 import io.capstan.api.TemporalInfo;
 import io.capstan.api.auth.SubmitRate;
+import io.capstan.app.FlagConverter;
 import io.capstan.app.worker.TaskFlags;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.WorkerSettings;
@@ -15,13 +16,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code capstan up}: the API, every worker role and Temporal in one process (the dev server as a
@@ -161,38 +160,23 @@ public final class UpCommand implements Callable<Integer> {
   /**
    * Reads {@code --temporal-mode} values; an unknown one is a usage error naming the valid ones.
    */
-  static final class ModeConverter implements ITypeConverter<TemporalMode> {
-    @Override
-    public TemporalMode convert(String value) {
-      try {
-        return TemporalMode.fromFlag(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+  static final class ModeConverter extends FlagConverter<TemporalMode> {
+    ModeConverter() {
+      super(TemporalMode::fromFlag);
     }
   }
 
   /** Reads {@code --auth} values; an unknown one is a usage error naming the valid ones. */
-  static final class AuthConverter implements ITypeConverter<AuthMode> {
-    @Override
-    public AuthMode convert(String value) {
-      try {
-        return AuthMode.fromFlag(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+  static final class AuthConverter extends FlagConverter<AuthMode> {
+    AuthConverter() {
+      super(AuthMode::fromFlag);
     }
   }
 
   /** Reads {@code --submit-rate} values: {@code 10}, {@code 10/20} or {@code off}. */
-  static final class SubmitRateConverter implements ITypeConverter<SubmitRate> {
-    @Override
-    public SubmitRate convert(String value) {
-      try {
-        return SubmitRate.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+  static final class SubmitRateConverter extends FlagConverter<SubmitRate> {
+    SubmitRateConverter() {
+      super(SubmitRate::parse);
     }
   }
 

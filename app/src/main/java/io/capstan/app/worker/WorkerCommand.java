@@ -1,5 +1,6 @@
 package io.capstan.app.worker;
 
+import io.capstan.app.FlagConverter;
 import io.capstan.app.up.AuthMode;
 import io.capstan.app.up.CapstanRuntime;
 import io.capstan.app.up.RuntimeSecurity;
@@ -22,12 +23,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code capstan worker --role ROLE}: one or more worker roles as a process of their own, against a
@@ -89,14 +88,9 @@ public final class WorkerCommand implements Callable<Integer> {
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   /** Reads {@code --role} values; an unknown one is a usage error naming the valid ones. */
-  static final class RoleConverter implements ITypeConverter<WorkerRole> {
-    @Override
-    public WorkerRole convert(String value) {
-      try {
-        return WorkerRole.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+  static final class RoleConverter extends FlagConverter<WorkerRole> {
+    RoleConverter() {
+      super(WorkerRole::parse);
     }
   }
 
