@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 
 /**
@@ -47,7 +48,6 @@ final class ShellExecutor {
 
   static final int STDERR_TAIL_LINES = 20;
   static final int STDERR_TAIL_BYTES = 2048;
-  private static final int STDOUT_TAIL_BYTES = 64 * 1024;
   private static final Duration TERMINATION_GRACE = Duration.ofSeconds(3);
 
   /** Worker variables that hold other tenants' secrets or Capstan's keys, never inherited. */
@@ -260,18 +260,87 @@ final class ShellExecutor {
       if (!written.isEmpty()) {
         return written;
       }
-      // The last line is all that is needed, and no line within this tail exceeds the output limit.
-      String tail = tail(stdout, STDOUT_TAIL_BYTES, Integer.MAX_VALUE, redactor);
-      String[] lines = tail.split("\\R");
-      for (int i = lines.length - 1; i >= 0; i--) {
-        String line = lines[i].trim();
-        if (!line.isEmpty()) {
-          return line;
-        }
-      }
-      return "";
+      return lastLine(stdout, redactor, attempt);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The last non-blank line of stdout, whole and trimmed, secrets masked. It is read backwards from
+   * the end of the file, so a long stdout costs no more than its last line; a last line over the
+   * output limit fails the task rather than being cut.
+   */
+  private String lastLine(Path stdout, Redactor redactor, Attempt attempt) throws IOException {
+    try (SeekableByteChannel channel = Files.newByteChannel(stdout)) {
+      BackwardReader reader = new BackwardReader(channel);
+      long end = reader.skipBack(b -> b <= ' ');
+      if (end == 0) {
+        return "";
+      }
+      long start = reader.skipBack(b -> b != '\n', end - MAX_OUTPUT_BYTES - 1);
+      if (end - start > MAX_OUTPUT_BYTES) {
+        throw attempt.nonRetryable(
+            TaskFailures.INVALID,
+            "the last line of stdout is over "
+                + MAX_OUTPUT_BYTES / 1024
+                + " KiB; task outputs are limited to "
+                + MAX_OUTPUT_BYTES / 1024
+                + " KiB (write large results to storage and output a reference to them)",
+            null);
+      }
+      ByteBuffer line = ByteBuffer.allocate((int) (end - start));
+      channel.position(start);
+      while (line.hasRemaining() && channel.read(line) >= 0) {
+        // Keep reading: a channel may return fewer bytes than asked for.
+      }
+      return redactor.apply(new String(line.array(), StandardCharsets.UTF_8).trim());
+    }
+  }
+
+  /** Walks a file backwards from its end, a chunk at a time. */
+  private static final class BackwardReader {
+    private final SeekableByteChannel channel;
+    private final ByteBuffer chunk = ByteBuffer.allocate(8192);
+    private long chunkStart;
+    private long position;
+
+    BackwardReader(SeekableByteChannel channel) throws IOException {
+      this.channel = channel;
+      this.position = channel.size();
+      this.chunkStart = position;
+    }
+
+    long skipBack(IntPredicate skip) throws IOException {
+      return skipBack(skip, Long.MIN_VALUE);
+    }
+
+    /**
+     * Moves back over bytes that {@code skip} accepts, stopping at the first it does not (the
+     * position after it is returned), at the start of the file, or once past {@code floor}.
+     */
+    long skipBack(IntPredicate skip, long floor) throws IOException {
+      while (position > 0 && position > floor) {
+        if (position == chunkStart) {
+          fill();
+        }
+        int b = chunk.get((int) (position - 1 - chunkStart)) & 0xff;
+        if (!skip.test(b)) {
+          return position;
+        }
+        position--;
+      }
+      return position;
+    }
+
+    private void fill() throws IOException {
+      long from = Math.max(0, position - chunk.capacity());
+      chunk.clear().limit((int) (position - from));
+      channel.position(from);
+      while (chunk.hasRemaining() && channel.read(chunk) >= 0) {
+        // Keep reading: a channel may return fewer bytes than asked for.
+      }
+      chunkStart = from;
     }
   }
 

@@ -52,6 +52,40 @@ class ShellExecutorTest {
   }
 
   @Test
+  @DisplayName("a last stdout line far longer than 64 KiB is the output whole, not cut")
+  void longLastLineIsWhole() {
+    TaskOutcome outcome =
+        executor.run(
+            sh("echo first; head -c 150000 /dev/zero | tr '\\0' x; echo; echo '  '"), attempt(1));
+
+    assertThat(outcome.output()).hasSize(150_000).matches("x+");
+  }
+
+  @Test
+  @DisplayName("megabytes of stdout cost nothing: the output is still the short last line")
+  void longStdoutShortLastLine() {
+    TaskOutcome outcome = executor.run(sh("seq 1 300000; echo 'done: 300000 rows'"), attempt(1));
+
+    assertThat(outcome.output()).isEqualTo("done: 300000 rows");
+  }
+
+  @Test
+  @DisplayName("a last stdout line over the output limit fails the task, never cut")
+  void lastLineOverTheLimitFails() {
+    ApplicationFailure failure =
+        catchThrowableOfType(
+            ApplicationFailure.class,
+            () -> executor.run(sh("head -c 300000 /dev/zero | tr '\\0' x; echo"), attempt(1)));
+
+    assertThat(failure.getType()).isEqualTo(TaskFailures.INVALID);
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getOriginalMessage())
+        .isEqualTo(
+            "the last line of stdout is over 256 KiB; task outputs are limited to 256 KiB (write"
+                + " large results to storage and output a reference to them)");
+  }
+
+  @Test
   @DisplayName("what the process writes to $CAPSTAN_OUTPUT wins over stdout, trimmed")
   void capstanOutputFileWins() {
     TaskOutcome outcome =
