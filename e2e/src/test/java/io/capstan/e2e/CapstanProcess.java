@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Capstan as a separate JVM: {@code capstan up --temporal ...}, the API and the control-plane
- * worker against a {@link TestDevServer}, started from this test JVM's classpath as a {@link
+ * worker against a {@link DevServerFixture}, started from this test JVM's classpath as a {@link
  * ManagedProcess}. It can be killed with SIGKILL, as {@code kill -9} would, and started again on
  * the same port.
  */
@@ -18,7 +18,7 @@ final class CapstanProcess implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
-  private final TestDevServer temporal;
+  private final DevServerFixture temporal;
   private final Path folder;
   private final Path tmp;
   private final int apiPort = FreePorts.next();
@@ -26,7 +26,7 @@ final class CapstanProcess implements AutoCloseable {
   private final List<ProcessHandle> orphans = new ArrayList<>();
   private ManagedProcess process;
 
-  private CapstanProcess(TestDevServer temporal, Path folder, Path tmp) {
+  private CapstanProcess(DevServerFixture temporal, Path folder, Path tmp) {
     this.temporal = temporal;
     this.folder = folder;
     this.tmp = tmp;
@@ -37,7 +37,7 @@ final class CapstanProcess implements AutoCloseable {
    * capstan.log}) and pid file go to {@code folder}; its temporary files (the scratch folders of
    * shell tasks, which a killed worker leaves behind) to {@code tmp}.
    */
-  static CapstanProcess start(TestDevServer temporal, Path folder, Path tmp) {
+  static CapstanProcess start(DevServerFixture temporal, Path folder, Path tmp) {
     CapstanProcess capstan = new CapstanProcess(temporal, folder, tmp);
     capstan.launch();
     return capstan;

@@ -25,7 +25,7 @@ class DevServerRestartIT {
   @DisplayName("a run completes across a dev server restart on the same SQLite file")
   void runCompletesAcrossADevServerRestart() throws Exception {
     Api api = stack.api();
-    TestDevServer temporal = stack.temporal();
+    DevServerFixture temporal = stack.temporal();
     long capstanPid = stack.capstan().pid();
     String id = api.submit(pipeline()).get("id").asText();
     Eventually.within(

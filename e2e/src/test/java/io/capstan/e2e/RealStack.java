@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class RealStack implements BeforeAllCallback, AfterAllCallback {
   private Path logs;
   private Path state;
-  private TestDevServer temporal;
+  private DevServerFixture temporal;
   private CapstanProcess capstan;
 
   @Override
@@ -31,7 +31,7 @@ final class RealStack implements BeforeAllCallback, AfterAllCallback {
     Files.createDirectories(logs);
     state = Files.createTempDirectory("capstan-e2e-");
     try {
-      temporal = TestDevServer.start(logs.resolve("temporal"));
+      temporal = DevServerFixture.start(logs.resolve("temporal"));
       capstan = CapstanProcess.start(temporal, logs, Files.createDirectories(state.resolve("tmp")));
     } catch (IOException | RuntimeException | Error e) {
       stopAll();
@@ -44,7 +44,7 @@ final class RealStack implements BeforeAllCallback, AfterAllCallback {
     stopAll();
   }
 
-  TestDevServer temporal() {
+  DevServerFixture temporal() {
     return temporal;
   }
 

@@ -46,7 +46,7 @@ class StockTemporalCliIT {
       "the stock CLI pauses, resumes, queries, lists and cancels a run submitted over HTTP")
   void stockCliDrivesACapstanRun() throws Exception {
     Api api = stack.api();
-    TestDevServer temporal = stack.temporal();
+    DevServerFixture temporal = stack.temporal();
     String id = api.submit(PIPELINE).get("id").asText();
 
     // Paused while `first` runs: `first` finishes, but `second` must not start.
@@ -156,7 +156,7 @@ class StockTemporalCliIT {
       "the stock CLI retries a failed task in place with an Update, and the paused run completes")
   void stockCliRetriesAFailedTaskInPlace() throws Exception {
     Api api = stack.api();
-    TestDevServer temporal = stack.temporal();
+    DevServerFixture temporal = stack.temporal();
     String id = api.submit(PAUSING_PIPELINE).get("id").asText();
     Eventually.within(
         Duration.ofSeconds(30),
@@ -195,7 +195,7 @@ class StockTemporalCliIT {
   }
 
   /** The run's own state through {@code temporal workflow query --type status}. */
-  private static JsonNode status(TestDevServer temporal, String id) throws Exception {
+  private static JsonNode status(DevServerFixture temporal, String id) throws Exception {
     CommandResult query =
         temporal
             .temporal(

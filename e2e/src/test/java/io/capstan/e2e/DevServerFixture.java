@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * which a test can stop and start again on the same ports and SQLite file; and the stock {@code
  * temporal} CLI pointed at it.
  */
-final class TestDevServer implements AutoCloseable {
+final class DevServerFixture implements AutoCloseable {
   static final String INSTALL_HINT = "run ./test.sh (it installs the Temporal CLI)";
   private static final Duration CLI_TIMEOUT = Duration.ofSeconds(30);
 
@@ -31,7 +31,7 @@ final class TestDevServer implements AutoCloseable {
   private final Path stateDir;
   private DevServer server;
 
-  private TestDevServer(Path binary, Path stateDir) {
+  private DevServerFixture(Path binary, Path stateDir) {
     this.binary = binary;
     this.stateDir = stateDir;
   }
@@ -46,8 +46,8 @@ final class TestDevServer implements AutoCloseable {
   }
 
   /** Starts a server whose SQLite file, log and pid file live in {@code stateDir}. */
-  static TestDevServer start(Path stateDir) {
-    TestDevServer temporal = new TestDevServer(binary(), stateDir);
+  static DevServerFixture start(Path stateDir) {
+    DevServerFixture temporal = new DevServerFixture(binary(), stateDir);
     temporal.server = DevServer.start(DevServer.Options.of(temporal.binary, 0, 0, stateDir));
     return temporal;
   }
