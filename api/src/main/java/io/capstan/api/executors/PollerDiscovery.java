@@ -29,9 +29,9 @@ import java.util.function.Supplier;
  * a minute before it polls again, so a stopped worker stops counting within 90 s. The answer is
  * kept for {@link #CACHE} so that a burst of submissions asks Temporal once.
  *
- * <p>The in-process Java test server cannot describe a task queue; against it the answer is {@code
- * fallback}, the executors of the roles this process runs, which are then the only ones (no other
- * process can reach an in-memory server through this API's connection).
+ * <p>The in-process Java test server cannot describe a task queue, and a server may deny it to this
+ * API's credentials; then the answer is {@code fallback}, the executors of the roles this process
+ * runs (on the test server the only ones: it lives in this process's memory).
  */
 public final class PollerDiscovery implements ServedExecutors {
   /** How recently a poller must have polled to count as live. */
@@ -87,7 +87,8 @@ public final class PollerDiscovery implements ServedExecutors {
         }
       }
     } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+      Status.Code code = e.getStatus().getCode();
+      if (code != Status.Code.UNIMPLEMENTED && code != Status.Code.PERMISSION_DENIED) {
         throw e;
       }
       served = EnumSet.noneOf(ExecutorKind.class);
