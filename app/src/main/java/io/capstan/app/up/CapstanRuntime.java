@@ -10,7 +10,6 @@ import io.capstan.api.codec.CodecEndpoint;
 import io.capstan.api.executors.PollerDiscovery;
 import io.capstan.api.executors.ServedExecutors;
 import io.capstan.app.worker.RoleWorkers;
-import io.capstan.codec.CapstanDataConverter;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.WorkerRole;
 import io.capstan.workers.WorkerSettings;
@@ -18,11 +17,9 @@ import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.payload.codec.PayloadCodec;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +51,6 @@ public final class CapstanRuntime implements AutoCloseable {
   private static final com.uber.m3.util.Duration METRICS_REPORT_INTERVAL =
       com.uber.m3.util.Duration.ofSeconds(1);
 
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
   /** How long the start waits for Temporal to list this process's workers as pollers. */
@@ -294,16 +290,10 @@ public final class CapstanRuntime implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
       }
       temporal = backend.start();
-      stubs = connect(temporal.address());
+      stubs = TemporalConnection.connect(temporal.address(), metricsScope, "");
       registerSearchAttributes();
       // One data converter for the worker and the API: what one encrypts, the other can read.
-      client =
-          WorkflowClient.newInstance(
-              stubs,
-              WorkflowClientOptions.newBuilder()
-                  .setNamespace(config.namespace())
-                  .setDataConverter(CapstanDataConverter.create(security.codec()))
-                  .build());
+      client = TemporalConnection.client(stubs, config.namespace(), security);
       workers = RoleWorkers.start(client, config.roles(), workerOptions());
       servedExecutors = workers.executors();
       ServedExecutors discovery =
@@ -354,8 +344,7 @@ public final class CapstanRuntime implements AutoCloseable {
 
   /** The configured worker with the shell policy and secrets the security options name. */
   private WorkerSettings workerOptions() {
-    WorkerSettings worker = config.worker().withSecrets(security.secrets());
-    return security.shellPolicy() == null ? worker : worker.withShellPolicy(security.shellPolicy());
+    return security.applyTo(config.worker());
   }
 
   /**
@@ -455,26 +444,6 @@ public final class CapstanRuntime implements AutoCloseable {
       // go on, since they may have registered the attributes already.
       log.warn(e.getMessage());
       notes.add(e.getMessage());
-    }
-  }
-
-  private WorkflowServiceStubs connect(String address) {
-    WorkflowServiceStubsOptions options =
-        WorkflowServiceStubsOptions.newBuilder()
-            .setTarget(address)
-            .setMetricsScope(metricsScope)
-            .build();
-    try {
-      return WorkflowServiceStubs.newConnectedServiceStubs(options, CONNECT_TIMEOUT);
-    } catch (RuntimeException e) {
-      throw new StartupException(
-          "cannot reach Temporal at "
-              + address
-              + " within "
-              + CONNECT_TIMEOUT.toSeconds()
-              + " s: "
-              + e.getMessage(),
-          e);
     }
   }
 

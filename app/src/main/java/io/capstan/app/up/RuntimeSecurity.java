@@ -8,6 +8,7 @@ import io.capstan.api.auth.Principal;
 import io.capstan.api.auth.TokenRegistry;
 import io.capstan.codec.AesGcmPayloadCodec;
 import io.capstan.codec.CapstanCodec;
+import io.capstan.workers.WorkerSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -193,5 +194,11 @@ public record RuntimeSecurity(
 
   private static String capitalized(String text) {
     return text.substring(0, 1).toUpperCase(Locale.ROOT) + text.substring(1);
+  }
+
+  /** {@code worker} with the secrets and, where one is configured, the shell policy of these. */
+  public WorkerSettings applyTo(WorkerSettings worker) {
+    WorkerSettings secured = worker.withSecrets(secrets);
+    return shellPolicy == null ? secured : secured.withShellPolicy(shellPolicy);
   }
 }

@@ -5,13 +5,11 @@ import io.capstan.app.up.AuthMode;
 import io.capstan.app.up.CapstanRuntime;
 import io.capstan.app.up.RuntimeSecurity;
 import io.capstan.app.up.SecurityOptions;
-import io.capstan.codec.CapstanDataConverter;
+import io.capstan.app.up.TemporalConnection;
 import io.capstan.workers.WorkerRole;
 import io.capstan.workers.WorkerSettings;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -44,8 +42,6 @@ import picocli.CommandLine.Spec;
       "Example: capstan worker --role tasks --temporal 127.0.0.1:7233"
     })
 public final class WorkerCommand implements Callable<Integer> {
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-
   @Spec CommandSpec spec;
 
   @Option(
@@ -108,29 +104,22 @@ public final class WorkerCommand implements Callable<Integer> {
                   .withWorkerFiles(tasks.shellPolicy(), tasks.secretsDir()),
               "127.0.0.1",
               System.getenv());
-      stubs = connect(temporal);
+      stubs =
+          TemporalConnection.connect(
+              temporal, null, " (is `capstan up` running, or give --temporal HOST:PORT)");
     } catch (CapstanRuntime.StartupException e) {
       err.println("capstan worker: " + e.getMessage());
       err.flush();
       return 1;
     }
-    WorkflowClient client =
-        WorkflowClient.newInstance(
-            stubs,
-            WorkflowClientOptions.newBuilder()
-                .setNamespace(namespace)
-                .setDataConverter(CapstanDataConverter.create(security.codec()))
-                .build());
+    WorkflowClient client = TemporalConnection.client(stubs, namespace, security);
     WorkerSettings settings =
-        new WorkerSettings(
+        security.applyTo(
+            new WorkerSettings(
                 tasks.shell(),
                 host,
                 maxConcurrentTasks,
-                WorkerSettings.DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS)
-            .withSecrets(security.secrets());
-    if (security.shellPolicy() != null) {
-      settings = settings.withShellPolicy(security.shellPolicy());
-    }
+                WorkerSettings.DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS));
     Set<WorkerRole> chosen = EnumSet.copyOf(roles);
     RoleWorkers workers = RoleWorkers.start(client, chosen, settings);
     Runtime.getRuntime()
@@ -175,21 +164,5 @@ public final class WorkerCommand implements Callable<Integer> {
         + queues
         + (executors.isEmpty() ? "" : "\n  Executors  " + executors)
         + "\nCtrl-C stops it; running attempts are retried by another worker.";
-  }
-
-  private static WorkflowServiceStubs connect(String address) {
-    try {
-      return WorkflowServiceStubs.newConnectedServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget(address).build(), CONNECT_TIMEOUT);
-    } catch (RuntimeException e) {
-      throw new CapstanRuntime.StartupException(
-          "cannot reach Temporal at "
-              + address
-              + " within "
-              + CONNECT_TIMEOUT.toSeconds()
-              + " s (is `capstan up` running, or give --temporal HOST:PORT): "
-              + e.getMessage(),
-          e);
-    }
   }
 }
