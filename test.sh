@@ -23,6 +23,10 @@ scripts/install-temporal-cli.sh
 # creates that virtual environment once (seconds), then finds it installed.
 scripts/install-schemathesis.sh
 
+# Outputs stored in S3 are tested against moto_server (moto[server] from PyPI, pinned), installed
+# once into .capstan/tools/moto (seconds), then found installed.
+scripts/install-moto.sh
+
 # The Web UI test opens a run's page in headless Chromium (Debian's package; no browser download).
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing Chromium for the Web UI test (Debian package)…"
