@@ -3,6 +3,7 @@ package io.capstan.activities.task;
 import io.capstan.definitions.executor.EnvVar;
 import io.capstan.definitions.executor.ShellSpec;
 import io.capstan.workflows.task.TaskFailures;
+import io.capstan.workflows.task.TaskInputs;
 import io.capstan.workflows.task.TaskOutcome;
 import io.temporal.activity.Activity;
 import java.io.IOException;
@@ -43,9 +44,6 @@ final class ShellExecutor {
   static final String DISABLED_MESSAGE =
       "this worker runs shell tasks only when started with shell enabled (./capstan up enables it)";
 
-  /** Outputs travel through workflow history; beyond this they belong in storage, not in state. */
-  static final int MAX_OUTPUT_BYTES = 256 * 1024;
-
   static final int STDERR_TAIL_LINES = 20;
   static final int STDERR_TAIL_BYTES = 2048;
   private static final Duration TERMINATION_GRACE = Duration.ofSeconds(3);
@@ -61,17 +59,40 @@ final class ShellExecutor {
   private final SecretResolver secrets;
   private final TaskClock clock;
   private final Duration step;
+  private final Outputs outputs;
 
-  ShellExecutor(ShellPolicy policy, SecretResolver secrets, TaskClock clock, Duration step) {
+  ShellExecutor(
+      ShellPolicy policy, SecretResolver secrets, TaskClock clock, Duration step, Outputs outputs) {
     this.policy = policy;
     this.secrets = secrets;
     this.clock = clock;
     this.step = step;
+    this.outputs = outputs;
   }
 
   TaskOutcome run(ShellSpec spec, Attempt attempt) {
+    return run(spec, null, attempt);
+  }
+
+  /**
+   * Runs {@code spec} after rendering its templates with {@code inputs} (null: already rendered):
+   * stored outputs it names are fetched and substituted, and every output in {@code inputs} is
+   * written to {@code $CAPSTAN_INPUTS/TASK} for the process to read.
+   */
+  TaskOutcome run(ShellSpec unrendered, TaskInputs inputs, Attempt attempt) {
     if (!policy.enabled()) {
       throw attempt.nonRetryable(TaskFailures.SHELL_DISABLED, DISABLED_MESSAGE, null);
+    }
+    ShellSpec spec = unrendered;
+    if (inputs != null) {
+      Map<String, String> fetched =
+          outputs.fetch(
+              TemplateNames.outputsNamedIn(unrendered::render),
+              inputs,
+              Outputs.MAX_SUBSTITUTED_BYTES,
+              "a command-line argument or environment variable",
+              attempt);
+      spec = unrendered.render(inputs.renderer(fetched));
     }
     if (spec.command().isEmpty()) {
       throw attempt.nonRetryable(TaskFailures.INVALID, "shell.command is empty", null);
@@ -94,6 +115,11 @@ final class ShellExecutor {
     Path workingDir = workingDir(spec, attempt);
     Path scratch = createScratch(attempt);
     try {
+      if (inputs != null) {
+        Path inputDir = scratch.resolve("inputs");
+        outputs.materialize(inputs, inputDir, attempt);
+        env.put("CAPSTAN_INPUTS", inputDir.toString());
+      }
       return runIn(scratch, workingDir, spec.command(), env, redactor, attempt);
     } finally {
       deleteQuietly(scratch);
@@ -194,7 +220,7 @@ final class ShellExecutor {
           "exit code " + exitCode + ": " + (tail.isEmpty() ? "(no stderr output)" : tail),
           null);
     }
-    return attempt.succeed(output(output, stdout, redactor, attempt));
+    return output(output, stdout, redactor, attempt, scratch);
   }
 
   /**
@@ -250,51 +276,33 @@ final class ShellExecutor {
     }
   }
 
-  private String output(Path output, Path stdout, Redactor redactor, Attempt attempt) {
+  /**
+   * The attempt's output: what the process wrote to {@code $CAPSTAN_OUTPUT}, or else the last
+   * non-blank line of stdout, whole, trimmed and with secrets masked. Either may be as large as
+   * {@link Outputs#MAX_OUTPUT_BYTES}; a large one goes to the output store. stdout is read
+   * backwards from its end, so a long stdout costs no more than its last line.
+   */
+  private TaskOutcome output(
+      Path output, Path stdout, Redactor redactor, Attempt attempt, Path scratch) {
     try {
       long size = Files.size(output);
-      if (size > MAX_OUTPUT_BYTES) {
-        throw tooLarge(size, attempt);
+      if (size > 0) {
+        TaskOutcome written = outputs.succeed(output, 0, size, redactor, attempt, scratch);
+        if (written.output() == null || !written.output().isEmpty()) {
+          return written;
+        }
       }
-      String written = redactor.apply(Files.readString(output, StandardCharsets.UTF_8)).trim();
-      if (!written.isEmpty()) {
-        return written;
+      try (SeekableByteChannel channel = Files.newByteChannel(stdout)) {
+        BackwardReader reader = new BackwardReader(channel);
+        long end = reader.skipBack(b -> b <= ' ');
+        if (end == 0) {
+          return attempt.succeed("");
+        }
+        long start = reader.skipBack(b -> b != '\n', end - Outputs.MAX_OUTPUT_BYTES - 1);
+        return outputs.succeed(stdout, start, end, redactor, attempt, scratch);
       }
-      return lastLine(stdout, redactor, attempt);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /**
-   * The last non-blank line of stdout, whole and trimmed, secrets masked. It is read backwards from
-   * the end of the file, so a long stdout costs no more than its last line; a last line over the
-   * output limit fails the task rather than being cut.
-   */
-  private String lastLine(Path stdout, Redactor redactor, Attempt attempt) throws IOException {
-    try (SeekableByteChannel channel = Files.newByteChannel(stdout)) {
-      BackwardReader reader = new BackwardReader(channel);
-      long end = reader.skipBack(b -> b <= ' ');
-      if (end == 0) {
-        return "";
-      }
-      long start = reader.skipBack(b -> b != '\n', end - MAX_OUTPUT_BYTES - 1);
-      if (end - start > MAX_OUTPUT_BYTES) {
-        throw attempt.nonRetryable(
-            TaskFailures.INVALID,
-            "the last line of stdout is over "
-                + MAX_OUTPUT_BYTES / 1024
-                + " KiB; task outputs are limited to "
-                + MAX_OUTPUT_BYTES / 1024
-                + " KiB (write large results to storage and output a reference to them)",
-            null);
-      }
-      ByteBuffer line = ByteBuffer.allocate((int) (end - start));
-      channel.position(start);
-      while (line.hasRemaining() && channel.read(line) >= 0) {
-        // Keep reading: a channel may return fewer bytes than asked for.
-      }
-      return redactor.apply(new String(line.array(), StandardCharsets.UTF_8).trim());
     }
   }
 
@@ -342,17 +350,6 @@ final class ShellExecutor {
       }
       chunkStart = from;
     }
-  }
-
-  private static RuntimeException tooLarge(long size, Attempt attempt) {
-    return attempt.nonRetryable(
-        TaskFailures.INVALID,
-        "output is "
-            + size
-            + " bytes; task outputs are limited to "
-            + MAX_OUTPUT_BYTES / 1024
-            + " KiB (write large results to storage and output a reference to them)",
-        null);
   }
 
   static String tail(Path file, int maxBytes, int maxLines) {

@@ -2,11 +2,13 @@ package io.capstan.activities.task;
 
 import io.capstan.definitions.executor.SimulateSpec;
 import io.capstan.workflows.task.TaskFailures;
+import io.capstan.workflows.task.TaskInputs;
 import io.capstan.workflows.task.TaskOutcome;
 import io.temporal.activity.Activity;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -17,13 +19,35 @@ import java.util.SplittableRandom;
 final class SimulateExecutor {
   private final TaskClock clock;
   private final Duration step;
+  private final Outputs outputs;
 
-  SimulateExecutor(TaskClock clock, Duration step) {
+  SimulateExecutor(TaskClock clock, Duration step, Outputs outputs) {
     this.clock = clock;
     this.step = step;
+    this.outputs = outputs;
   }
 
   TaskOutcome run(SimulateSpec spec, Attempt attempt) {
+    return run(spec, null, attempt);
+  }
+
+  /**
+   * Runs {@code unrendered} after rendering its templates with {@code inputs} (null: already
+   * rendered), fetching the stored outputs its {@code output} names; an output too large for
+   * history goes to the store, as a real executor's does.
+   */
+  TaskOutcome run(SimulateSpec unrendered, TaskInputs inputs, Attempt attempt) {
+    SimulateSpec spec = unrendered;
+    if (inputs != null) {
+      Map<String, String> fetched =
+          outputs.fetch(
+              TemplateNames.outputsNamedIn(unrendered::render),
+              inputs,
+              Outputs.MAX_OUTPUT_BYTES,
+              "an output",
+              attempt);
+      spec = unrendered.render(inputs.renderer(fetched));
+    }
     work(spec.duration(), attempt);
     if (attempt.number() <= spec.failAttempts()) {
       throw attempt.retryable(
@@ -50,7 +74,7 @@ final class SimulateExecutor {
             null);
       }
     }
-    return attempt.succeed(spec.output());
+    return outputs.succeed(spec.output(), attempt, null);
   }
 
   /**

@@ -21,10 +21,15 @@ public final class TaskActivitiesImpl implements TaskActivities {
 
   public TaskActivitiesImpl(TaskActivitiesOptions options) {
     this.host = options.host();
-    this.simulate = new SimulateExecutor(options.clock(), options.heartbeatStep());
+    Outputs outputs = new Outputs(options.outputs());
+    this.simulate = new SimulateExecutor(options.clock(), options.heartbeatStep(), outputs);
     this.shell =
         new ShellExecutor(
-            options.shellPolicy(), options.secrets(), options.clock(), options.heartbeatStep());
+            options.shellPolicy(),
+            options.secrets(),
+            options.clock(),
+            options.heartbeatStep(),
+            outputs);
   }
 
   @Override
@@ -33,7 +38,7 @@ public final class TaskActivitiesImpl implements TaskActivities {
     if (request == null || request.spec() == null) {
       throw attempt.nonRetryable(TaskFailures.INVALID, "simulate request without a spec", null);
     }
-    return simulate.run(request.spec(), attempt);
+    return simulate.run(request.spec(), request.inputs(), attempt);
   }
 
   @Override
@@ -42,7 +47,7 @@ public final class TaskActivitiesImpl implements TaskActivities {
     if (request == null || request.spec() == null) {
       throw attempt.nonRetryable(TaskFailures.INVALID, "shell request without a spec", null);
     }
-    return shell.run(request.spec(), attempt);
+    return shell.run(request.spec(), request.inputs(), attempt);
   }
 
   private Attempt attempt(TaskContext context) {

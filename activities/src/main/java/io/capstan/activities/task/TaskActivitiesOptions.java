@@ -1,7 +1,10 @@
 package io.capstan.activities.task;
 
+import io.capstan.outputs.OutputStore;
+import io.capstan.outputs.OutputStores;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -17,13 +20,16 @@ import java.time.Duration;
  *     to 200 ms
  * @param secrets where {@code secretRef}s are resolved; defaults to this process's environment
  *     ({@code CAPSTAN_SECRET_*}) without a secrets directory
+ * @param outputs where outputs too large for history are stored and read back; defaults to the
+ *     store {@code CAPSTAN_OUTPUT_STORE} names, else {@code .capstan/state/outputs}
  */
 public record TaskActivitiesOptions(
     ShellPolicy shellPolicy,
     String host,
     TaskClock clock,
     Duration heartbeatStep,
-    SecretResolver secrets) {
+    SecretResolver secrets,
+    OutputStore outputs) {
 
   public static final Duration DEFAULT_HEARTBEAT_STEP = Duration.ofMillis(200);
 
@@ -36,6 +42,26 @@ public record TaskActivitiesOptions(
             ? DEFAULT_HEARTBEAT_STEP
             : heartbeatStep;
     secrets = secrets == null ? SecretResolver.fromProcessEnvironment() : secrets;
+    outputs = outputs == null ? defaultOutputs() : outputs;
+  }
+
+  public TaskActivitiesOptions(
+      ShellPolicy shellPolicy,
+      String host,
+      TaskClock clock,
+      Duration heartbeatStep,
+      SecretResolver secrets) {
+    this(shellPolicy, host, clock, heartbeatStep, secrets, null);
+  }
+
+  /**
+   * The store {@value OutputStores#STORE_ENV} names, or else the folder {@code
+   * .capstan/state/outputs} under the working directory, which is {@code ./capstan up}'s default
+   * state directory.
+   */
+  private static OutputStore defaultOutputs() {
+    return OutputStores.of(
+        System.getenv(OutputStores.STORE_ENV), Path.of(".capstan", "state"), System.getenv());
   }
 
   /**
@@ -58,11 +84,15 @@ public record TaskActivitiesOptions(
   }
 
   public TaskActivitiesOptions withShellPolicy(ShellPolicy policy) {
-    return new TaskActivitiesOptions(policy, host, clock, heartbeatStep, secrets);
+    return new TaskActivitiesOptions(policy, host, clock, heartbeatStep, secrets, outputs);
   }
 
   public TaskActivitiesOptions withSecrets(SecretResolver resolver) {
-    return new TaskActivitiesOptions(shellPolicy, host, clock, heartbeatStep, resolver);
+    return new TaskActivitiesOptions(shellPolicy, host, clock, heartbeatStep, resolver, outputs);
+  }
+
+  public TaskActivitiesOptions withOutputs(OutputStore store) {
+    return new TaskActivitiesOptions(shellPolicy, host, clock, heartbeatStep, secrets, store);
   }
 
   private static ShellPolicy shellPolicy(boolean enabled) {

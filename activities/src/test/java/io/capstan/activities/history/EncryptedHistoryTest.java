@@ -197,7 +197,19 @@ class EncryptedHistoryTest {
   /**
    * Every {@link Payload} anywhere in {@code message}: inputs, results, failures, memo, headers.
    */
+  /**
+   * Every payload in {@code message} but those Temporal never encodes, by design: search
+   * attributes, which the server indexes, and the SDK's version markers, which it writes with its
+   * standard converter so any worker can read them. {@code Workflow.getVersion} writes both (the
+   * marker and {@code TemporalChangeVersion}), holding change ids only; that they hold nothing
+   * secret is checked on the serialized history as a whole.
+   */
   private static void collectPayloads(Message message, List<Payload> into) {
+    if (message instanceof io.temporal.api.common.v1.SearchAttributes
+        || (message instanceof io.temporal.api.history.v1.MarkerRecordedEventAttributes marker
+            && marker.getMarkerName().equals("Version"))) {
+      return;
+    }
     if (message instanceof Payload payload) {
       into.add(payload);
       return;

@@ -8,24 +8,33 @@ import io.capstan.definitions.executor.EnvVar;
 import io.capstan.definitions.executor.ShellSpec;
 import io.capstan.definitions.pipeline.Backoff;
 import io.capstan.definitions.pipeline.RetrySpec;
+import io.capstan.workflows.task.OutputRef;
 import io.capstan.workflows.task.TaskContext;
 import io.capstan.workflows.task.TaskFailures;
+import io.capstan.workflows.task.TaskInputs;
 import io.capstan.workflows.task.TaskOutcome;
 import io.temporal.client.ActivityCanceledException;
 import io.temporal.failure.ApplicationFailure;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ShellExecutorTest {
+  private final Outputs outputs = TestOutputs.temporary();
   private final ShellExecutor executor =
       new ShellExecutor(
-          ShellPolicy.allowAll(), SecretResolver.none(), TaskClock.SYSTEM, Duration.ofMillis(50));
+          ShellPolicy.allowAll(),
+          SecretResolver.none(),
+          TaskClock.SYSTEM,
+          Duration.ofMillis(50),
+          outputs);
 
   @TempDir Path dir;
 
@@ -52,13 +61,36 @@ class ShellExecutorTest {
   }
 
   @Test
-  @DisplayName("a last stdout line far longer than 64 KiB is the output whole, not cut")
-  void longLastLineIsWhole() {
+  @DisplayName("a last stdout line far longer than 64 KiB is the output whole, by reference")
+  void longLastLineIsWhole() throws Exception {
     TaskOutcome outcome =
         executor.run(
             sh("echo first; head -c 150000 /dev/zero | tr '\\0' x; echo; echo '  '"), attempt(1));
 
-    assertThat(outcome.output()).hasSize(150_000).matches("x+");
+    assertThat(outcome.output()).isNull();
+    OutputRef ref = outcome.outputRef();
+    assertThat(ref.size()).isEqualTo(150_000);
+    assertThat(ref.preview()).isEqualTo("x".repeat(OutputRef.PREVIEW_CHARS));
+    assertThat(ref.key()).startsWith("runs/run-1/load/").endsWith(ref.sha256());
+    try (var in = outputs.store().open(ref.key())) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("x".repeat(150_000));
+    }
+  }
+
+  @Test
+  @DisplayName("an output at the inline limit stays in history; one byte more goes by reference")
+  void inlineLimitIsExact() {
+    int limit = Outputs.INLINE_BYTES;
+    TaskOutcome atLimit =
+        executor.run(sh("head -c " + limit + " /dev/zero | tr '\\0' y"), attempt(1));
+    TaskOutcome over =
+        executor.run(sh("head -c " + (limit + 1) + " /dev/zero | tr '\\0' y"), attempt(1));
+
+    assertThat(atLimit.output()).hasSize(limit);
+    assertThat(atLimit.outputRef()).isNull();
+    assertThat(over.output()).isNull();
+    assertThat(over.outputRef().size()).isEqualTo(limit + 1);
   }
 
   @Test
@@ -70,19 +102,88 @@ class ShellExecutorTest {
   }
 
   @Test
-  @DisplayName("a last stdout line over the output limit fails the task, never cut")
-  void lastLineOverTheLimitFails() {
+  @DisplayName("an output over 100 MiB fails the task, never cut, saying what to do")
+  void outputOverTheLimitFails() {
     ApplicationFailure failure =
         catchThrowableOfType(
             ApplicationFailure.class,
-            () -> executor.run(sh("head -c 300000 /dev/zero | tr '\\0' x; echo"), attempt(1)));
+            () -> executor.run(sh("truncate -s 101M \"$CAPSTAN_OUTPUT\""), attempt(1)));
 
-    assertThat(failure.getType()).isEqualTo(TaskFailures.INVALID);
+    assertThat(failure.getType()).isEqualTo(TaskFailures.OUTPUT_TOO_LARGE);
     assertThat(failure.isNonRetryable()).isTrue();
     assertThat(failure.getOriginalMessage())
         .isEqualTo(
-            "the last line of stdout is over 256 KiB; task outputs are limited to 256 KiB (write"
-                + " large results to storage and output a reference to them)");
+            "output is 101.0 MiB; task outputs are limited to 100.0 MiB: write large results to"
+                + " your own storage (a bucket, a volume) and output a reference to them");
+  }
+
+  @Test
+  @DisplayName("a stored output reaches the next task as a file and, when small enough, inline")
+  void storedOutputsReachTheNextTask() throws Exception {
+    TaskOutcome first =
+        executor.run(sh("head -c 20000 /dev/zero | tr '\\0' z > \"$CAPSTAN_OUTPUT\""), attempt(1));
+    TaskInputs inputs =
+        new TaskInputs(
+            Map.of("who", "you"), Map.of("small", "tiny"), Map.of("first", first.outputRef()));
+    ShellSpec next =
+        new ShellSpec(
+            List.of(
+                "sh",
+                "-c",
+                "printf '%s %s %s %s' \"$0\" \"$(wc -c < \"$CAPSTAN_INPUTS/first\")\""
+                    + " \"$(cat \"$CAPSTAN_INPUTS/small\")\" \"$1\"",
+                "#{first.output}",
+                "#{params.who}"),
+            List.of(),
+            null);
+
+    TaskOutcome outcome = executor.run(next, inputs, attempt(1));
+
+    assertThat(outcome.outputRef().size()).isEqualTo(20000 + 1 + 5 + 1 + 4 + 1 + 3);
+    try (var in = outputs.store().open(outcome.outputRef().key())) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("z".repeat(20000) + " 20000 tiny you");
+    }
+  }
+
+  @Test
+  @DisplayName("a stored output too large for a command line fails with the file to read instead")
+  void storedOutputTooLargeForArgv() {
+    TaskOutcome big =
+        executor.run(sh("head -c 200000 /dev/zero | tr '\\0' q > \"$CAPSTAN_OUTPUT\""), attempt(1));
+    TaskInputs inputs = new TaskInputs(Map.of(), Map.of(), Map.of("big", big.outputRef()));
+
+    ApplicationFailure failure =
+        catchThrowableOfType(
+            ApplicationFailure.class,
+            () -> executor.run(sh("echo #{big.output}"), inputs, attempt(1)));
+
+    assertThat(failure.getType()).isEqualTo(TaskFailures.OUTPUT_TOO_LARGE);
+    assertThat(failure.getOriginalMessage())
+        .isEqualTo(
+            "the output of 'big' is 200000 bytes, too large to substitute into a command-line"
+                + " argument or environment variable (at most 131072 bytes); read it from the"
+                + " file $CAPSTAN_INPUTS/big instead");
+  }
+
+  @Test
+  @DisplayName("a stored output whose bytes changed is refused, never passed on")
+  void alteredStoredOutputIsRefused() throws Exception {
+    TaskOutcome first =
+        executor.run(sh("head -c 9000 /dev/zero | tr '\\0' a > \"$CAPSTAN_OUTPUT\""), attempt(1));
+    OutputRef ref = first.outputRef();
+    Path altered = Files.writeString(dir.resolve("altered"), "b".repeat(9000));
+    outputs.store().put(ref.key(), altered);
+    TaskInputs inputs = new TaskInputs(Map.of(), Map.of(), Map.of("first", ref));
+
+    ApplicationFailure failure =
+        catchThrowableOfType(
+            ApplicationFailure.class,
+            () -> executor.run(sh("echo #{first.output}"), inputs, attempt(1)));
+
+    assertThat(failure.getType()).isEqualTo(TaskFailures.OUTPUT_UNAVAILABLE);
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getOriginalMessage()).contains("it was altered or cut");
   }
 
   @Test
@@ -259,7 +360,11 @@ class ShellExecutorTest {
   void disabledShellIsRefused() {
     ShellExecutor disabled =
         new ShellExecutor(
-            ShellPolicy.disabled(), SecretResolver.none(), TaskClock.SYSTEM, Duration.ofMillis(50));
+            ShellPolicy.disabled(),
+            SecretResolver.none(),
+            TaskClock.SYSTEM,
+            Duration.ofMillis(50),
+            TestOutputs.temporary());
 
     ApplicationFailure failure =
         catchThrowableOfType(

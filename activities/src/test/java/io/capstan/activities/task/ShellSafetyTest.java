@@ -30,7 +30,8 @@ class ShellSafetyTest {
   @TempDir Path dir;
 
   private static ShellExecutor executor(ShellPolicy policy) {
-    return new ShellExecutor(policy, SECRETS, TaskClock.SYSTEM, Duration.ofMillis(50));
+    return new ShellExecutor(
+        policy, SECRETS, TaskClock.SYSTEM, Duration.ofMillis(50), TestOutputs.temporary());
   }
 
   private static Attempt attempt(String namespace) {
@@ -155,7 +156,8 @@ class ShellSafetyTest {
               ShellPolicy.allowAll(),
               SecretResolver.fromEnvironment(Map.of(), dir),
               TaskClock.SYSTEM,
-              Duration.ofMillis(50));
+              Duration.ofMillis(50),
+              TestOutputs.temporary());
 
       String output =
           withDir

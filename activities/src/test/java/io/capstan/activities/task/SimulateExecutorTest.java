@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 class SimulateExecutorTest {
   private final FakeClock clock = new FakeClock();
-  private final SimulateExecutor executor = new SimulateExecutor(clock, Duration.ofMillis(200));
+  private final SimulateExecutor executor =
+      new SimulateExecutor(clock, Duration.ofMillis(200), TestOutputs.temporary());
   private final List<Object> beats = new ArrayList<>();
 
   private Attempt attempt(int number) {

@@ -4,6 +4,7 @@ import io.capstan.definitions.pipeline.OnFailure;
 import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.run.TaskPhase;
 import io.capstan.workflows.run.TaskState;
+import io.capstan.workflows.task.OutputRef;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ final class DagState {
 
   private final Map<String, TaskState> tasks = new LinkedHashMap<>();
   private final Map<String, String> outputs = new HashMap<>();
+  private final Map<String, OutputRef> references = new HashMap<>();
   private final TreeSet<Integer> ready = new TreeSet<>();
 
   /** The positions of the tasks that are FAILED now, in definition order. */
@@ -87,7 +89,7 @@ final class DagState {
       }
       tasks.put(name, state);
       if (state.state() == TaskPhase.SUCCEEDED) {
-        outputs.put(name, state.output() == null ? "" : state.output());
+        keepOutput(name, state);
       } else if (state.state() == TaskPhase.FAILED) {
         failed.add(i);
       }
@@ -118,6 +120,23 @@ final class DagState {
    */
   Map<String, String> outputs() {
     return Collections.unmodifiableMap(outputs);
+  }
+
+  /**
+   * The outputs of the tasks that succeeded and left them in the output store, by name; such a task
+   * is absent from {@link #outputs()}, so a template the workflow renders keeps its reference for
+   * the worker to resolve.
+   */
+  Map<String, OutputRef> references() {
+    return Collections.unmodifiableMap(references);
+  }
+
+  private void keepOutput(String task, TaskState state) {
+    if (state.outputRef() != null) {
+      references.put(task, state.outputRef());
+    } else {
+      outputs.put(task, state.output() == null ? "" : state.output());
+    }
   }
 
   boolean contains(String task) {
@@ -205,7 +224,7 @@ final class DagState {
     if (state.state() != TaskPhase.SUCCEEDED) {
       return;
     }
-    outputs.put(task, state.output() == null ? "" : state.output());
+    keepOutput(task, state);
     for (int child : children.get(position)) {
       unmetDependencies[child]--;
       if (unmetDependencies[child] == 0 && phaseAt(child) == TaskPhase.PENDING) {

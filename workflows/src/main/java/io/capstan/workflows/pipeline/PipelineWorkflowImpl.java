@@ -13,7 +13,9 @@ import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskPhase;
 import io.capstan.workflows.run.TaskState;
+import io.capstan.workflows.task.OutputRef;
 import io.capstan.workflows.task.RunningTasks;
+import io.capstan.workflows.task.TaskInputs;
 import io.capstan.workflows.task.TaskOptions;
 import io.capstan.workflows.task.TaskResult;
 import io.capstan.workflows.task.TaskRun;
@@ -27,9 +29,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 
 /**
@@ -41,10 +47,13 @@ import org.slf4j.Logger;
  * tasks start in definition order, at most {@code parallelism} at a time, and only while the run is
  * neither paused, nor held by a failure ({@code onFailure: pause}), nor draining before a
  * continue-as-new. Templates are rendered just before a task starts, from the params and the
- * outputs of the tasks that already succeeded. A failed task's descendants become SKIPPED; with
- * {@code onFailure: stop} every task that has not started is SKIPPED too and the running ones are
- * left to finish. Every decision depends only on the history (task ends, signals, timers and the
- * history length), so replays take the same path.
+ * outputs of the tasks that already succeeded, by the worker that runs it ({@value
+ * #OUTPUTS_BY_REFERENCE}): an output too large for history is in the output store and history holds
+ * only its {@link OutputRef}, so the worker fetches it, checks its digest and substitutes it.
+ * Rendering in the workflow could not do that without pulling the bytes into history. A failed
+ * task's descendants become SKIPPED; with {@code onFailure: stop} every task that has not started
+ * is SKIPPED too and the running ones are left to finish. Every decision depends only on the
+ * history (task ends, signals, timers and the history length), so replays take the same path.
  *
  * <p><b>Retry in place.</b> The {@code retryTask} update puts a FAILED task back to PENDING, with
  * every SKIPPED descendant whose dependencies can all still succeed; tasks that succeeded keep
@@ -109,6 +118,12 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   /** The {@code Workflow.getVersion} change id of waiting after a failure ({@code pause}). */
   static final String PAUSE_ON_FAILURE = "pause-on-failure";
 
+  /**
+   * The {@code Workflow.getVersion} change id of rendering templates on the worker, which fetches
+   * outputs kept by reference just before the task starts.
+   */
+  static final String OUTPUTS_BY_REFERENCE = "outputs-by-reference";
+
   private static final int MAX_ERROR_IN_MESSAGE = 200;
 
   /** The most task names a refused retry lists. */
@@ -152,6 +167,10 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   private boolean waitOnFailure;
 
   private boolean waitOnFailureKnown;
+
+  /** Whether workers render this execution's templates; null until its first task starts. */
+  private Boolean workerRenders;
+
   private boolean draining;
 
   /** Set once the run is over, for the status query. */
@@ -355,6 +374,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         task.retry() != null ? task.retry().orElse(defaults.retry()) : defaults.retry();
     retry = retry == null ? RetrySpec.DEFAULT : retry.orElse(RetrySpec.DEFAULT);
     Duration timeout = task.timeout() != null ? task.timeout() : defaults.timeout();
+    boolean workerRenders = workerRenders();
     running.add(
         TaskRun.start(
             runId,
@@ -363,7 +383,58 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
             task,
             retry,
             timeout,
-            Templates.renderer(params, dag.outputs())));
+            workerRenders ? UnaryOperator.identity() : Templates.renderer(params, dag.outputs()),
+            inputsOf(task, workerRenders)));
+  }
+
+  /**
+   * Whether this execution leaves template rendering to the worker ({@value #OUTPUTS_BY_REFERENCE}
+   * 1), asked once, before its first task starts.
+   */
+  private boolean workerRenders() {
+    if (workerRenders == null) {
+      workerRenders = Workflow.getVersion(OUTPUTS_BY_REFERENCE, Workflow.DEFAULT_VERSION, 1) >= 1;
+    }
+    return workerRenders;
+  }
+
+  /**
+   * What the worker renders {@code task}'s templates with: the params and the outputs of its
+   * dependencies and of every task its templates name, inline or by reference. An execution that
+   * renders in the workflow sends only the references (null when there are none), which its
+   * rendering left in place.
+   */
+  private TaskInputs inputsOf(TaskSpec task, boolean workerRenders) {
+    Set<String> named = new LinkedHashSet<>(task.dependsOn());
+    UnaryOperator<String> collect =
+        text -> {
+          for (Templates.Reference reference : Templates.references(text)) {
+            if (!reference.isParam() && Templates.OUTPUT.equals(reference.key())) {
+              named.add(reference.scope());
+            }
+          }
+          return text;
+        };
+    if (task.simulate() != null) {
+      task.simulate().render(collect);
+    }
+    if (task.shell() != null) {
+      task.shell().render(collect);
+    }
+    Map<String, String> outputs = new TreeMap<>();
+    Map<String, OutputRef> references = new TreeMap<>();
+    for (String name : named) {
+      OutputRef reference = dag.references().get(name);
+      if (reference != null) {
+        references.put(name, reference);
+      } else if (workerRenders && dag.outputs().containsKey(name)) {
+        outputs.put(name, dag.outputs().get(name));
+      }
+    }
+    if (!workerRenders) {
+      return references.isEmpty() ? null : new TaskInputs(null, Map.of(), references);
+    }
+    return new TaskInputs(new TreeMap<>(params), outputs, references);
   }
 
   private void takeEnded() {

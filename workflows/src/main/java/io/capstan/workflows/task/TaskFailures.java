@@ -34,5 +34,20 @@ public final class TaskFailures {
   /** The request itself is unusable; not retryable. */
   public static final String INVALID = "InvalidTask";
 
+  /**
+   * An output is over the limit the output store takes (100 MiB), or a stored output is too large
+   * to substitute into a command line; not retryable. The message says what to do instead.
+   */
+  public static final String OUTPUT_TOO_LARGE = "OutputTooLarge";
+
+  /**
+   * A stored output cannot be read back, or its bytes do not match the digest history recorded; not
+   * retryable (a missing or altered object does not come back by retrying).
+   */
+  public static final String OUTPUT_UNAVAILABLE = "OutputUnavailable";
+
+  /** The output store failed to store or serve an output (I/O, network); retryable. */
+  public static final String OUTPUT_STORE = "OutputStoreFailed";
+
   private TaskFailures() {}
 }

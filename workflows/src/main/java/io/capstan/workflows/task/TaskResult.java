@@ -15,12 +15,14 @@ import java.time.Instant;
 /**
  * How one task ended, read from its activity's outcome or failure: {@code SUCCEEDED}, {@code
  * FAILED} or {@code CANCELED}, with the attempts made, the output or the error a person reads, and
- * the host of the last attempt.
+ * the host of the last attempt. An output too large for history is in the store: {@code output} is
+ * then null and {@code outputRef} says where.
  *
  * @param attempts how many attempts were made (0 for a task that never reached a worker), or {@link
  *     #UNKNOWN_ATTEMPTS} where the ending does not tell (a canceled task)
  */
-public record TaskResult(TaskPhase phase, int attempts, String output, String error, String host) {
+public record TaskResult(
+    TaskPhase phase, int attempts, String output, String error, String host, OutputRef outputRef) {
 
   public static final int UNKNOWN_ATTEMPTS = -1;
 
@@ -31,6 +33,10 @@ public record TaskResult(TaskPhase phase, int attempts, String output, String er
     if (phase != TaskPhase.SUCCEEDED && phase != TaskPhase.FAILED && phase != TaskPhase.CANCELED) {
       throw new IllegalArgumentException("a task ends SUCCEEDED, FAILED or CANCELED, not " + phase);
     }
+  }
+
+  public TaskResult(TaskPhase phase, int attempts, String output, String error, String host) {
+    this(phase, attempts, output, error, host, null);
   }
 
   public boolean succeeded() {
@@ -46,7 +52,8 @@ public record TaskResult(TaskPhase phase, int attempts, String output, String er
         error,
         before.startedAt(),
         at,
-        host != null ? host : before.host());
+        host != null ? host : before.host(),
+        outputRef);
   }
 
   /**
@@ -64,7 +71,8 @@ public record TaskResult(TaskPhase phase, int attempts, String output, String er
           Math.max(1, outcome.attempt()),
           outcome.output(),
           null,
-          outcome.host());
+          outcome.host(),
+          outcome.outputRef());
     }
     Throwable cause = failure instanceof ActivityFailure ? failure.getCause() : failure;
     if (cause instanceof CanceledFailure) {

@@ -49,6 +49,23 @@ public final class TaskRun {
       RetrySpec retry,
       Duration timeout,
       UnaryOperator<String> render) {
+    return start(runId, namespace, task, executor, retry, timeout, render, null);
+  }
+
+  /**
+   * Starts the executor's activity with {@code render} applied in the workflow (the identity when
+   * the worker renders) and {@code inputs} sent along for the worker to render with and fetch
+   * stored outputs from; {@code inputs} may be null.
+   */
+  public static TaskRun start(
+      String runId,
+      String namespace,
+      String task,
+      Executor executor,
+      RetrySpec retry,
+      Duration timeout,
+      UnaryOperator<String> render,
+      TaskInputs inputs) {
     RetrySpec effective = retry.orElse(RetrySpec.DEFAULT);
     TaskContext context = new TaskContext(runId, task, effective, namespace);
     // An untyped stub: a typed one would re-read the interface by reflection for every task,
@@ -62,7 +79,7 @@ public final class TaskRun {
     Promise<TaskOutcome>[] outcome = new Promise[1];
     CancellationScope scope =
         Workflow.newCancellationScope(
-            () -> outcome[0] = call(activities, context, executor, render));
+            () -> outcome[0] = call(activities, context, executor, render, inputs));
     scope.run();
     Promise<TaskResult> result =
         outcome[0].handle((done, failure) -> TaskResult.of(done, failure, maxAttempts, perAttempt));
@@ -102,7 +119,8 @@ public final class TaskRun {
       ActivityStub activities,
       TaskContext context,
       Executor executor,
-      UnaryOperator<String> render) {
+      UnaryOperator<String> render,
+      TaskInputs inputs) {
     ExecutorKind kind;
     try {
       kind = executor.executorKind();
@@ -116,12 +134,12 @@ public final class TaskRun {
           activities.executeAsync(
               TaskActivities.SIMULATE,
               TaskOutcome.class,
-              new SimulateRequest(context, executor.simulate().render(render)));
+              new SimulateRequest(context, executor.simulate().render(render), inputs));
       case SHELL ->
           activities.executeAsync(
               TaskActivities.SHELL,
               TaskOutcome.class,
-              new ShellRequest(context, executor.shell().render(render)));
+              new ShellRequest(context, executor.shell().render(render), inputs));
       case CONTAINER, GPU ->
           Workflow.newFailedPromise(
               ApplicationFailure.newNonRetryableFailure(

@@ -35,8 +35,9 @@ import java.util.function.LongSupplier;
  * concurrent tasks overlap. It records each attempt, how many ran at once, and which were told to
  * stop.
  *
- * <p>The shell fake runs nothing: {@code [disabled]} fails as a worker without shell does, {@code
- * [exit, N]} fails as a non-zero exit does, anything else succeeds with the joined command line.
+ * <p>Both render the templates as a worker does (the workflow sends the values along). The shell
+ * fake runs nothing: {@code [disabled]} fails as a worker without shell does, {@code [exit, N]}
+ * fails as a non-zero exit does, anything else succeeds with the joined command line.
  */
 public final class FakeTaskActivities implements TaskActivities {
   public static final String HOST = "fake-host";
@@ -154,14 +155,18 @@ public final class FakeTaskActivities implements TaskActivities {
   public TaskOutcome simulate(SimulateRequest request) {
     String task = request.context().task();
     contexts.put(task, request.context());
-    simulated.put(task, request.spec());
+    SimulateSpec spec =
+        request.inputs() == null
+            ? request.spec()
+            : request.spec().render(request.inputs().renderer(Map.of()));
+    simulated.put(task, spec);
     int attempt = begin(task);
     try {
       hold(task);
-      if (attempt <= request.spec().failAttempts() || broken.contains(task)) {
+      if (attempt <= spec.failAttempts() || broken.contains(task)) {
         throw failure(request.context(), attempt, "simulated failure on attempt " + attempt);
       }
-      return new TaskOutcome(request.spec().output(), attempt, HOST);
+      return new TaskOutcome(spec.output(), attempt, HOST);
     } finally {
       running.decrementAndGet();
     }
@@ -170,9 +175,13 @@ public final class FakeTaskActivities implements TaskActivities {
   @Override
   public TaskOutcome shell(ShellRequest request) {
     String task = request.context().task();
-    List<String> command = request.spec().command();
+    ShellSpec spec =
+        request.inputs() == null
+            ? request.spec()
+            : request.spec().render(request.inputs().renderer(Map.of()));
+    List<String> command = spec.command();
     contexts.put(task, request.context());
-    shells.put(task, request.spec());
+    shells.put(task, spec);
     commands.put(task, command);
     int attempt = begin(task);
     try {
