@@ -16,6 +16,7 @@ import io.capstan.api.runs.LocalRunIndex;
 import io.capstan.api.runs.RunControl;
 import io.capstan.api.runs.RunInspector;
 import io.capstan.api.runs.RunLister;
+import io.capstan.api.runs.RunOutputs;
 import io.capstan.api.runs.RunStarter;
 import io.capstan.api.runs.RunsController;
 import io.capstan.api.runs.TemporalRuns;
@@ -54,6 +55,8 @@ public final class ApiApp {
             new RunInspector(temporalRuns, deps.temporal()),
             new RunLister(temporalRuns, deps.temporal(), index),
             new RunControl(temporalRuns));
+    RunOutputs outputs =
+        new RunOutputs(new RunInspector(temporalRuns, deps.temporal()), deps.outputs());
     SchedulesController schedules = new SchedulesController(jobSchedules);
     ValidationController validation = new ValidationController(intake);
     SystemController system =
@@ -95,6 +98,7 @@ public final class ApiApp {
                                       post("signals/{name}", runs::signal);
                                       post("cancel", runs::cancel);
                                       post("tasks/{task}/retry", runs::retryTask);
+                                      get("tasks/{task}/output", outputs::get);
                                     });
                               });
                           path(

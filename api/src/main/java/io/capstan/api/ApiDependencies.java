@@ -4,8 +4,11 @@ import io.capstan.api.auth.ApiSecurity;
 import io.capstan.api.codec.CodecEndpoint;
 import io.capstan.api.executors.ServedExecutors;
 import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.outputs.OutputStore;
+import io.capstan.outputs.OutputStores;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -28,8 +31,16 @@ public record ApiDependencies(
     PrometheusMeterRegistry metrics,
     ServedExecutors servedExecutors,
     ApiSecurity security,
-    CodecEndpoint codec) {
+    CodecEndpoint codec,
+    OutputStore outputs) {
   public ApiDependencies {
+    outputs =
+        outputs == null
+            ? OutputStores.of(
+                System.getenv(OutputStores.STORE_ENV),
+                Path.of(".capstan", "state"),
+                System.getenv())
+            : outputs;
     servedExecutors = servedExecutors == null ? ServedExecutors.fixed(Set.of()) : servedExecutors;
     security = security == null ? ApiSecurity.disabled() : security;
     codec = codec == null ? CodecEndpoint.none() : codec;
@@ -50,14 +61,27 @@ public record ApiDependencies(
         metrics,
         ServedExecutors.fixed(servedExecutors),
         ApiSecurity.disabled(),
-        CodecEndpoint.none());
+        CodecEndpoint.none(),
+        null);
+  }
+
+  public ApiDependencies(
+      WorkflowClient client,
+      TemporalInfo temporal,
+      PrometheusMeterRegistry metrics,
+      ServedExecutors servedExecutors,
+      ApiSecurity security,
+      CodecEndpoint codec) {
+    this(client, temporal, metrics, servedExecutors, security, codec, null);
   }
 
   public ApiDependencies withSecurity(ApiSecurity newSecurity) {
-    return new ApiDependencies(client, temporal, metrics, servedExecutors, newSecurity, codec);
+    return new ApiDependencies(
+        client, temporal, metrics, servedExecutors, newSecurity, codec, outputs);
   }
 
   public ApiDependencies withCodec(CodecEndpoint newCodec) {
-    return new ApiDependencies(client, temporal, metrics, servedExecutors, security, newCodec);
+    return new ApiDependencies(
+        client, temporal, metrics, servedExecutors, security, newCodec, outputs);
   }
 }

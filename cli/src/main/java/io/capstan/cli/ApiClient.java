@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.UnresolvedAddressException;
@@ -24,6 +27,7 @@ import java.util.StringJoiner;
 final class ApiClient {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(10);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String base;
@@ -61,6 +65,40 @@ final class ApiClient {
     }
     headers.forEach(request::header);
     return send(request);
+  }
+
+  /**
+   * GETs {@code path} and streams a 2xx answer's body to {@code sink}, returning its headers; an
+   * error answer is read as JSON and thrown as {@link ApiCallException}. The timeout is long: the
+   * body may be a 100 MiB output.
+   */
+  HttpHeaders download(String path, OutputStream sink) {
+    HttpRequest.Builder request = request(path).timeout(DOWNLOAD_TIMEOUT).GET();
+    request.setHeader("Accept", "text/plain, application/json");
+    HttpResponse<InputStream> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream body = response.body()) {
+        if (response.statusCode() / 100 != 2) {
+          throw new ApiCallException(
+              response.statusCode(),
+              parse(new String(body.readAllBytes(), StandardCharsets.UTF_8)));
+        }
+        body.transferTo(sink);
+      }
+    } catch (ConnectException | HttpConnectTimeoutException e) {
+      throw new ApiUnreachableException(base, e);
+    } catch (IOException e) {
+      if (e.getCause() instanceof ConnectException
+          || e.getCause() instanceof UnresolvedAddressException) {
+        throw new ApiUnreachableException(base, e);
+      }
+      throw new CliException("the request to " + base + " failed: " + e.getMessage(), 2);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted", 130);
+    }
+    return response.headers();
   }
 
   Answer delete(String path) {

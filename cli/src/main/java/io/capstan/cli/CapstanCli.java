@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
       SubmitCommand.class,
       GetCommand.class,
+      OutputCommand.class,
       WatchCommand.class,
       ListCommand.class,
       SignalCommand.class,

@@ -55,7 +55,7 @@ final class GetCommand extends ApiCommand {
           Integer.toString(state.path("attempts").asInt()),
           took(state),
           state.path("host").asText(""),
-          RunText.shorten(error.isEmpty() ? state.path("output").asText("") : error));
+          RunText.shorten(error.isEmpty() ? RunText.outputText(state) : error));
     }
     table.lines().forEach(out()::println);
     for (String field : new String[] {"error", "warning"}) {

@@ -64,13 +64,28 @@ final class RunText {
     int attempts = task.path("attempts").asInt(0);
     line.append("  ").append(pad(attempts == 0 ? "" : "attempt " + attempts, 10));
     String error = task.path("error").asText("");
-    String output = task.path("output").asText("");
+    String output = outputText(task);
     if (!error.isEmpty()) {
       line.append("  ").append(shorten(error));
     } else if (!output.isEmpty()) {
       line.append("  -> ").append(shorten(output));
     }
     return line.toString().stripTrailing();
+  }
+
+  /**
+   * A task's output as a line shows it: the output itself, or for one kept in the output store its
+   * size and first characters, with the command that prints it whole.
+   */
+  static String outputText(JsonNode task) {
+    JsonNode ref = task.path("outputRef");
+    if (ref.isObject()) {
+      return "["
+          + ref.path("size").asLong()
+          + " bytes, stored; capstan output RUN TASK] "
+          + ref.path("preview").asText("");
+    }
+    return task.path("output").asText("");
   }
 
   /** The whole picture of a run, as {@code watch} draws it and {@code get -o table} prints it. */

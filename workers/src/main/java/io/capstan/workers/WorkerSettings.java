@@ -3,6 +3,7 @@ package io.capstan.workers;
 import io.capstan.activities.task.SecretResolver;
 import io.capstan.activities.task.ShellPolicy;
 import io.capstan.activities.task.TaskActivitiesOptions;
+import io.capstan.outputs.OutputStore;
 
 /**
  * How a process's worker roles are sized and what they may run: the control plane reads {@code
@@ -17,6 +18,8 @@ import io.capstan.activities.task.TaskActivitiesOptions;
  *     command when shell is enabled. Shell disabled overrides it: nothing runs
  * @param secrets where tasks' {@code secretRef}s are resolved; null for this process's {@code
  *     CAPSTAN_SECRET_*} variables
+ * @param outputs where outputs too large for history are stored; null for the store {@code
+ *     CAPSTAN_OUTPUT_STORE} names, else {@code .capstan/state/outputs}
  */
 public record WorkerSettings(
     boolean shellEnabled,
@@ -24,7 +27,8 @@ public record WorkerSettings(
     int maxConcurrentActivities,
     int maxConcurrentWorkflowTasks,
     ShellPolicy shellPolicy,
-    SecretResolver secrets) {
+    SecretResolver secrets,
+    OutputStore outputs) {
 
   /**
    * Task attempts mostly wait (on a timer, a process or a remote API), so a small machine can hold
@@ -53,7 +57,7 @@ public record WorkerSettings(
       String host,
       int maxConcurrentActivities,
       int maxConcurrentWorkflowTasks) {
-    this(shellEnabled, host, maxConcurrentActivities, maxConcurrentWorkflowTasks, null, null);
+    this(shellEnabled, host, maxConcurrentActivities, maxConcurrentWorkflowTasks, null, null, null);
   }
 
   /** The defaults, with shell tasks allowed or not. */
@@ -68,7 +72,13 @@ public record WorkerSettings(
   /** These options with shell commands limited by {@code policy} (unless shell is disabled). */
   public WorkerSettings withShellPolicy(ShellPolicy policy) {
     return new WorkerSettings(
-        shellEnabled, host, maxConcurrentActivities, maxConcurrentWorkflowTasks, policy, secrets);
+        shellEnabled,
+        host,
+        maxConcurrentActivities,
+        maxConcurrentWorkflowTasks,
+        policy,
+        secrets,
+        outputs);
   }
 
   public WorkerSettings withSecrets(SecretResolver resolver) {
@@ -78,7 +88,20 @@ public record WorkerSettings(
         maxConcurrentActivities,
         maxConcurrentWorkflowTasks,
         shellPolicy,
-        resolver);
+        resolver,
+        outputs);
+  }
+
+  /** These options with outputs stored in {@code store}. */
+  public WorkerSettings withOutputs(OutputStore store) {
+    return new WorkerSettings(
+        shellEnabled,
+        host,
+        maxConcurrentActivities,
+        maxConcurrentWorkflowTasks,
+        shellPolicy,
+        secrets,
+        store);
   }
 
   /** The host name workers report: the configured one, else this machine's. */
@@ -88,6 +111,6 @@ public record WorkerSettings(
 
   /** The options the task executors run with. */
   public TaskActivitiesOptions activities() {
-    return new TaskActivitiesOptions(shellPolicy, host, null, null, secrets);
+    return new TaskActivitiesOptions(shellPolicy, host, null, null, secrets, outputs);
   }
 }

@@ -11,6 +11,8 @@ import io.capstan.api.executors.PollerDiscovery;
 import io.capstan.api.executors.ServedExecutors;
 import io.capstan.app.worker.RoleWorkers;
 import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.outputs.OutputStore;
+import io.capstan.outputs.OutputStores;
 import io.capstan.workers.WorkerRole;
 import io.capstan.workers.WorkerSettings;
 import io.javalin.Javalin;
@@ -244,6 +246,10 @@ public final class CapstanRuntime implements AutoCloseable {
   private TemporalInfo temporal;
   private Set<ExecutorKind> servedExecutors;
   private RuntimeSecurity security;
+
+  /** Where outputs too large for history go: {@code CAPSTAN_OUTPUT_STORE}, else the state dir's. */
+  private OutputStore outputs;
+
   private final Map<String, String> env;
   private boolean started;
   private boolean closed;
@@ -282,6 +288,7 @@ public final class CapstanRuntime implements AutoCloseable {
           new RootScopeBuilder()
               .reporter(new MicrometerClientStatsReporter(metrics))
               .reportEvery(METRICS_REPORT_INTERVAL);
+      outputs = OutputStores.of(env.get(OutputStores.STORE_ENV), config.stateDir(), env);
       backend = chooseBackend();
       if (backend.childProcess()) {
         // The runtime stops the child process itself when the JVM exits, after its workers, so
@@ -309,7 +316,8 @@ public final class CapstanRuntime implements AutoCloseable {
                   security.api(),
                   new CodecEndpoint(
                       security.codec().map(PayloadCodec.class::cast),
-                      config.security().codecOrigins())));
+                      config.security().codecOrigins()),
+                  outputs));
       startApi();
       return this;
     } catch (RuntimeException e) {
@@ -343,8 +351,13 @@ public final class CapstanRuntime implements AutoCloseable {
   }
 
   /** The configured worker with the shell policy and secrets the security options name. */
+  /** Where outputs too large for history are stored; null before {@link #start()}. */
+  public OutputStore outputs() {
+    return outputs;
+  }
+
   private WorkerSettings workerOptions() {
-    return security.applyTo(config.worker());
+    return security.applyTo(config.worker()).withOutputs(outputs);
   }
 
   /**

@@ -268,6 +268,9 @@ public final class UpCommand implements Callable<Integer> {
                     .append(" (runs survive a restart; server log ")
                     .append(dev.logFile().getFileName())
                     .append(" beside it)\n"));
+    text.append("  Outputs    ")
+        .append(runtime.outputs().describe())
+        .append(" (over 4 KiB; set CAPSTAN_OUTPUT_STORE=s3://BUCKET to share them)\n");
     RuntimeSecurity security = runtime.security();
     text.append("  Auth       ").append(security.authLine()).append('\n');
     text.append("  Payloads   ").append(security.payloadLine()).append('\n');

@@ -2,10 +2,13 @@ package io.capstan.app.worker;
 
 import io.capstan.app.FlagConverter;
 import io.capstan.app.up.AuthMode;
+import io.capstan.app.up.CapstanHome;
 import io.capstan.app.up.CapstanRuntime;
 import io.capstan.app.up.RuntimeSecurity;
 import io.capstan.app.up.SecurityOptions;
 import io.capstan.app.up.TemporalConnection;
+import io.capstan.outputs.OutputStore;
+import io.capstan.outputs.OutputStores;
 import io.capstan.workers.WorkerRole;
 import io.capstan.workers.WorkerSettings;
 import io.temporal.client.WorkflowClient;
@@ -112,14 +115,28 @@ public final class WorkerCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
+    OutputStore outputs;
+    try {
+      outputs =
+          OutputStores.of(
+              System.getenv(OutputStores.STORE_ENV),
+              CapstanHome.defaultStateDir(CapstanHome.dir()),
+              System.getenv());
+    } catch (IllegalArgumentException e) {
+      err.println("capstan worker: " + OutputStores.STORE_ENV + ": " + e.getMessage());
+      err.flush();
+      return 1;
+    }
     WorkflowClient client = TemporalConnection.client(stubs, namespace, security);
     WorkerSettings settings =
-        security.applyTo(
-            new WorkerSettings(
-                tasks.shell(),
-                host,
-                maxConcurrentTasks,
-                WorkerSettings.DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS));
+        security
+            .applyTo(
+                new WorkerSettings(
+                    tasks.shell(),
+                    host,
+                    maxConcurrentTasks,
+                    WorkerSettings.DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS))
+            .withOutputs(outputs);
     Set<WorkerRole> chosen = EnumSet.copyOf(roles);
     RoleWorkers workers = RoleWorkers.start(client, chosen, settings);
     Runtime.getRuntime()
@@ -163,6 +180,7 @@ public final class WorkerCommand implements Callable<Integer> {
         + "\n  Roles      "
         + queues
         + (executors.isEmpty() ? "" : "\n  Executors  " + executors)
+        + (settings.outputs() == null ? "" : "\n  Outputs    " + settings.outputs().describe())
         + "\nCtrl-C stops it; running attempts are retried by another worker.";
   }
 }
