@@ -4,19 +4,25 @@ import io.capstan.definitions.executor.ShellSpec;
 import io.capstan.definitions.executor.SimulateSpec;
 import io.capstan.definitions.pipeline.Backoff;
 import io.capstan.definitions.pipeline.RetrySpec;
+import io.capstan.workflows.task.OutputRef;
 import io.capstan.workflows.task.ShellRequest;
 import io.capstan.workflows.task.SimulateRequest;
 import io.capstan.workflows.task.TaskActivities;
 import io.capstan.workflows.task.TaskContext;
 import io.capstan.workflows.task.TaskFailures;
+import io.capstan.workflows.task.TaskInputs;
 import io.capstan.workflows.task.TaskOutcome;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,6 +62,8 @@ public final class FakeTaskActivities implements TaskActivities {
   private final Map<String, TaskContext> contexts = new ConcurrentHashMap<>();
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger maxRunning = new AtomicInteger();
+  private final Map<String, String> stored = new ConcurrentHashMap<>();
+  private volatile java.util.function.Predicate<String> storesOutput = task -> false;
   private volatile Duration hold = Duration.ZERO;
   private volatile LongSupplier clock = () -> 0L;
 
@@ -73,6 +81,17 @@ public final class FakeTaskActivities implements TaskActivities {
     running.set(0);
     maxRunning.set(0);
     hold = Duration.ZERO;
+    stored.clear();
+    storesOutput = task -> false;
+  }
+
+  /**
+   * Keeps the outputs of the tasks {@code which} accepts "in the store", as a worker does with an
+   * output too large for history: the outcome carries an {@link OutputRef}, and a later task that
+   * names it gets the stored value.
+   */
+  public void storeOutputs(java.util.function.Predicate<String> which) {
+    storesOutput = which;
   }
 
   /**
@@ -158,7 +177,7 @@ public final class FakeTaskActivities implements TaskActivities {
     SimulateSpec spec =
         request.inputs() == null
             ? request.spec()
-            : request.spec().render(request.inputs().renderer(Map.of()));
+            : request.spec().render(request.inputs().renderer(fetched(request.inputs())));
     simulated.put(task, spec);
     int attempt = begin(task);
     try {
@@ -166,7 +185,7 @@ public final class FakeTaskActivities implements TaskActivities {
       if (attempt <= spec.failAttempts() || broken.contains(task)) {
         throw failure(request.context(), attempt, "simulated failure on attempt " + attempt);
       }
-      return new TaskOutcome(spec.output(), attempt, HOST);
+      return outcome(task, spec.output(), attempt);
     } finally {
       running.decrementAndGet();
     }
@@ -178,7 +197,7 @@ public final class FakeTaskActivities implements TaskActivities {
     ShellSpec spec =
         request.inputs() == null
             ? request.spec()
-            : request.spec().render(request.inputs().renderer(Map.of()));
+            : request.spec().render(request.inputs().renderer(fetched(request.inputs())));
     List<String> command = spec.command();
     contexts.put(task, request.context());
     shells.put(task, spec);
@@ -200,6 +219,32 @@ public final class FakeTaskActivities implements TaskActivities {
     } finally {
       running.decrementAndGet();
     }
+  }
+
+  private TaskOutcome outcome(String task, String output, int attempt) {
+    if (output == null || !storesOutput.test(task)) {
+      return new TaskOutcome(output, attempt, HOST);
+    }
+    byte[] bytes = output.getBytes(StandardCharsets.UTF_8);
+    String sha;
+    try {
+      sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    String key = "runs/fake/" + task + "/" + sha;
+    stored.put(key, output);
+    return new TaskOutcome(
+        null,
+        attempt,
+        HOST,
+        new OutputRef(key, bytes.length, sha, output.substring(0, Math.min(200, output.length()))));
+  }
+
+  private Map<String, String> fetched(TaskInputs inputs) {
+    Map<String, String> values = new java.util.HashMap<>();
+    inputs.references().forEach((name, ref) -> values.put(name, stored.get(ref.key())));
+    return values;
   }
 
   private int begin(String task) {

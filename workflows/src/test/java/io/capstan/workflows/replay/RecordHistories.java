@@ -120,6 +120,8 @@ public final class RecordHistories {
       recordings.put("pipeline-retried", () -> pipelineRetried(client, fake));
       recordings.put("job-timed-out", () -> jobTimedOut(client));
       recordings.put("pipeline-continued-as-new", () -> pipelineContinuedAsNew(client));
+      recordings.put(
+          "pipeline-references-continued", () -> pipelineReferencesContinued(client, fake));
       recordings.put("pipeline-canceled", () -> pipelineCanceled(client, fake));
       recordings.put("pipeline-timed-out", () -> pipelineTimedOut(client));
       for (Map.Entry<String, Recording> recording : recordings.entrySet()) {
@@ -300,6 +302,35 @@ public final class RecordHistories {
                     wide(CONTINUED_TASKS).toArray(TaskSpec[]::new))),
             Map.of());
     PipelineWorkflow run = Runs.startPipeline(client, options("pipeline-continued-as-new"), input);
+    Runs.result(run);
+    return execution(run);
+  }
+
+  /**
+   * Outputs by reference across continue-as-new: 1,400 independent tasks whose outputs are "in the
+   * store" (each outcome an {@code OutputRef}) and a task after the first and the last, which the
+   * second execution starts with one reference from its carry and one of its own.
+   */
+  static WorkflowExecution pipelineReferencesContinued(
+      WorkflowClient client, FakeTaskActivities fake) {
+    fake.storeOutputs(task -> task.startsWith("t"));
+    List<TaskSpec> tasks = new ArrayList<>(wide(CONTINUED_TASKS));
+    String first = tasks.get(0).name();
+    String last = tasks.get(tasks.size() - 1).name();
+    tasks.add(task("join", "#{" + first + ".output}+#{" + last + ".output}", first, last));
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                spec(
+                    Map.of(),
+                    CONTINUED_TASKS,
+                    OnFailure.STOP,
+                    null,
+                    null,
+                    tasks.toArray(TaskSpec[]::new))),
+            Map.of());
+    PipelineWorkflow run =
+        Runs.startPipeline(client, options("pipeline-references-continued"), input);
     Runs.result(run);
     return execution(run);
   }

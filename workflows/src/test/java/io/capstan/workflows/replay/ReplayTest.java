@@ -8,6 +8,7 @@ import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
 import io.capstan.workflows.run.RunState;
 import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.NonDeterministicException;
@@ -47,6 +48,45 @@ class ReplayTest {
   void pipelineRetried() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
         "histories/pipeline-retried.json", PipelineWorkflowImpl.class);
+  }
+
+  @Test
+  @DisplayName(
+      "a pipeline whose outputs went by reference continued as new carrying the references, and a"
+          + " task in the second execution was rendered from one carried and one of its own")
+  void pipelineReferencesContinued() throws Exception {
+    WorkflowExecutionHistory first = gzipped("histories/pipeline-references-continued-1.json.gz");
+    WorkflowExecutionHistory second = gzipped("histories/pipeline-references-continued-2.json.gz");
+    assertThat(first.getLastEvent().getEventType())
+        .isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+    String carried =
+        first
+            .getLastEvent()
+            .getWorkflowExecutionContinuedAsNewEventAttributes()
+            .getInput()
+            .getPayloads(0)
+            .getData()
+            .toStringUtf8();
+    assertThat(carried).contains("\"outputRef\":{\"key\":\"runs/fake/t0/");
+    // The join is the last task to start.
+    String joinInput =
+        second.getEvents().stream()
+            .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+            .map(HistoryEvent::getActivityTaskScheduledEventAttributes)
+            .reduce((earlier, later) -> later)
+            .orElseThrow()
+            .getInput()
+            .getPayloads(0)
+            .getData()
+            .toStringUtf8();
+    assertThat(joinInput)
+        .as("the join's attempt names both references for the worker to fetch")
+        .contains("\"task\":\"join\"")
+        .contains("\"references\":{\"t0\":{\"key\":\"runs/fake/t0/")
+        .contains("\"t1399\":{\"key\":\"runs/fake/t1399/");
+
+    WorkflowReplayer.replayWorkflowExecution(first, PipelineWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecution(second, PipelineWorkflowImpl.class);
   }
 
   @Test
