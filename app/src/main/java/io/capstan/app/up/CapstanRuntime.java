@@ -10,6 +10,7 @@ import io.capstan.api.codec.CodecEndpoint;
 import io.capstan.api.executors.PollerDiscovery;
 import io.capstan.api.executors.ServedExecutors;
 import io.capstan.app.worker.RoleWorkers;
+import io.capstan.codec.CapstanDataConverter;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.outputs.OutputStore;
 import io.capstan.outputs.OutputStores;
@@ -20,7 +21,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
-import io.temporal.payload.codec.PayloadCodec;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -315,7 +315,7 @@ public final class CapstanRuntime implements AutoCloseable {
                   discovery,
                   security.api(),
                   new CodecEndpoint(
-                      security.codec().map(PayloadCodec.class::cast),
+                      security.codec().map(c -> CapstanDataConverter.chain(Optional.of(c))),
                       config.security().codecOrigins()),
                   outputs));
       startApi();

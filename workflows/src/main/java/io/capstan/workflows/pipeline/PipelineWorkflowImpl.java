@@ -124,6 +124,17 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
    */
   static final String OUTPUTS_BY_REFERENCE = "outputs-by-reference";
 
+  /** The {@code Workflow.getVersion} change id of bounding one workflow task's activity inputs. */
+  static final String BOUNDED_WORKFLOW_TASK = "bounded-workflow-task";
+
+  /**
+   * The {@code Workflow.getVersion} change id of failing a run whose carry Temporal would refuse.
+   */
+  static final String CARRY_SIZE_CHECK = "carry-size-check";
+
+  /** Failure type of a run whose state cannot cross continue-as-new within Temporal's limits. */
+  public static final String STATE_TOO_LARGE = "PipelineStateTooLarge";
+
   private static final int MAX_ERROR_IN_MESSAGE = 200;
 
   /** The most task names a refused retry lists. */
@@ -171,6 +182,19 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   /** Whether workers render this execution's templates; null until its first task starts. */
   private Boolean workerRenders;
 
+  /**
+   * Activity input bytes scheduled in the workflow task that began at {@link #scheduledAtLength}.
+   */
+  private long scheduledBytes;
+
+  private long scheduledAtLength = -1;
+
+  /** Whether this execution bounds a workflow task's bytes; null until a task first reaches it. */
+  private Boolean boundedWorkflowTask;
+
+  /** Set when startReady stopped at the byte bound: the loop then waits for a new workflow task. */
+  private boolean yieldWorkflowTask;
+
   private boolean draining;
 
   /** Set once the run is over, for the status query. */
@@ -204,6 +228,11 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
           }
         }
         woken = false;
+        if (yieldWorkflowTask) {
+          yieldWorkflowTask = false;
+          Workflow.sleep(Duration.ofMillis(1));
+          continue;
+        }
         Workflow.await(() -> running.hasEnded() || runDeadline.reached() || woken);
       }
     } catch (CanceledFailure canceled) {
@@ -351,6 +380,11 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       return;
     }
     while (dag.hasReady() && running.size() < parallelism) {
+      if (workflowTaskFull()) {
+        // The rest start in the next workflow task, which a one-millisecond timer brings about.
+        yieldWorkflowTask = true;
+        return;
+      }
       if (historyFull()) {
         draining = true;
         log.info(
@@ -375,6 +409,10 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     retry = retry == null ? RetrySpec.DEFAULT : retry.orElse(RetrySpec.DEFAULT);
     Duration timeout = task.timeout() != null ? task.timeout() : defaults.timeout();
     boolean workerRenders = workerRenders();
+    TaskInputs inputs = inputsOf(task, workerRenders);
+    if (workerRenders) {
+      scheduledBytes += PayloadBudget.plainBytes(task) + PayloadBudget.plainBytes(inputs);
+    }
     running.add(
         TaskRun.start(
             runId,
@@ -384,7 +422,29 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
             retry,
             timeout,
             workerRenders ? UnaryOperator.identity() : Templates.renderer(params, dag.outputs()),
-            inputsOf(task, workerRenders)));
+            inputs));
+  }
+
+  /**
+   * Whether this workflow task has scheduled as much activity input as one completion should carry
+   * ({@link PayloadBudget#WORKFLOW_TASK_INPUT_LIMIT}); the count starts again with each workflow
+   * task, which the history length tells apart. Asked for the first time when the limit is reached:
+   * histories written before ({@value #BOUNDED_WORKFLOW_TASK} absent) never yielded.
+   */
+  private boolean workflowTaskFull() {
+    long length = Workflow.getInfo().getHistoryLength();
+    if (length != scheduledAtLength) {
+      scheduledAtLength = length;
+      scheduledBytes = 0;
+    }
+    if (scheduledBytes < PayloadBudget.WORKFLOW_TASK_INPUT_LIMIT) {
+      return false;
+    }
+    if (boundedWorkflowTask == null) {
+      boundedWorkflowTask =
+          Workflow.getVersion(BOUNDED_WORKFLOW_TASK, Workflow.DEFAULT_VERSION, 1) >= 1;
+    }
+    return boundedWorkflowTask;
   }
 
   /**
@@ -399,17 +459,20 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   }
 
   /**
-   * What the worker renders {@code task}'s templates with: the params and the outputs of its
-   * dependencies and of every task its templates name, inline or by reference. An execution that
-   * renders in the workflow sends only the references (null when there are none), which its
-   * rendering left in place.
+   * What the worker renders {@code task}'s templates with: the params its templates name and the
+   * outputs of its dependencies and of every task its templates name, inline or by reference. An
+   * execution that renders in the workflow sends only the references (null when there are none),
+   * which its rendering left in place.
    */
   private TaskInputs inputsOf(TaskSpec task, boolean workerRenders) {
     Set<String> named = new LinkedHashSet<>(task.dependsOn());
+    Set<String> paramNames = new LinkedHashSet<>();
     UnaryOperator<String> collect =
         text -> {
           for (Templates.Reference reference : Templates.references(text)) {
-            if (!reference.isParam() && Templates.OUTPUT.equals(reference.key())) {
+            if (reference.isParam()) {
+              paramNames.add(reference.key());
+            } else if (Templates.OUTPUT.equals(reference.key())) {
               named.add(reference.scope());
             }
           }
@@ -434,7 +497,13 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     if (!workerRenders) {
       return references.isEmpty() ? null : new TaskInputs(null, Map.of(), references);
     }
-    return new TaskInputs(new TreeMap<>(params), outputs, references);
+    Map<String, String> used = new TreeMap<>();
+    for (String name : paramNames) {
+      if (params.containsKey(name)) {
+        used.put(name, params.get(name));
+      }
+    }
+    return new TaskInputs(used, outputs, references);
   }
 
   private void takeEnded() {
@@ -584,7 +653,28 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     // Tasks not yet started are left out: the next execution starts from PENDING for any task the
     // carry does not name, and the carry is the next execution's input, which Temporal limits.
     PipelineCarry carry = new PipelineCarry(dag.leftPending(), paused, execution, deadline);
-    Workflow.continueAsNew(new PipelineInput(input.definition(), params, carry));
+    PipelineInput next = new PipelineInput(input.definition(), params, carry);
+    int bytes = PayloadBudget.encodedBytes(next);
+    if (bytes > PayloadBudget.CARRY_LIMIT
+        && Workflow.getVersion(CARRY_SIZE_CHECK, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      // Temporal would refuse the command, and the workflow task would fail again and again.
+      String why =
+          "the run's state is "
+              + PayloadBudget.mib(bytes)
+              + " after "
+              + dag.finalCount()
+              + " of "
+              + dag.tasks().size()
+              + " tasks, over the "
+              + PayloadBudget.mib(PayloadBudget.CARRY_LIMIT)
+              + " Temporal can carry into the next execution: fewer tasks per pipeline, or shorter"
+              + " outputs and errors (an output over 4 KiB goes to the output store and costs"
+              + " little)";
+      dag.dropPending(TaskPhase.CANCELED, "not started: " + why, now());
+      ending = RunPhase.FAILED;
+      throw ApplicationFailure.newNonRetryableFailure(why, STATE_TOO_LARGE);
+    }
+    Workflow.continueAsNew(next);
   }
 
   private static String shorten(String error) {

@@ -1,0 +1,130 @@
+package io.capstan.workflows.pipeline;
+
+import static io.capstan.workflows.fake.TestDefinitions.pipeline;
+import static io.capstan.workflows.fake.TestDefinitions.spec;
+import static io.capstan.workflows.fake.TestDefinitions.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.capstan.definitions.pipeline.OnFailure;
+import io.capstan.definitions.pipeline.TaskSpec;
+import io.capstan.workflows.fake.FakeTaskActivities;
+import io.capstan.workflows.fake.Runs;
+import io.capstan.workflows.fake.TaskQueueEnvironment;
+import io.capstan.workflows.run.RunPhase;
+import io.capstan.workflows.run.RunState;
+import io.capstan.workflows.run.TaskPhase;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@DisplayName("The interpreter keeps what it sends to Temporal within Temporal's byte limits")
+class PipelineByteBoundsTest {
+  static final FakeTaskActivities FAKE = new FakeTaskActivities();
+
+  @RegisterExtension static final TaskQueueEnvironment TEMPORAL = Runs.extension(FAKE);
+
+  @BeforeEach
+  void reset() {
+    FAKE.reset();
+  }
+
+  @Test
+  @DisplayName(
+      "150 tasks starting at once with 16 KB of inputs each are scheduled over several workflow"
+          + " tasks, none carrying more than 1 MiB of inputs")
+  void oneWorkflowTaskCarriesAtMostOneMebibyteOfInputs(
+      WorkflowClient client, WorkflowOptions options) {
+    String big = "p".repeat(16 * 1024);
+    List<TaskSpec> tasks = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      tasks.add(task("t" + i, "#{params.big}-" + i));
+    }
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                spec(
+                    Map.of("big", big, "unused", "u".repeat(64 * 1024)),
+                    150,
+                    OnFailure.STOP,
+                    null,
+                    null,
+                    tasks.toArray(TaskSpec[]::new))),
+            Map.of());
+    PipelineWorkflow run = Runs.startPipeline(client, options, input);
+
+    RunState state = Runs.result(run);
+
+    assertThat(state.phase()).isEqualTo(RunPhase.SUCCEEDED);
+    assertThat(state.tasks().get("t149").output()).isEqualTo(big + "-149");
+    List<HistoryEvent> events = history(client, run);
+    List<Long> perWorkflowTask = new ArrayList<>();
+    long bytes = 0;
+    for (HistoryEvent event : events) {
+      if (event.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+        perWorkflowTask.add(bytes);
+        bytes = 0;
+      } else if (event.hasActivityTaskScheduledEventAttributes()) {
+        bytes += event.getActivityTaskScheduledEventAttributes().getInput().getSerializedSize();
+      }
+    }
+    assertThat(perWorkflowTask.stream().filter(b -> b > 0).count())
+        .as("workflow tasks that scheduled tasks")
+        .isGreaterThanOrEqualTo(3);
+    assertThat(perWorkflowTask)
+        .as("activity input bytes per workflow task (a param no task names is never sent)")
+        .allSatisfy(
+            b -> assertThat(b).isLessThan(PayloadBudget.WORKFLOW_TASK_INPUT_LIMIT + 40_000));
+  }
+
+  @Test
+  @DisplayName(
+      "a run whose state would not fit into the next execution fails saying so, instead of"
+          + " failing its workflow task forever")
+  void aCarryTemporalWouldRefuseFailsTheRun(WorkflowClient client, WorkflowOptions options) {
+    Random random = new Random(3);
+    List<TaskSpec> tasks = new ArrayList<>();
+    for (int i = 0; i < 1_400; i++) {
+      byte[] noise = new byte[900];
+      random.nextBytes(noise);
+      tasks.add(task("t" + i, Base64.getEncoder().encodeToString(noise)));
+    }
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                spec(Map.of(), 1_400, OnFailure.STOP, null, null, tasks.toArray(TaskSpec[]::new))),
+            Map.of());
+    PipelineWorkflow run = Runs.startPipeline(client, options, input);
+
+    WorkflowFailedException failed =
+        catchThrowableOfType(WorkflowFailedException.class, () -> Runs.result(run));
+
+    ApplicationFailure cause = (ApplicationFailure) failed.getCause();
+    assertThat(cause.getType()).isEqualTo(PipelineWorkflowImpl.STATE_TOO_LARGE);
+    assertThat(cause.getOriginalMessage())
+        .startsWith("the run's state is ")
+        .containsPattern("after \\d+ of 1400 tasks, over the 1.9 MiB Temporal can carry");
+    RunState state = run.status();
+    assertThat(state.phase()).isEqualTo(RunPhase.FAILED);
+    assertThat(state.tasks().get("t1399").state()).isEqualTo(TaskPhase.CANCELED);
+    assertThat(state.tasks().get("t0").state()).isEqualTo(TaskPhase.SUCCEEDED);
+  }
+
+  private static List<HistoryEvent> history(WorkflowClient client, PipelineWorkflow run) {
+    var execution = WorkflowStub.fromTyped(run).getExecution();
+    return client.fetchHistory(execution.getWorkflowId(), execution.getRunId()).getEvents();
+  }
+}
