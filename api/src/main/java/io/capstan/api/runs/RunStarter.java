@@ -1,6 +1,8 @@
 package io.capstan.api.runs;
 
 import io.capstan.api.TemporalInfo;
+import io.capstan.api.http.ErrorDetail;
+import io.capstan.api.http.UnprocessableException;
 import io.capstan.api.intake.Submission;
 import io.capstan.api.schedules.JobSchedules;
 import io.capstan.api.schedules.SchedulesUnavailableException;
@@ -11,6 +13,7 @@ import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.common.converter.DataConverter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,9 @@ import java.util.concurrent.Future;
  * has ended.
  */
 public final class RunStarter {
+  /** Temporal's 2 MiB payload limit, less room for the rest of the start request. */
+  static final long INPUT_LIMIT = 2L * 1024 * 1024 - 128 * 1024;
+
   /** How many starts of one multi-document submission go to Temporal at once. */
   static final int PARALLEL_STARTS = 8;
 
@@ -138,6 +144,7 @@ public final class RunStarter {
           null);
     }
     RunKind kind = RunKind.of(definition);
+    checkSize(runs.client().getOptions().getDataConverter(), definition, params, text);
     String name = definition.metadata().name();
     String namespace = definition.metadata().namespace();
     String id =
@@ -164,6 +171,40 @@ public final class RunStarter {
       return new Outcome(started(ref, status, false), ref);
     }
     return new Outcome(started(ref, RunStatus.RUNNING, true), ref);
+  }
+
+  /**
+   * Refuses a run whose input Temporal would refuse (its 2 MiB payload limit, measured as this
+   * API's data converter writes it, compressed), with what to do, before anything starts.
+   */
+  static void checkSize(
+      DataConverter converter, Definition definition, Map<String, String> params, String text) {
+    long input = encodedSize(converter, definition) + encodedSize(converter, params);
+    long memo = encodedSize(converter, text);
+    if (input > INPUT_LIMIT || memo > INPUT_LIMIT) {
+      long size = Math.max(input, memo);
+      throw new UnprocessableException(
+          "the definition of '"
+              + definition.metadata().name()
+              + "' is "
+              + mib(size)
+              + " as Temporal stores it, over the "
+              + mib(INPUT_LIMIT)
+              + " a run's input may take",
+          List.of(
+              ErrorDetail.at(
+                  "spec",
+                  "split it into smaller pipelines or jobs, or move large values (scripts,"
+                      + " documents) into files the tasks read")));
+    }
+  }
+
+  private static long encodedSize(DataConverter converter, Object value) {
+    return converter.toPayloads(value).map(p -> (long) p.getSerializedSize()).orElse(0L);
+  }
+
+  private static String mib(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
   }
 
   private Started started(RunRef ref, RunStatus status, boolean created) {
