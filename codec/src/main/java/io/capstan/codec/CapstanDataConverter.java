@@ -26,7 +26,9 @@ public final class CapstanDataConverter {
    */
   public static DataConverter create(Optional<? extends PayloadCodec> codec) {
     DataConverter plain = DefaultDataConverter.newDefaultInstance();
-    return new CodecDataConverter(plain, codecs(codec), true);
+    // Failure messages are moved into encoded attributes only when they are encrypted: compressed
+    // alone they would read "Encoded failure" everywhere for nothing.
+    return new CodecDataConverter(plain, codecs(codec), codec.isPresent());
   }
 
   /**

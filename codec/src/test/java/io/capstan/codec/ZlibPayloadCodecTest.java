@@ -105,6 +105,18 @@ class ZlibPayloadCodecTest {
   }
 
   @Test
+  void withoutKeysFailureMessagesStayReadable() {
+    DataConverter converter = CapstanDataConverter.create(Optional.empty());
+
+    var failure =
+        converter.exceptionToFailure(
+            io.temporal.failure.ApplicationFailure.newFailure("task 'x' failed", "PipelineFailed"));
+
+    assertThat(failure.getMessage()).isEqualTo("task 'x' failed");
+    assertThat(failure.hasEncodedAttributes()).isFalse();
+  }
+
+  @Test
   void withoutKeysLargePayloadsAreStillCompressed() {
     DataConverter converter = CapstanDataConverter.create(Optional.empty());
     String value = tasks(20_000);

@@ -190,6 +190,39 @@ class OutputsByReferenceDevServerIT {
     assertThat(none.body()).contains("it is FAILED; only a task that SUCCEEDED has an output");
   }
 
+  @Test
+  @DisplayName(
+      "a Job of 1,000 completions with 20 KB outputs completes, its history under 10,240 events"
+          + " and its results under 1 MB")
+  void aJobWithManyLargeCompletionsStaysBounded() {
+    String id =
+        submit(
+            """
+            apiVersion: capstan.io/v1
+            kind: Job
+            metadata: {name: many-completions}
+            spec:
+              shell: {command: [sh, -c, 'head -c 20000 /dev/zero | tr "\\\\0" J']}
+              parallelism: {completions: 1000, maxConcurrent: 100}
+            """);
+
+    JsonNode run = awaitEnd(id, Duration.ofMinutes(4));
+
+    assertThat(run.path("status").asText()).as(run.path("error").asText()).isEqualTo("COMPLETED");
+    assertThat(run.path("tasks").size()).isEqualTo(1000);
+    assertThat(run.path("tasks").path("completion-1000").path("outputRef").path("size").asLong())
+        .isEqualTo(20_000);
+    var history = runtime.client().fetchHistory(id);
+    assertThat(history.getEvents()).hasSizeLessThan(10_240);
+    long payloadBytes =
+        history.getEvents().stream()
+            .filter(e -> e.hasActivityTaskCompletedEventAttributes())
+            .mapToLong(
+                e -> e.getActivityTaskCompletedEventAttributes().getResult().getSerializedSize())
+            .sum();
+    assertThat(payloadBytes).as("bytes of completion results in history").isLessThan(1_000_000);
+  }
+
   private static String outputPath(String id, String task) {
     return "/api/v1/runs/" + id + "/tasks/" + task + "/output";
   }
