@@ -19,6 +19,12 @@ fi
 # second).
 scripts/install-temporal-cli.sh
 
+# The durability tests run again on Temporal Server with PostgreSQL (scripts/temporal-postgres.sh);
+# this builds temporal-server and temporal-sql-tool once into .capstan/tools/bin from the Go module
+# proxy (about 2 minutes the first time on 2 cores, then skipped) and installs Debian's postgresql
+# package where it is missing.
+scripts/install-temporal-server.sh
+
 # The API test SchemathesisIT runs schemathesis (PyPI, pinned) from .capstan/tools/venv; this
 # creates that virtual environment once (seconds), then finds it installed.
 scripts/install-schemathesis.sh

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Capstan as a separate JVM: {@code capstan up --temporal ...}, the API and the control-plane
- * worker against a {@link DevServerFixture}, started from this test JVM's classpath as a {@link
+ * worker against a {@link TemporalServer}, started from this test JVM's classpath as a {@link
  * ManagedProcess}. It can be killed with SIGKILL, as {@code kill -9} would, and started again on
  * the same port.
  */
@@ -18,7 +18,7 @@ final class CapstanProcess implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
-  private final DevServerFixture temporal;
+  private final TemporalServer temporal;
   private final Path folder;
   private final Path tmp;
   private final int apiPort = FreePorts.next();
@@ -26,7 +26,7 @@ final class CapstanProcess implements AutoCloseable {
   private final List<ProcessHandle> orphans = new ArrayList<>();
   private ManagedProcess process;
 
-  private CapstanProcess(DevServerFixture temporal, Path folder, Path tmp) {
+  private CapstanProcess(TemporalServer temporal, Path folder, Path tmp) {
     this.temporal = temporal;
     this.folder = folder;
     this.tmp = tmp;
@@ -37,7 +37,7 @@ final class CapstanProcess implements AutoCloseable {
    * capstan.log}) and pid file go to {@code folder}; its temporary files (the scratch folders of
    * shell tasks, which a killed worker leaves behind) to {@code tmp}.
    */
-  static CapstanProcess start(DevServerFixture temporal, Path folder, Path tmp) {
+  static CapstanProcess start(TemporalServer temporal, Path folder, Path tmp) {
     CapstanProcess capstan = new CapstanProcess(temporal, folder, tmp);
     capstan.launch();
     return capstan;
@@ -85,25 +85,7 @@ final class CapstanProcess implements AutoCloseable {
     process =
         ManagedProcess.builder("Capstan process", folder, "capstan")
             .port("api", apiPort)
-            .command(
-                ports ->
-                    List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        // Two cores are shared by the dev server, Capstan and the tests: start
-                        // quickly and keep the collector out of the way.
-                        "-XX:TieredStopAtLevel=1",
-                        "-XX:+UseSerialGC",
-                        "-Djava.io.tmpdir=" + tmp,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "io.capstan.app.CapstanMain",
-                        "up",
-                        "--temporal",
-                        temporal.address(),
-                        "--temporal-ui",
-                        temporal.uiUrl(),
-                        "--port",
-                        Integer.toString(ports.get("api"))))
+            .command(ports -> command(ports.get("api")))
             .readiness(
                 ports ->
                     () ->
@@ -113,5 +95,28 @@ final class CapstanProcess implements AutoCloseable {
             .startTimeout(READY_TIMEOUT)
             .stopGrace(STOP_GRACE)
             .start();
+  }
+
+  private List<String> command(int port) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // Two cores are shared by the Temporal server, Capstan and the tests: start
+                // quickly and keep the collector out of the way.
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Djava.io.tmpdir=" + tmp,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.capstan.app.CapstanMain",
+                "up",
+                "--temporal",
+                temporal.address()));
+    if (temporal.uiUrl() != null) {
+      command.addAll(List.of("--temporal-ui", temporal.uiUrl()));
+    }
+    command.addAll(List.of("--port", Integer.toString(port)));
+    return command;
   }
 }
