@@ -60,6 +60,14 @@ public final class RunInspector {
     Class<?> statusType = ref.kind().statusType();
     Object reported =
         close.flatMap(c -> quietly(() -> runs.completedStatus(c, statusType))).orElse(null);
+    if (reported instanceof RunState result
+        && (result.tasks() == null || result.tasks().isEmpty())
+        && result.progress() != null
+        && result.progress().total() > 0) {
+      // A result too large for Temporal carries the progress only; the query has every task.
+      Object queried = queryStatus(id, statusType, warnings);
+      reported = queried != null ? queried : reported;
+    }
     if (reported == null) {
       reported = queryStatus(id, statusType, warnings);
     }

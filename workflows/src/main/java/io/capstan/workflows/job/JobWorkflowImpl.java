@@ -5,6 +5,7 @@ import io.capstan.definitions.job.CompletionStrategy;
 import io.capstan.definitions.job.JobParallelism;
 import io.capstan.definitions.job.JobSpec;
 import io.capstan.definitions.pipeline.RetrySpec;
+import io.capstan.workflows.pipeline.PayloadBudget;
 import io.capstan.workflows.run.Progress;
 import io.capstan.workflows.run.RunDeadline;
 import io.capstan.workflows.run.RunPhase;
@@ -197,7 +198,8 @@ public class JobWorkflowImpl implements JobWorkflow {
 
   private RunState done() {
     ending = RunPhase.SUCCEEDED;
-    return status();
+    // A result too large for Temporal carries the progress only; the status query has the rest.
+    return PayloadBudget.result(status());
   }
 
   private ApplicationFailure jobFailed(

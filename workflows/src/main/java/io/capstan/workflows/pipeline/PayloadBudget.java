@@ -1,7 +1,9 @@
 package io.capstan.workflows.pipeline;
 
+import io.capstan.workflows.run.RunState;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.common.converter.DefaultDataConverter;
+import java.util.Map;
 import java.util.Optional;
 import java.util.zip.Deflater;
 
@@ -14,7 +16,7 @@ import java.util.zip.Deflater;
  * <p>Measuring is pure computation on values the workflow holds (serialization and deflate are
  * deterministic), so replays measure the same and decide the same.
  */
-final class PayloadBudget {
+public final class PayloadBudget {
   /** Temporal refuses a payload larger than this (its blob size limit, 2 MiB). */
   static final int PAYLOAD_LIMIT = 2 * 1024 * 1024;
 
@@ -65,6 +67,18 @@ final class PayloadBudget {
     } finally {
       deflater.end();
     }
+  }
+
+  /**
+   * The run's result: its final state, or, when that is too large for Temporal to take as a result
+   * (which would fail the workflow task again and again), its phase and progress only. The status
+   * query still answers every task's state.
+   */
+  public static RunState result(RunState full) {
+    if (encodedBytes(full) <= CARRY_LIMIT) {
+      return full;
+    }
+    return new RunState(full.phase(), full.progress(), Map.of());
   }
 
   /** "1.9 MiB". */

@@ -626,17 +626,23 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       TaskState state = entry.getValue();
       if (state.state() == TaskPhase.FAILED || state.state() == TaskPhase.CANCELED) {
         failed.add(entry.getKey());
-        message.append(message.length() == 0 ? "" : "; ");
-        message.append('\'').append(entry.getKey()).append("': ").append(shorten(state.error()));
+        // The message names the first few; the details list them all.
+        if (failed.size() <= MAX_NAMES_IN_MESSAGE) {
+          message.append(message.length() == 0 ? "" : "; ");
+          message.append('\'').append(entry.getKey()).append("': ").append(shorten(state.error()));
+        }
       }
     }
     if (!failed.isEmpty()) {
       ending = RunPhase.FAILED;
       String head = failed.size() == 1 ? "task failed: " : failed.size() + " tasks failed: ";
+      if (failed.size() > MAX_NAMES_IN_MESSAGE) {
+        message.append("; and ").append(failed.size() - MAX_NAMES_IN_MESSAGE).append(" more");
+      }
       throw ApplicationFailure.newNonRetryableFailure(head + message, FAILED, failed);
     }
     ending = RunPhase.SUCCEEDED;
-    return status();
+    return PayloadBudget.result(status());
   }
 
   private void continueAsNew() {

@@ -11,9 +11,11 @@ import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.fake.FakeTaskActivities;
 import io.capstan.workflows.fake.Runs;
 import io.capstan.workflows.fake.TaskQueueEnvironment;
+import io.capstan.workflows.run.Progress;
 import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskPhase;
+import io.capstan.workflows.run.TaskState;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -121,6 +123,39 @@ class PipelineByteBoundsTest {
     assertThat(state.phase()).isEqualTo(RunPhase.FAILED);
     assertThat(state.tasks().get("t1399").state()).isEqualTo(TaskPhase.CANCELED);
     assertThat(state.tasks().get("t0").state()).isEqualTo(TaskPhase.SUCCEEDED);
+  }
+
+  @Test
+  @DisplayName("a final state too large for a result is returned as phase and progress only")
+  void aFinalStateTooLargeForAResultKeepsItsProgress() {
+    Random random = new Random(4);
+    Map<String, TaskState> tasks = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 1_000; i++) {
+      byte[] noise = new byte[3_000];
+      random.nextBytes(noise);
+      tasks.put(
+          "t" + i,
+          new TaskState(
+              TaskPhase.SUCCEEDED,
+              1,
+              Base64.getEncoder().encodeToString(noise),
+              null,
+              null,
+              null,
+              "h"));
+    }
+    RunState large = new RunState(RunPhase.SUCCEEDED, new Progress(1_000, 1_000), tasks);
+    RunState small =
+        new RunState(
+            RunPhase.SUCCEEDED,
+            new Progress(2, 2),
+            Map.of("a", TaskState.pending(), "b", TaskState.pending()));
+
+    assertThat(PayloadBudget.result(small)).isSameAs(small);
+    RunState bounded = PayloadBudget.result(large);
+    assertThat(bounded.tasks()).isEmpty();
+    assertThat(bounded.progress()).isEqualTo(new Progress(1_000, 1_000));
+    assertThat(bounded.phase()).isEqualTo(RunPhase.SUCCEEDED);
   }
 
   private static List<HistoryEvent> history(WorkflowClient client, PipelineWorkflow run) {
