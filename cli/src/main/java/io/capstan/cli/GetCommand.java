@@ -58,6 +58,22 @@ final class GetCommand extends ApiCommand {
           RunText.shorten(error.isEmpty() ? RunText.outputText(state) : error));
     }
     table.lines().forEach(out()::println);
+    JsonNode page = run.path("taskPage");
+    if (page.isObject()) {
+      int from = page.path("offset").asInt();
+      out()
+          .printf(
+              "tasks %d-%d of %d%s%n",
+              from + 1,
+              from + run.path("tasks").size(),
+              page.path("total").asInt(),
+              page.has("nextOffset")
+                  ? "; the next ones: GET "
+                      + runPath(id)
+                      + "?taskOffset="
+                      + page.path("nextOffset").asInt()
+                  : "");
+    }
     for (String field : new String[] {"error", "warning"}) {
       if (run.path(field).isTextual()) {
         out().println(field + ": " + run.path(field).asText());

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param warning why part of the answer is missing, such as a query that timed out
  * @param view the run's own status record, for a kind whose status is not the task-centric one
  *     ({@code phase}, {@code progress} and {@code tasks} show that); absent for pipelines and jobs
+ * @param taskPage where {@code tasks} is in the run's tasks, when it holds only some of them
+ *     ({@code ?taskOffset=&taskLimit=} pages on); absent when it holds them all
  */
 public record RunDetail(
     String id,
@@ -32,4 +34,5 @@ public record RunDetail(
     @JsonInclude(JsonInclude.Include.NON_NULL) String error,
     @JsonInclude(JsonInclude.Include.NON_NULL) String warning,
     @JsonInclude(JsonInclude.Include.NON_NULL) Object view,
+    @JsonInclude(JsonInclude.Include.NON_NULL) TaskPage taskPage,
     RunLinks links) {}

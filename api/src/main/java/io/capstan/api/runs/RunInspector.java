@@ -46,6 +46,39 @@ public final class RunInspector {
    *     namespaces
    */
   public RunDetail get(String id, Principal principal) {
+    return get(id, principal, 0, RunState.MAX_PAGE);
+  }
+
+  /**
+   * The state of task {@code task}, paging through the run's tasks until it is found; empty when
+   * the run has no such task. Also returns the names seen, for a message.
+   */
+  public Optional<TaskState> task(String id, Principal principal, String task, List<String> seen) {
+    int offset = 0;
+    while (true) {
+      RunDetail page = get(id, principal, offset, RunState.MAX_PAGE);
+      Map<String, TaskState> tasks = page.tasks();
+      if (tasks != null && tasks.containsKey(task)) {
+        return Optional.of(tasks.get(task));
+      }
+      if (tasks != null) {
+        seen.addAll(tasks.keySet());
+      }
+      if (page.taskPage() == null || page.taskPage().nextOffset() == null) {
+        return Optional.empty();
+      }
+      offset = page.taskPage().nextOffset();
+    }
+  }
+
+  /**
+   * The run as {@code principal} may see it, with at most {@code limit} of its tasks from {@code
+   * offset} (in definition order); {@code taskPage} says where the page is when the run has more.
+   *
+   * @throws RunNotFoundException for an unknown id, and for a run outside the principal's
+   *     namespaces
+   */
+  public RunDetail get(String id, Principal principal, int offset, int limit) {
     TemporalRuns.Visible run = runs.describeFor(id, principal);
     DescribeWorkflowExecutionResponse description = run.description();
     WorkflowExecutionInfo info = run.info();
@@ -60,16 +93,21 @@ public final class RunInspector {
     Class<?> statusType = ref.kind().statusType();
     Object reported =
         close.flatMap(c -> quietly(() -> runs.completedStatus(c, statusType))).orElse(null);
+    boolean paged = statusType == RunState.class;
     if (reported instanceof RunState result
         && (result.tasks() == null || result.tasks().isEmpty())
         && result.progress() != null
         && result.progress().total() > 0) {
       // A result too large for Temporal carries the progress only; the query has every task.
-      Object queried = queryStatus(id, statusType, warnings);
+      Object queried =
+          paged ? queryPage(id, offset, limit, warnings) : queryStatus(id, statusType, warnings);
       reported = queried != null ? queried : reported;
+    } else if (reported instanceof RunState result && paged) {
+      reported = result.page(offset, limit);
     }
     if (reported == null) {
-      reported = queryStatus(id, statusType, warnings);
+      reported =
+          paged ? queryPage(id, offset, limit, warnings) : queryStatus(id, statusType, warnings);
     }
     // Pipelines and jobs report tasks, shown as phase, progress and tasks; another kind's own
     // record is shown whole as the view.
@@ -88,6 +126,20 @@ public final class RunInspector {
     }
 
     String error = close.flatMap(TemporalRuns::closeReason).orElse(null);
+    TaskPage taskPage = null;
+    if (state != null && state.progress() != null) {
+      int total = state.progress().total();
+      int shown = state.tasks() == null ? 0 : state.tasks().size();
+      int from = Math.max(0, offset);
+      if (from > 0 || from + shown < total) {
+        taskPage =
+            new TaskPage(
+                from,
+                Math.min(limit, RunState.MAX_PAGE),
+                total,
+                from + shown < total && shown > 0 ? from + shown : null);
+      }
+    }
     return new RunDetail(
         ref.id(),
         ref.kind().kindName(),
@@ -102,7 +154,26 @@ public final class RunInspector {
         error,
         warnings.isEmpty() ? null : String.join("; ", warnings),
         view,
+        taskPage,
         RunLinks.forRun(ref.id(), temporal));
+  }
+
+  private Object queryPage(String id, int offset, int limit, List<String> warnings) {
+    try {
+      return runs.queryStatePage(id, offset, limit);
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      warnings.add(
+          code == Status.Code.DEADLINE_EXCEEDED
+              ? "task states are unavailable: the run did not answer its status query within "
+                  + TemporalRuns.QUERY_TIMEOUT.toSeconds()
+                  + "s (is a worker running?)"
+              : "task states are unavailable: " + describe(e));
+    } catch (RuntimeException e) {
+      log.debug("status page query of {} failed", id, e);
+      warnings.add("task states are unavailable: " + e.getMessage());
+    }
+    return null;
   }
 
   private Object queryStatus(String id, Class<?> type, List<String> warnings) {

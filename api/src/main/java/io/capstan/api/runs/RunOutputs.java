@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
-import java.util.Map;
+import java.util.List;
 
 /**
  * Answers {@code GET /api/v1/runs/{id}/tasks/{task}/output}: a task's output whole, as {@code
@@ -35,13 +35,11 @@ public final class RunOutputs {
   public void get(Context ctx) {
     String id = ctx.pathParam("id");
     String task = ctx.pathParam("task");
-    RunDetail run = inspector.get(id, Authenticator.principal(ctx));
-    Map<String, TaskState> tasks = run.tasks();
-    TaskState state = tasks == null ? null : tasks.get(task);
-    if (state == null) {
-      throw new TaskNotFoundException(
-          id, task, tasks == null ? java.util.List.of() : new ArrayList<>(tasks.keySet()));
-    }
+    List<String> seen = new ArrayList<>();
+    TaskState state =
+        inspector
+            .task(id, Authenticator.principal(ctx), task, seen)
+            .orElseThrow(() -> new TaskNotFoundException(id, task, seen));
     if (state.state() != TaskPhase.SUCCEEDED) {
       throw new OutputNotAvailableException(
           id, task, "it is " + state.state() + "; only a task that SUCCEEDED has an output");

@@ -14,6 +14,7 @@ import io.capstan.api.intake.DefinitionIntake;
 import io.capstan.api.intake.NamespaceCheck;
 import io.capstan.api.intake.Submission;
 import io.capstan.workflows.pipeline.RetryTaskResult;
+import io.capstan.workflows.run.RunState;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.util.ArrayList;
@@ -74,7 +75,31 @@ public final class RunsController {
 
   /** {@code GET /api/v1/runs/{id}}. */
   public void get(Context ctx) {
-    ctx.json(inspector.get(ctx.pathParam("id"), Authenticator.principal(ctx)));
+    int offset = intParam(ctx, "taskOffset", 0, 0, Integer.MAX_VALUE);
+    int limit = intParam(ctx, "taskLimit", RunState.MAX_PAGE, 1, RunState.MAX_PAGE);
+    ctx.json(inspector.get(ctx.pathParam("id"), Authenticator.principal(ctx), offset, limit));
+  }
+
+  /** A whole-number query parameter within [min, max], or a 400 that names it and the range. */
+  private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+    String text = ctx.queryParam(name);
+    if (text == null || text.isBlank()) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(text.strip());
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException notANumber) {
+      // Answered below, as an out-of-range value is.
+    }
+    throw new BadRequestException(
+        "query parameter '" + name + "' is '" + text + "'",
+        List.of(
+            ErrorDetail.at(
+                name,
+                "a whole number from " + min + (max == Integer.MAX_VALUE ? " up" : " to " + max))));
   }
 
   /** {@code GET /api/v1/runs?kind=&status=&namespace=&schedule=&pageSize=&pageToken=}. */

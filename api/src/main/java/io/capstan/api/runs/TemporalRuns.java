@@ -177,6 +177,42 @@ public final class TemporalRuns {
     return decode(response.getQueryResult(), type);
   }
 
+  /**
+   * One page of the run's state, by its {@code statusPage} query; a run whose worker predates that
+   * query answers its whole {@code status}, cut to the page here.
+   */
+  public RunState queryStatePage(String id, int offset, int limit) {
+    QueryWorkflowResponse response;
+    try {
+      response =
+          stub(QUERY_TIMEOUT)
+              .queryWorkflow(
+                  QueryWorkflowRequest.newBuilder()
+                      .setNamespace(namespace)
+                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+                      .setQuery(
+                          WorkflowQuery.newBuilder()
+                              .setQueryType(RunState.QUERY_PAGE)
+                              .setQueryArgs(converter.toPayloads(offset, limit).orElseThrow()))
+                      .build());
+    } catch (io.grpc.StatusRuntimeException e) {
+      io.grpc.Status.Code code = e.getStatus().getCode();
+      if (code == io.grpc.Status.Code.INVALID_ARGUMENT
+          || code == io.grpc.Status.Code.FAILED_PRECONDITION) {
+        String message = String.valueOf(e.getStatus().getDescription());
+        if (message.contains(RunState.QUERY_PAGE) || message.toLowerCase().contains("unknown")) {
+          return queryStatus(id, RunState.class).page(offset, limit);
+        }
+      }
+      throw e;
+    }
+    if (response.hasQueryRejected()) {
+      throw new IllegalStateException(
+          "the run rejected the query in status " + response.getQueryRejected().getStatus());
+    }
+    return decode(response.getQueryResult(), RunState.class);
+  }
+
   /** The event that closed the execution, or empty while it runs. */
   public Optional<HistoryEvent> closeEvent(WorkflowExecution execution) {
     GetWorkflowExecutionHistoryResponse response =

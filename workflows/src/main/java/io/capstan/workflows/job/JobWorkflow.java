@@ -18,4 +18,8 @@ public interface JobWorkflow {
 
   @QueryMethod(name = RunState.QUERY)
   RunState status();
+
+  /** One page of {@link #status()}: at most {@code limit} tasks from {@code offset}. */
+  @QueryMethod(name = RunState.QUERY_PAGE)
+  RunState statusPage(int offset, int limit);
 }

@@ -157,6 +157,11 @@ public class JobWorkflowImpl implements JobWorkflow {
   }
 
   @Override
+  public RunState statusPage(int offset, int limit) {
+    return status().page(offset, limit);
+  }
+
+  @Override
   public RunState status() {
     RunPhase phase = ending != null ? ending : RunPhase.RUNNING;
     int done = 0;

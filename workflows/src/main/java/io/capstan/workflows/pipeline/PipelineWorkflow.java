@@ -51,4 +51,8 @@ public interface PipelineWorkflow {
 
   @QueryMethod(name = RunState.QUERY)
   RunState status();
+
+  /** One page of {@link #status()}: at most {@code limit} tasks from {@code offset}. */
+  @QueryMethod(name = RunState.QUERY_PAGE)
+  RunState statusPage(int offset, int limit);
 }

@@ -327,6 +327,11 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   }
 
   @Override
+  public RunState statusPage(int offset, int limit) {
+    return status().page(offset, limit);
+  }
+
+  @Override
   public RunState status() {
     RunPhase phase;
     if (ending != null) {
