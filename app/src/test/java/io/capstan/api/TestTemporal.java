@@ -4,7 +4,12 @@ import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import io.capstan.activities.task.TaskActivitiesImpl;
 import io.capstan.activities.task.TaskActivitiesOptions;
+import io.capstan.api.auth.ApiSecurity;
+import io.capstan.api.codec.CodecEndpoint;
+import io.capstan.api.executors.ServedExecutors;
 import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.outputs.LocalOutputStore;
+import io.capstan.outputs.OutputStore;
 import io.capstan.workflows.RunSearchAttributes;
 import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.job.JobWorkflowImpl;
@@ -20,6 +25,9 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -38,10 +46,13 @@ public final class TestTemporal implements AutoCloseable {
 
   private final TestWorkflowEnvironment env;
   private final PrometheusMeterRegistry metrics;
+  private final OutputStore outputs;
 
-  private TestTemporal(TestWorkflowEnvironment env, PrometheusMeterRegistry metrics) {
+  private TestTemporal(
+      TestWorkflowEnvironment env, PrometheusMeterRegistry metrics, OutputStore outputs) {
     this.env = env;
     this.metrics = metrics;
+    this.outputs = outputs;
   }
 
   public static TestTemporal start() {
@@ -63,11 +74,20 @@ public final class TestTemporal implements AutoCloseable {
                 .setMaxHeartbeatThrottleInterval(Duration.ofMillis(200))
                 .setDefaultHeartbeatThrottleInterval(Duration.ofMillis(200))
                 .build());
+    // One output store for the workers and the API, as ./capstan up shares its state folder's.
+    OutputStore outputs;
+    try {
+      outputs = new LocalOutputStore(Files.createTempDirectory("capstan-test-outputs"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     tasks.registerActivitiesImplementations(
-        new TaskActivitiesImpl(new TaskActivitiesOptions(true, HOST, null, Duration.ofMillis(50))));
+        new TaskActivitiesImpl(
+            new TaskActivitiesOptions(true, HOST, null, Duration.ofMillis(50))
+                .withOutputs(outputs)));
     registerSearchAttributes(env);
     env.start();
-    return new TestTemporal(env, metrics);
+    return new TestTemporal(env, metrics, outputs);
   }
 
   /** Capstan's search attributes, as {@code ./capstan up} registers them with its server. */
@@ -90,7 +110,14 @@ public final class TestTemporal implements AutoCloseable {
   }
 
   public ApiDependencies deps(Set<ExecutorKind> served) {
-    return new ApiDependencies(client(), INFO, metrics, served);
+    return new ApiDependencies(
+        client(),
+        INFO,
+        metrics,
+        ServedExecutors.fixed(served),
+        ApiSecurity.disabled(),
+        CodecEndpoint.none(),
+        outputs);
   }
 
   /** A fresh, unstarted API over this server. */

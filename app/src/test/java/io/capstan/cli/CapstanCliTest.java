@@ -147,6 +147,58 @@ class CapstanCliTest {
   }
 
   @Test
+  @DisplayName(
+      "output prints a task's whole output or writes it to a file; get shows a stored one's size")
+  void outputPrintsOrWritesTheWholeOutput() throws IOException {
+    Path file =
+        write(
+            "big.yaml",
+            """
+            apiVersion: capstan.io/v1
+            kind: Pipeline
+            metadata: {name: big-output}
+            spec:
+              tasks:
+                - name: make
+                  shell: {command: [sh, -c, 'seq 1 20000 | tr "\\\\n" , > "$CAPSTAN_OUTPUT"']}
+                - name: small
+                  simulate: {output: tiny}
+            """);
+    StringBuilder expected = new StringBuilder();
+    for (int i = 1; i <= 20000; i++) {
+      expected.append(i).append(',');
+    }
+    JavalinTest.test(
+        temporal.api(),
+        (server, client) -> {
+          String api = client.getOrigin();
+          Matcher id = SUBMITTED.matcher(capstan("--api", api, "submit", file.toString()).out());
+          assertThat(id.find()).isTrue();
+          temporal.awaitResult(id.group(1));
+
+          Run printed = capstan("--api", api, "output", id.group(1), "make");
+          Path saved = dir.resolve("make.out");
+          Run written =
+              capstan("--api", api, "output", id.group(1), "make", "-f", saved.toString());
+          Run small = capstan("--api", api, "output", id.group(1), "small");
+          Run missing = capstan("--api", api, "output", id.group(1), "nope");
+          Run table = capstan("--api", api, "get", id.group(1), "-o", "table");
+
+          assertThat(printed.exitCode()).as(printed.err()).isZero();
+          assertThat(printed.out()).isEqualTo(expected.toString());
+          assertThat(written.exitCode()).as(written.err()).isZero();
+          assertThat(Files.readString(saved)).isEqualTo(expected.toString());
+          assertThat(written.err()).contains("wrote " + expected.length() + " bytes to " + saved);
+          assertThat(small.out()).isEqualTo("tiny");
+          assertThat(missing.exitCode()).isEqualTo(1);
+          assertThat(missing.err()).contains("has no task 'nope'").contains("make, small");
+          assertThat(table.out())
+              .containsPattern(
+                  "make\\s+SUCCEEDED\\s+1\\s+.*\\[" + expected.length() + " bytes, stored;");
+        });
+  }
+
+  @Test
   @DisplayName("watch prints progress until the run ends and exits 0 when it completed")
   void watchFollowsRunToCompletion() throws IOException {
     Path file = write("etl.yaml", Definitions.PIPELINE);
