@@ -33,6 +33,9 @@ public final class PayloadBudget {
    */
   static final int WORKFLOW_TASK_INPUT_LIMIT = 1024 * 1024;
 
+  /** What one task's attempt may carry (its spec and inputs): well under the payload limit. */
+  static final int TASK_INPUT_LIMIT = 1536 * 1024;
+
   /** Capstan's codec compresses payloads from this size (ZlibPayloadCodec's threshold). */
   static final int COMPRESSED_FROM = 128 * 1024;
 

@@ -15,6 +15,7 @@ import io.capstan.workflows.run.TaskPhase;
 import io.capstan.workflows.run.TaskState;
 import io.capstan.workflows.task.OutputRef;
 import io.capstan.workflows.task.RunningTasks;
+import io.capstan.workflows.task.TaskFailures;
 import io.capstan.workflows.task.TaskInputs;
 import io.capstan.workflows.task.TaskOptions;
 import io.capstan.workflows.task.TaskResult;
@@ -131,6 +132,14 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
    * The {@code Workflow.getVersion} change id of failing a run whose carry Temporal would refuse.
    */
   static final String CARRY_SIZE_CHECK = "carry-size-check";
+
+  /**
+   * The {@code Workflow.getVersion} change id of failing a task whose inputs Temporal would refuse.
+   */
+  static final String TASK_INPUT_CHECK = "task-input-check";
+
+  /** A task gets its dependencies' outputs as files only when it has at most this many. */
+  static final int MAX_DEPENDENCY_INPUTS = 64;
 
   /** Failure type of a run whose state cannot cross continue-as-new within Temporal's limits. */
   public static final String STATE_TOO_LARGE = "PipelineStateTooLarge";
@@ -416,7 +425,24 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     boolean workerRenders = workerRenders();
     TaskInputs inputs = inputsOf(task, workerRenders);
     if (workerRenders) {
-      scheduledBytes += PayloadBudget.plainBytes(task) + PayloadBudget.plainBytes(inputs);
+      int bytes = PayloadBudget.plainBytes(task) + PayloadBudget.plainBytes(inputs);
+      if (bytes > PayloadBudget.TASK_INPUT_LIMIT
+          && Workflow.getVersion(TASK_INPUT_CHECK, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        // Temporal would refuse the activity's input, and the workflow task would fail again and
+        // again: the task fails instead, saying why.
+        running.add(
+            TaskRun.refused(
+                task.name(),
+                TaskFailures.INPUTS_TOO_LARGE,
+                "the values its templates name come to "
+                    + PayloadBudget.mib(bytes)
+                    + ", over the "
+                    + PayloadBudget.mib(PayloadBudget.TASK_INPUT_LIMIT)
+                    + " a task's attempt may carry: name fewer outputs in its templates (each"
+                    + " output over 4 KiB costs little) or pass fewer or shorter params"));
+        return;
+      }
+      scheduledBytes += bytes;
     }
     running.add(
         TaskRun.start(
@@ -470,7 +496,11 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
    * which its rendering left in place.
    */
   private TaskInputs inputsOf(TaskSpec task, boolean workerRenders) {
-    Set<String> named = new LinkedHashSet<>(task.dependsOn());
+    // The outputs of a task's dependencies go to $CAPSTAN_INPUTS when it has at most
+    // MAX_DEPENDENCY_INPUTS of them; those its templates name, always.
+    Set<String> named =
+        new LinkedHashSet<>(
+            task.dependsOn().size() <= MAX_DEPENDENCY_INPUTS ? task.dependsOn() : List.of());
     Set<String> paramNames = new LinkedHashSet<>();
     UnaryOperator<String> collect =
         text -> {

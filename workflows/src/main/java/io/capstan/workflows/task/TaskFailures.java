@@ -49,5 +49,11 @@ public final class TaskFailures {
   /** The output store failed to store or serve an output (I/O, network); retryable. */
   public static final String OUTPUT_STORE = "OutputStoreFailed";
 
+  /**
+   * The values a task's templates name are too large to send with its attempt (Temporal's payload
+   * limit); not retryable, and the task never reached a worker.
+   */
+  public static final String INPUTS_TOO_LARGE = "TaskInputsTooLarge";
+
   private TaskFailures() {}
 }

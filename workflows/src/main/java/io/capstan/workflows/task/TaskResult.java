@@ -86,7 +86,8 @@ public record TaskResult(
     String host = null;
     String error;
     if (cause instanceof ApplicationFailure app) {
-      if (UNSUPPORTED.equals(app.getType())) {
+      if (UNSUPPORTED.equals(app.getType())
+          || TaskFailures.INPUTS_TOO_LARGE.equals(app.getType())) {
         attempts = 0;
       }
       Values details = app.getDetails();

@@ -86,6 +86,18 @@ public final class TaskRun {
     return new TaskRun(task, scope, result);
   }
 
+  /**
+   * A task that fails at once without reaching a worker, for {@code why}: an ending decided in the
+   * workflow, as for an executor no worker serves.
+   */
+  public static TaskRun refused(String task, String type, String why) {
+    CancellationScope scope = Workflow.newCancellationScope(() -> {});
+    Promise<TaskResult> result =
+        Workflow.newFailedPromise(ApplicationFailure.newNonRetryableFailure(why, type))
+            .handle((done, failure) -> TaskResult.of(null, failure, 1, null));
+    return new TaskRun(task, scope, result);
+  }
+
   public String task() {
     return task;
   }

@@ -126,6 +126,68 @@ class PipelineByteBoundsTest {
   }
 
   @Test
+  @DisplayName(
+      "a task whose templates name 1.7 MB of values fails at once, saying so; the rest run on")
+  void aTaskWhoseInputsTemporalWouldRefuseFails(WorkflowClient client, WorkflowOptions options) {
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                spec(
+                    Map.of("huge", "h".repeat(1_700_000)),
+                    4,
+                    OnFailure.CONTINUE,
+                    null,
+                    null,
+                    task("greedy", "#{params.huge}"),
+                    task("modest", "fine"))),
+            Map.of());
+    PipelineWorkflow run = Runs.startPipeline(client, options, input);
+
+    catchThrowableOfType(WorkflowFailedException.class, () -> Runs.result(run));
+
+    RunState state = run.status();
+    TaskState greedy = state.tasks().get("greedy");
+    assertThat(greedy.state()).isEqualTo(TaskPhase.FAILED);
+    assertThat(greedy.attempts()).isZero();
+    assertThat(greedy.error())
+        .startsWith("the values its templates name come to 1.6 MiB, over the 1.5 MiB");
+    assertThat(state.tasks().get("modest").output()).isEqualTo("fine");
+    assertThat(FAKE.attemptsOf("greedy")).isEmpty();
+  }
+
+  @Test
+  @DisplayName(
+      "a task with more than 64 dependencies is not sent their outputs, only those it names")
+  void manyDependenciesAreNotSentTheirOutputs(WorkflowClient client, WorkflowOptions options) {
+    List<TaskSpec> tasks = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      tasks.add(task("d" + i, "x".repeat(4000)));
+      names.add("d" + i);
+    }
+    tasks.add(task("join", "#{d7.output}", names.toArray(String[]::new)));
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                spec(Map.of(), 100, OnFailure.STOP, null, null, tasks.toArray(TaskSpec[]::new))),
+            Map.of());
+    PipelineWorkflow run = Runs.startPipeline(client, options, input);
+
+    RunState state = Runs.result(run);
+
+    assertThat(state.tasks().get("join").output()).isEqualTo("x".repeat(4000));
+    long joinInput =
+        history(client, run).stream()
+            .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+            .map(HistoryEvent::getActivityTaskScheduledEventAttributes)
+            .reduce((earlier, later) -> later)
+            .orElseThrow()
+            .getInput()
+            .getSerializedSize();
+    assertThat(joinInput).as("the join's input holds d7's output, not all 100").isLessThan(20_000);
+  }
+
+  @Test
   @DisplayName("a final state too large for a result is returned as phase and progress only")
   void aFinalStateTooLargeForAResultKeepsItsProgress() {
     Random random = new Random(4);
