@@ -337,7 +337,22 @@ class StructureValidationTest {
                       + "spec: {simulate: {seed: 99999999999999999999}}\n"))
           .containsExactly(
               "spec.simulate.seed: 99999999999999999999 is out of range: must be between"
-                  + " -9223372036854775808 and 9223372036854775807");
+                  + " -9223372036854775807 and 9223372036854775806");
+    }
+
+    @Test
+    void aSeedWrittenAsAHugeFloatIsOutOfRangeNotUnreadable() {
+      // Found by DefinitionFuzzTest (seed 8335940261639891429, case 324): 1e308 passed the
+      // validator, whose bounds check saturates a float to a long, and then failed to bind.
+      assertThat(
+              messages(
+                  "apiVersion: capstan.io/v1\nkind: Job\nmetadata: {name: j}\n"
+                      + "spec: {simulate: {seed: 1e308}}\n"))
+          .singleElement()
+          .asString()
+          .startsWith("spec.simulate.seed: ")
+          .contains(
+              "is out of range: must be between -9223372036854775807 and 9223372036854775806");
     }
   }
 
