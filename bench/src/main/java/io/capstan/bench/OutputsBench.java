@@ -2,18 +2,12 @@ package io.capstan.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.capstan.api.auth.SubmitRate;
-import io.capstan.app.up.AuthMode;
 import io.capstan.app.up.CapstanRuntime;
-import io.capstan.app.up.SecurityOptions;
-import io.capstan.app.up.TemporalMode;
 import io.temporal.api.history.v1.HistoryEvent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -32,19 +26,8 @@ public final class OutputsBench {
   private OutputsBench() {}
 
   public static void main(String[] args) throws Exception {
-    int repeat = intFlag(args, "--repeat", 3);
-    String temporal = stringFlag(args, "--temporal", null);
-    TemporalMode mode = TemporalMode.fromFlag(stringFlag(args, "--temporal-mode", "dev-server"));
-    Path state = Files.createTempDirectory("capstan-outputs-bench");
-    CapstanRuntime.Config config =
-        temporal != null
-            ? CapstanRuntime.Config.external(0, temporal, null)
-            : new CapstanRuntime.Config(
-                "127.0.0.1", 0, null, 0, "default", null, null, mode, 0, state, null, null, null);
-    config =
-        config.withSecurity(
-            new SecurityOptions(
-                AuthMode.OFF, null, SubmitRate.UNLIMITED, false, List.of(), null, null));
+    int repeat = BenchSetup.intFlag(args, "--repeat", 3);
+    CapstanRuntime.Config config = BenchSetup.unlimited(BenchSetup.config(args, "dev-server"));
     try (CapstanRuntime runtime = new CapstanRuntime(config).start()) {
       System.out.printf(
           "Capstan outputs benchmark: Temporal %s (%s), outputs in %s, %d cores%n",
@@ -130,19 +113,5 @@ public final class OutputsBench {
       }
       return new Run(seconds, new long[] {events.size(), bytes, largest});
     }
-  }
-
-  private static int intFlag(String[] args, String name, int fallback) {
-    String value = stringFlag(args, name, null);
-    return value == null ? fallback : Integer.parseInt(value);
-  }
-
-  private static String stringFlag(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
   }
 }

@@ -1,7 +1,6 @@
 package io.capstan.bench;
 
 import io.capstan.app.up.CapstanRuntime;
-import io.capstan.app.up.TemporalMode;
 import io.capstan.bench.baseline.RawActivitiesImpl;
 import io.capstan.bench.baseline.RawWorkflow;
 import io.capstan.bench.baseline.RawWorkflowImpl;
@@ -22,8 +21,6 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,26 +51,12 @@ public final class PipelineBench {
   }
 
   public static void main(String[] args) throws Exception {
-    int chain = intFlag(args, "--chain", 200);
-    int wide = intFlag(args, "--wide", 2000);
-    int parallelism = intFlag(args, "--parallelism", 200);
-    int warmup = intFlag(args, "--warmup", 3);
-    int repeat = intFlag(args, "--repeat", 5);
-    String temporal = stringFlag(args, "--temporal", null);
-    TemporalMode mode = TemporalMode.fromFlag(stringFlag(args, "--temporal-mode", "test-server"));
-
-    CapstanRuntime.Config config;
-    if (temporal != null) {
-      config = CapstanRuntime.Config.external(0, temporal, null);
-    } else if (mode == TemporalMode.TEST_SERVER) {
-      config = CapstanRuntime.Config.embedded(0, 0);
-    } else {
-      // A fresh SQLite file each time, so earlier runs do not weigh on this one.
-      Path state = Files.createTempDirectory("capstan-bench-state");
-      config =
-          new CapstanRuntime.Config(
-              "127.0.0.1", 0, null, 0, "default", null, null, mode, 0, state, null, null, null);
-    }
+    int chain = BenchSetup.intFlag(args, "--chain", 200);
+    int wide = BenchSetup.intFlag(args, "--wide", 2000);
+    int parallelism = BenchSetup.intFlag(args, "--parallelism", 200);
+    int warmup = BenchSetup.intFlag(args, "--warmup", 3);
+    int repeat = BenchSetup.intFlag(args, "--repeat", 5);
+    CapstanRuntime.Config config = BenchSetup.config(args, "test-server");
     try (CapstanRuntime runtime = new CapstanRuntime(config).start()) {
       WorkerFactory baselineFactory = WorkerFactory.newInstance(runtime.client());
       Worker worker =
@@ -215,19 +198,5 @@ public final class PipelineBench {
     Arrays.sort(sorted);
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  }
-
-  private static int intFlag(String[] args, String name, int fallback) {
-    String value = stringFlag(args, name, null);
-    return value == null ? fallback : Integer.parseInt(value);
-  }
-
-  private static String stringFlag(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
   }
 }

@@ -1,10 +1,6 @@
 package io.capstan.bench;
 
-import io.capstan.api.auth.SubmitRate;
-import io.capstan.app.up.AuthMode;
 import io.capstan.app.up.CapstanRuntime;
-import io.capstan.app.up.SecurityOptions;
-import io.capstan.app.up.TemporalMode;
 import io.capstan.bench.baseline.RawActivitiesImpl;
 import io.capstan.bench.baseline.RawWorkflow;
 import io.capstan.bench.baseline.RawWorkflowImpl;
@@ -15,8 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,28 +54,10 @@ public final class SubmitBench {
   }
 
   public static void main(String[] args) throws Exception {
-    int runs = intFlag(args, "--runs", 300);
-    int clients = intFlag(args, "--clients", 16);
-    int warmup = intFlag(args, "--warmup", 50);
-    String temporal = stringFlag(args, "--temporal", null);
-    TemporalMode mode = TemporalMode.fromFlag(stringFlag(args, "--temporal-mode", "dev-server"));
-    CapstanRuntime.Config config;
-    if (temporal != null) {
-      config = CapstanRuntime.Config.external(0, temporal, null);
-    } else if (mode == TemporalMode.TEST_SERVER) {
-      config = CapstanRuntime.Config.embedded(0, 0);
-    } else {
-      Path state = Files.createTempDirectory("capstan-submit-bench");
-      config =
-          new CapstanRuntime.Config(
-              "127.0.0.1", 0, null, 0, "default", null, null, mode, 0, state, null, null, null);
-    }
-    // The API's own submit limit (10/s per token by default) is what an operator sets with
-    // --submit-rate; the benchmark measures what lies behind it.
-    config =
-        config.withSecurity(
-            new SecurityOptions(
-                AuthMode.OFF, null, SubmitRate.UNLIMITED, false, List.of(), null, null));
+    int runs = BenchSetup.intFlag(args, "--runs", 300);
+    int clients = BenchSetup.intFlag(args, "--clients", 16);
+    int warmup = BenchSetup.intFlag(args, "--warmup", 50);
+    CapstanRuntime.Config config = BenchSetup.unlimited(BenchSetup.config(args, "dev-server"));
     try (CapstanRuntime runtime = new CapstanRuntime(config).start()) {
       WorkerFactory baseline = WorkerFactory.newInstance(runtime.client());
       var worker = baseline.newWorker(BASELINE_QUEUE);
@@ -185,19 +161,5 @@ public final class SubmitBench {
             sorted[Math.min(runs - 1, (int) Math.ceil(runs * 0.99) - 1)]);
     System.out.println(r.row());
     return r;
-  }
-
-  private static int intFlag(String[] args, String name, int fallback) {
-    String value = stringFlag(args, name, null);
-    return value == null ? fallback : Integer.parseInt(value);
-  }
-
-  private static String stringFlag(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return fallback;
   }
 }

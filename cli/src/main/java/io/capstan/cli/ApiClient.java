@@ -75,30 +75,20 @@ final class ApiClient {
   HttpHeaders download(String path, OutputStream sink) {
     HttpRequest.Builder request = request(path).timeout(DOWNLOAD_TIMEOUT).GET();
     request.setHeader("Accept", "text/plain, application/json");
-    HttpResponse<InputStream> response;
-    try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream body = response.body()) {
-        if (response.statusCode() / 100 != 2) {
-          throw new ApiCallException(
-              response.statusCode(),
-              parse(new String(body.readAllBytes(), StandardCharsets.UTF_8)));
-        }
-        body.transferTo(sink);
-      }
-    } catch (ConnectException | HttpConnectTimeoutException e) {
-      throw new ApiUnreachableException(base, e);
-    } catch (IOException e) {
-      if (e.getCause() instanceof ConnectException
-          || e.getCause() instanceof UnresolvedAddressException) {
-        throw new ApiUnreachableException(base, e);
-      }
-      throw new CliException("the request to " + base + " failed: " + e.getMessage(), 2);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException("interrupted", 130);
-    }
-    return response.headers();
+    return exchange(
+        request,
+        HttpResponse.BodyHandlers.ofInputStream(),
+        response -> {
+          try (InputStream body = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+              throw new ApiCallException(
+                  response.statusCode(),
+                  parse(new String(body.readAllBytes(), StandardCharsets.UTF_8)));
+            }
+            body.transferTo(sink);
+          }
+          return response.headers();
+        });
   }
 
   Answer delete(String path) {
@@ -142,9 +132,33 @@ final class ApiClient {
   }
 
   private Answer send(HttpRequest.Builder request) {
-    HttpResponse<String> response;
+    return exchange(
+        request,
+        HttpResponse.BodyHandlers.ofString(),
+        response -> {
+          JsonNode body = parse(response.body());
+          if (response.statusCode() / 100 != 2) {
+            throw new ApiCallException(response.statusCode(), body);
+          }
+          return new Answer(response.statusCode(), body);
+        });
+  }
+
+  /** What reads an answer; it may fail with I/O while it reads a streamed body. */
+  @FunctionalInterface
+  private interface Reader<B, T> {
+    T read(HttpResponse<B> response) throws IOException;
+  }
+
+  /**
+   * Sends {@code request} and reads the answer with {@code reader}, turning every way the exchange
+   * can fail into the CLI's exceptions: nothing listens, the connection broke, an interrupt, a bad
+   * address.
+   */
+  private <B, T> T exchange(
+      HttpRequest.Builder request, HttpResponse.BodyHandler<B> handler, Reader<B, T> reader) {
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return reader.read(http.send(request.build(), handler));
     } catch (ConnectException | HttpConnectTimeoutException e) {
       throw new ApiUnreachableException(base, e);
     } catch (IOException e) {
@@ -159,11 +173,6 @@ final class ApiClient {
     } catch (IllegalArgumentException e) {
       throw new CliException("invalid API address '" + base + "': " + e.getMessage(), 2);
     }
-    JsonNode body = parse(response.body());
-    if (response.statusCode() / 100 != 2) {
-      throw new ApiCallException(response.statusCode(), body);
-    }
-    return new Answer(response.statusCode(), body);
   }
 
   private static JsonNode parse(String body) {

@@ -24,6 +24,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Task outputs on the worker: what an attempt produced goes into history when it is small and into
@@ -105,6 +107,26 @@ final class Outputs {
     } catch (IOException e) {
       throw storeFailed(e, attempt);
     }
+  }
+
+  /**
+   * {@code unrendered} with its templates rendered by {@code render} from {@code inputs}: the
+   * stored outputs its templates name are fetched (each at most {@code limit} bytes, {@code why}
+   * saying where it goes) and checked first. Null inputs: the spec came rendered.
+   */
+  <S> S render(
+      S unrendered,
+      Function<UnaryOperator<String>, S> render,
+      TaskInputs inputs,
+      long limit,
+      String why,
+      Attempt attempt) {
+    if (inputs == null) {
+      return unrendered;
+    }
+    Map<String, String> fetched =
+        fetch(TemplateNames.outputsNamedIn(render::apply), inputs, limit, why, attempt);
+    return render.apply(inputs.renderer(fetched));
   }
 
   /**

@@ -83,17 +83,14 @@ final class ShellExecutor {
     if (!policy.enabled()) {
       throw attempt.nonRetryable(TaskFailures.SHELL_DISABLED, DISABLED_MESSAGE, null);
     }
-    ShellSpec spec = unrendered;
-    if (inputs != null) {
-      Map<String, String> fetched =
-          outputs.fetch(
-              TemplateNames.outputsNamedIn(unrendered::render),
-              inputs,
-              Outputs.MAX_SUBSTITUTED_BYTES,
-              "a command-line argument or environment variable",
-              attempt);
-      spec = unrendered.render(inputs.renderer(fetched));
-    }
+    ShellSpec spec =
+        outputs.render(
+            unrendered,
+            unrendered::render,
+            inputs,
+            Outputs.MAX_SUBSTITUTED_BYTES,
+            "a command-line argument or environment variable",
+            attempt);
     if (spec.command().isEmpty()) {
       throw attempt.nonRetryable(TaskFailures.INVALID, "shell.command is empty", null);
     }

@@ -8,7 +8,6 @@ import io.temporal.activity.Activity;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -37,17 +36,9 @@ final class SimulateExecutor {
    * history goes to the store, as a real executor's does.
    */
   TaskOutcome run(SimulateSpec unrendered, TaskInputs inputs, Attempt attempt) {
-    SimulateSpec spec = unrendered;
-    if (inputs != null) {
-      Map<String, String> fetched =
-          outputs.fetch(
-              TemplateNames.outputsNamedIn(unrendered::render),
-              inputs,
-              Outputs.MAX_OUTPUT_BYTES,
-              "an output",
-              attempt);
-      spec = unrendered.render(inputs.renderer(fetched));
-    }
+    SimulateSpec spec =
+        outputs.render(
+            unrendered, unrendered::render, inputs, Outputs.MAX_OUTPUT_BYTES, "an output", attempt);
     work(spec.duration(), attempt);
     if (attempt.number() <= spec.failAttempts()) {
       throw attempt.retryable(

@@ -159,26 +159,17 @@ public final class RunInspector {
   }
 
   private Object queryPage(String id, int offset, int limit, List<String> warnings) {
-    try {
-      return runs.queryStatePage(id, offset, limit);
-    } catch (StatusRuntimeException e) {
-      Status.Code code = e.getStatus().getCode();
-      warnings.add(
-          code == Status.Code.DEADLINE_EXCEEDED
-              ? "task states are unavailable: the run did not answer its status query within "
-                  + TemporalRuns.QUERY_TIMEOUT.toSeconds()
-                  + "s (is a worker running?)"
-              : "task states are unavailable: " + describe(e));
-    } catch (RuntimeException e) {
-      log.debug("status page query of {} failed", id, e);
-      warnings.add("task states are unavailable: " + e.getMessage());
-    }
-    return null;
+    return askStatus(id, () -> runs.queryStatePage(id, offset, limit), warnings);
   }
 
   private Object queryStatus(String id, Class<?> type, List<String> warnings) {
+    return askStatus(id, () -> runs.queryStatus(id, type), warnings);
+  }
+
+  /** The answer of a status query, or null with a warning saying why there is none. */
+  private Object askStatus(String id, Supplier<Object> query, List<String> warnings) {
     try {
-      return runs.queryStatus(id, type);
+      return query.get();
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();
       warnings.add(

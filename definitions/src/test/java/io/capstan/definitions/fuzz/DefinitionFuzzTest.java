@@ -27,15 +27,17 @@ import org.opentest4j.AssertionFailedError;
 /**
  * Feeds generated and mutated definitions to the parser. Whatever the input, the parser returns
  * bound definitions or throws a {@link DefinitionException} that tells a person what to fix, and it
- * does so in well under a second.
+ * never hangs: a case that takes {@link #LIMIT} fails. Typical cases take milliseconds (the slowest
+ * is printed); the guard is loose because this is a correctness test on a shared CI machine, not a
+ * speed goal (a 262 KB case took just over a second once while the machine was busy).
  *
  * <p>The seed is printed first ({@code fuzz seed: N}); {@code -Dfuzz.seed=N} replays the run,
  * {@code -Dfuzz.case=K} only its case K, and {@code -Dfuzz.cases=C} changes how many are made.
  */
-@DisplayName("Fuzzed definitions: the parser answers every one in under a second, never crashing")
+@DisplayName("Fuzzed definitions: the parser answers every one, never crashing or hanging")
 class DefinitionFuzzTest {
   private static final int DEFAULT_CASES = 1500;
-  private static final Duration LIMIT = Duration.ofSeconds(1);
+  private static final Duration LIMIT = Duration.ofSeconds(5);
 
   /** Where the inputs of failed cases are written, to read them or send them with curl. */
   private static final Path FAILURES = Path.of("target", "fuzz", "definitions");
@@ -56,9 +58,9 @@ class DefinitionFuzzTest {
 
   @Test
   @DisplayName(
-      "every case is bound or refused with a DefinitionException naming each problem, in under a"
-          + " second")
-  void everyCaseIsBoundOrRefusedWithProblemsInUnderASecond() throws IOException {
+      "every case is bound or refused with a DefinitionException naming each problem, none taking"
+          + " 5 seconds")
+  void everyCaseIsBoundOrRefusedWithProblemsWithoutHanging() throws IOException {
     int count = Integer.getInteger("fuzz.cases", DEFAULT_CASES);
     List<Integer> indexes =
         seed.onlyCase().isPresent()
