@@ -173,8 +173,21 @@ public final class DevServer implements AutoCloseable {
       command.addAll(List.of("--ui-codec-endpoint", options.uiCodecEndpoint()));
     }
     command.addAll(CapstanSearchAttributes.startDevFlags());
+    command.addAll(
+        List.of("--dynamic-config-value", TRANSFER_POLL_RPS + "=" + TRANSFER_POLL_RPS_VALUE));
     return command;
   }
+
+  /**
+   * How often, per shard and second, the history service may load new transfer tasks: every
+   * activity and workflow task a run schedules waits for such a load before matching can hand it to
+   * a poller. The server's default, 20, suits clusters of hundreds of shards; on one shard it puts
+   * ~40 ms into each dispatch, ~80 of the ~100 ms a chain step took (docs/benchmarks.md). 200
+   * brings a step to ~25 ms, and loads stay driven by new tasks, so an idle server reads no more.
+   */
+  static final String TRANSFER_POLL_RPS = "history.transferProcessorMaxPollRPS";
+
+  static final int TRANSFER_POLL_RPS_VALUE = 200;
 
   /** The message for a taken port, naming the flag that moves it where a person can pick one. */
   private static String portInUse(ManagedProcess.PortInUseException e) {
