@@ -6,6 +6,9 @@ import java.util.Optional;
 
 /** "Did you mean" hints: the known word closest to a misspelt one, if any is close enough. */
 final class Suggestions {
+  /** Words and candidates longer than this get no suggestion: no name in a definition is. */
+  static final int MAX_LENGTH = 256;
+
   private Suggestions() {}
 
   /**
@@ -13,7 +16,9 @@ final class Suggestions {
    * third of the word's length (at least one edit); otherwise empty.
    */
   static Optional<String> closest(String word, Collection<String> candidates) {
-    if (word == null || word.isEmpty()) {
+    // Names, fields and keys are short; edit distance is quadratic in length, so a long string
+    // (a fuzzer's 130,000-character task name took 5 s) gets no suggestion rather than a stall.
+    if (word == null || word.isEmpty() || word.length() > MAX_LENGTH) {
       return Optional.empty();
     }
     String wanted = word.toLowerCase(Locale.ROOT);
@@ -21,7 +26,7 @@ final class Suggestions {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : candidates) {
-      if (candidate.equals(word)) {
+      if (candidate.equals(word) || candidate.length() > MAX_LENGTH) {
         continue;
       }
       int distance = distance(wanted, candidate.toLowerCase(Locale.ROOT), allowed);
