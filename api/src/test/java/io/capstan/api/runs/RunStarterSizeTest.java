@@ -36,7 +36,7 @@ class RunStarterSizeTest {
   }
 
   @Test
-  void aDefinitionTemporalWouldRefuseIsRefusedWithWhatToDo() {
+  void aDefinitionTemporalWouldRefuseIsRefusedSayingWhatToChange() {
     // The parser takes at most 1 MiB of YAML, so only params from elsewhere (a schedule, a
     // template) could push a run's input past Temporal's limit: 100 params of 24,000 random bytes.
     String yaml = pipeline(3, 100, 1);
