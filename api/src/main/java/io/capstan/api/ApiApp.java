@@ -19,6 +19,7 @@ import io.capstan.api.runs.RunLister;
 import io.capstan.api.runs.RunOutputs;
 import io.capstan.api.runs.RunStarter;
 import io.capstan.api.runs.RunsController;
+import io.capstan.api.runs.Segments;
 import io.capstan.api.runs.TemporalRuns;
 import io.capstan.api.schedules.JobSchedules;
 import io.capstan.api.schedules.SchedulesController;
@@ -46,17 +47,18 @@ public final class ApiApp {
   public static Javalin create(ApiDependencies deps) {
     TemporalRuns temporalRuns = new TemporalRuns(deps.client());
     LocalRunIndex index = new LocalRunIndex();
+    Segments segments = new Segments(temporalRuns, deps.outputs());
     DefinitionIntake intake = new DefinitionIntake(deps.servedExecutors());
     JobSchedules jobSchedules = new JobSchedules(deps.client(), deps.temporal());
     RunsController runs =
         new RunsController(
             intake,
-            new RunStarter(temporalRuns, deps.temporal(), index, jobSchedules),
-            new RunInspector(temporalRuns, deps.temporal()),
+            new RunStarter(temporalRuns, deps.temporal(), index, jobSchedules, deps.outputs()),
+            new RunInspector(temporalRuns, deps.temporal(), segments),
             new RunLister(temporalRuns, deps.temporal(), index),
-            new RunControl(temporalRuns));
+            new RunControl(temporalRuns, segments));
     RunOutputs outputs =
-        new RunOutputs(new RunInspector(temporalRuns, deps.temporal()), deps.outputs());
+        new RunOutputs(new RunInspector(temporalRuns, deps.temporal(), segments), deps.outputs());
     SchedulesController schedules = new SchedulesController(jobSchedules);
     ValidationController validation = new ValidationController(intake);
     SystemController system =

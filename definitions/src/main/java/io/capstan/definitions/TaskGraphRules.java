@@ -30,6 +30,12 @@ final class TaskGraphRules {
   private final Map<String, Task> byName = new LinkedHashMap<>();
   private final List<List<Dependency>> dependencies = new ArrayList<>();
 
+  /** Each task's dependents, built the first time a reference is not to a direct dependency. */
+  private List<List<Integer>> dependents;
+
+  /** The descendants of each task a reference named beyond the referring task's dependencies. */
+  private final Map<Integer, BitSet> descendants = new HashMap<>();
+
   private TaskGraphRules(SourceDocument source, List<Problem> problems) {
     this.source = source;
     this.problems = problems;
@@ -210,7 +216,6 @@ final class TaskGraphRules {
 
   private void checkReferences(Set<String> params) {
     for (Task task : tasks) {
-      BitSet[] ancestors = {null};
       DefinitionRules.templated(
           task.node(),
           task.path(),
@@ -220,10 +225,7 @@ final class TaskGraphRules {
               if (reference.isParam()) {
                 problem = DefinitionRules.unknownParam(reference, params);
               } else {
-                if (ancestors[0] == null) {
-                  ancestors[0] = ancestorsOf(task);
-                }
-                problem = outputProblem(reference, task, ancestors[0]);
+                problem = outputProblem(reference, task);
               }
               if (problem != null) {
                 problems.add(source.problem(path, problem));
@@ -233,7 +235,7 @@ final class TaskGraphRules {
     }
   }
 
-  private String outputProblem(Templates.Reference reference, Task task, BitSet ancestors) {
+  private String outputProblem(Templates.Reference reference, Task task) {
     String quoted = "'" + reference.text() + "'";
     Task target = byName.get(reference.scope());
     if (!Templates.OUTPUT.equals(reference.key())) {
@@ -249,7 +251,7 @@ final class TaskGraphRules {
     if (target == task) {
       return quoted + " refers to the task's own output, which does not exist before it ends";
     }
-    if (!ancestors.get(target.index())) {
+    if (!isAncestor(target, task)) {
       return quoted
           + " refers to task '"
           + target.name()
@@ -260,15 +262,40 @@ final class TaskGraphRules {
     return null;
   }
 
-  private BitSet ancestorsOf(Task task) {
+  /**
+   * Whether {@code target} is an ancestor of {@code task}: at once for a direct dependency (most
+   * references), else from the descendants of {@code target}, found once per target. Asking each
+   * task for all its ancestors instead costs the square of a long chain's length.
+   */
+  private boolean isAncestor(Task target, Task task) {
+    for (Dependency edge : dependencies.get(task.index())) {
+      if (edge.dependency() == target.index()) {
+        return true;
+      }
+    }
+    return descendants.computeIfAbsent(target.index(), this::descendantsOf).get(task.index());
+  }
+
+  private BitSet descendantsOf(int task) {
+    if (dependents == null) {
+      dependents = new ArrayList<>();
+      for (int t = 0; t < tasks.size(); t++) {
+        dependents.add(new ArrayList<>());
+      }
+      for (int t = 0; t < dependencies.size(); t++) {
+        for (Dependency edge : dependencies.get(t)) {
+          dependents.get(edge.dependency()).add(t);
+        }
+      }
+    }
     BitSet seen = new BitSet(tasks.size());
     Deque<Integer> pending = new ArrayDeque<>();
-    pending.push(task.index());
+    pending.push(task);
     while (!pending.isEmpty()) {
-      for (Dependency edge : dependencies.get(pending.pop())) {
-        if (!seen.get(edge.dependency())) {
-          seen.set(edge.dependency());
-          pending.push(edge.dependency());
+      for (int next : dependents.get(pending.pop())) {
+        if (!seen.get(next)) {
+          seen.set(next);
+          pending.push(next);
         }
       }
     }

@@ -42,10 +42,18 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * {@code on} stay strings, {@code 010} is the number 10.
  */
 final class YamlDocuments {
-  static final int MAX_CHARS = 1 << 20;
+  /** 16 MiB: a pipeline of 100,000 tasks, each a line or two, with room to spare. */
+  static final int MAX_CHARS = 16 << 20;
+
+  /**
+   * The longest line: SnakeYAML scans one token in time that grows faster than its length (a
+   * comment of 1 MiB takes most of a second), so no token may come near the document limit.
+   */
+  static final int MAX_LINE = 512 * 1024;
+
   static final int MAX_COLLECTION_ALIASES = 20;
   static final int MAX_DEPTH = 50;
-  static final int MAX_VALUES = 200_000;
+  static final int MAX_VALUES = 2_000_000;
   static final int MAX_TEXT = 65_536;
   static final int MAX_DOCUMENTS = 100;
 
@@ -90,6 +98,27 @@ final class YamlDocuments {
               + " characters long; at most "
               + MAX_CHARS
               + " are accepted");
+    }
+    int lineStart = 0;
+    int line = 1;
+    for (int i = 0; i <= text.length(); i++) {
+      if (i == text.length() || text.charAt(i) == '\n') {
+        if (i - lineStart > MAX_LINE) {
+          throw refused(
+              line,
+              1,
+              "line "
+                  + line
+                  + " is "
+                  + (i - lineStart)
+                  + " characters long; at most "
+                  + MAX_LINE
+                  + " are accepted (split long text over several lines, or keep it in a file the"
+                  + " task reads)");
+        }
+        lineStart = i + 1;
+        line++;
+      }
     }
     LoaderOptions options = loaderOptions();
     TrackingParser parser = new TrackingParser(new StreamReader(asYaml(text)), options);

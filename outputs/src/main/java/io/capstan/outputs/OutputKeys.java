@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 public final class OutputKeys {
   private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern KEY =
-      Pattern.compile("runs/[A-Za-z0-9._%-]+/[A-Za-z0-9._%-]+/[0-9a-f]{64}");
+      Pattern.compile(
+          "runs/[A-Za-z0-9._%-]+/[A-Za-z0-9._%-]+/[0-9a-f]{64}|definitions/[0-9a-f]{64}");
 
   private OutputKeys() {}
 
@@ -25,6 +26,17 @@ public final class OutputKeys {
   }
 
   /** Refuses anything {@link #of} cannot have built, before it reaches a file system or bucket. */
+  /**
+   * The key of a stored definition (a large pipeline's tasks, or one segment of them): {@code
+   * definitions/SHA256}, content-addressed, so storing the same definition twice is one object.
+   */
+  public static String definition(String sha256) {
+    if (sha256 == null || !DIGEST.matcher(sha256).matches()) {
+      throw new IllegalArgumentException("not a lower-case hex SHA-256: " + sha256);
+    }
+    return "definitions/" + sha256;
+  }
+
   public static String checked(String key) {
     if (key == null || !KEY.matcher(key).matches() || key.contains("/../") || key.contains("/./")) {
       throw new IllegalArgumentException("not an output key: " + key);

@@ -3,6 +3,7 @@ package io.capstan.api.runs;
 import io.capstan.api.validation.PlanView;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.executor.Executor;
+import io.capstan.outputs.OutputStore;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import java.util.List;
@@ -52,9 +53,24 @@ public interface KindRuns<D extends Definition> {
   /** Every executor block of {@code definition}, in document order. */
   List<ExecutorBlock> executors(D definition);
 
-  /** Starts {@code definition}'s workflow with {@code options} (id, queue, metadata). */
+  /**
+   * Starts {@code definition}'s workflow with {@code options} (id, queue, metadata); what is too
+   * large for the workflow's input goes to {@code store}.
+   */
   void start(
-      WorkflowClient client, WorkflowOptions options, D definition, Map<String, String> params);
+      WorkflowClient client,
+      WorkflowOptions options,
+      D definition,
+      Map<String, String> params,
+      OutputStore store);
+
+  /**
+   * What of {@code definition} the run's input carries (its size is checked before it starts): all
+   * of it, unless {@link #start} stores part of it.
+   */
+  default Definition input(D definition) {
+    return definition;
+  }
 
   /** The shape after the name in a run's one-line summary, e.g. {@code 4 tasks, parallelism 4}. */
   String shape(D definition);

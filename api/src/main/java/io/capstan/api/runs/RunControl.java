@@ -6,6 +6,8 @@ import io.capstan.api.http.UnprocessableException;
 import io.capstan.workflows.pipeline.RetryTaskRequest;
 import io.capstan.workflows.pipeline.RetryTaskResult;
 import io.capstan.workflows.run.RunState;
+import io.capstan.workflows.run.SegmentStatus;
+import io.capstan.workflows.run.TaskPhase;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
@@ -36,6 +38,7 @@ public final class RunControl {
   static final Duration UPDATE_TIMEOUT = Duration.ofSeconds(20);
 
   private final TemporalRuns runs;
+  private final Segments segments;
 
   /** Updates block until the run answers; they wait here so a request can stop waiting. */
   private final ExecutorService updates =
@@ -46,8 +49,9 @@ public final class RunControl {
             return thread;
           });
 
-  public RunControl(TemporalRuns runs) {
+  public RunControl(TemporalRuns runs, Segments segments) {
     this.runs = runs;
+    this.segments = segments;
   }
 
   /**
@@ -100,11 +104,14 @@ public final class RunControl {
     }
     ensureOpen(id, info);
     RunState state = state(id);
-    if (state.tasks() == null || !state.tasks().containsKey(task)) {
+    String target = id;
+    if (state.segments() != null) {
+      target = segmentOf(id, state, task);
+    } else if (state.tasks() == null || !state.tasks().containsKey(task)) {
       throw new TaskNotFoundException(
           id, task, state.tasks() == null ? List.of() : new ArrayList<>(state.tasks().keySet()));
     }
-    WorkflowStub stub = runs.client().newUntypedWorkflowStub(id);
+    WorkflowStub stub = runs.client().newUntypedWorkflowStub(target);
     RetryTaskRequest request = new RetryTaskRequest(task, params);
     CompletableFuture<RetryTaskResult> answer =
         CompletableFuture.supplyAsync(
@@ -125,6 +132,34 @@ public final class RunControl {
     } catch (ExecutionException e) {
       throw retryFailure(id, e.getCause());
     }
+  }
+
+  /**
+   * The workflow of the segment of a large run that holds {@code task}: its {@code retryTask}
+   * update retries the task there. A segment retries only while it runs or waits after a failure.
+   */
+  private String segmentOf(String id, RunState state, String task) {
+    Segments.Located located =
+        segments
+            .locate(state, task)
+            .orElseThrow(() -> new TaskNotFoundException(id, task, segments.someNames(state, 50)));
+    SegmentStatus segment = located.segment();
+    if (segment.phase() != TaskPhase.RUNNING) {
+      throw new RetryRefusedException(
+          "task '"
+              + task
+              + "' is "
+              + located.state().state()
+              + " in segment "
+              + segment.index()
+              + ", which "
+              + (segment.phase() == TaskPhase.PENDING
+                  ? "has not started"
+                  : "has ended (" + segment.phase() + ")")
+              + ": a task of a large run can be retried while its segment runs, or waits after a"
+              + " failure with onFailure: pause");
+    }
+    return segment.workflowId();
   }
 
   private RuntimeException retryFailure(String id, Throwable failure) {

@@ -5,6 +5,7 @@ import io.capstan.workflows.run.Progress;
 import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.TaskState;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,6 +20,8 @@ import java.util.Map;
  *     ({@code phase}, {@code progress} and {@code tasks} show that); absent for pipelines and jobs
  * @param taskPage where {@code tasks} is in the run's tasks, when it holds only some of them
  *     ({@code ?taskOffset=&taskLimit=} pages on); absent when it holds them all
+ * @param segments where each segment of a run cut into segments stands (a pipeline of more than
+ *     1,000 tasks); absent otherwise. Such a run lists its tasks segment by segment
  */
 public record RunDetail(
     String id,
@@ -35,4 +38,5 @@ public record RunDetail(
     @JsonInclude(JsonInclude.Include.NON_NULL) String warning,
     @JsonInclude(JsonInclude.Include.NON_NULL) Object view,
     @JsonInclude(JsonInclude.Include.NON_NULL) TaskPage taskPage,
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<SegmentView> segments,
     RunLinks links) {}

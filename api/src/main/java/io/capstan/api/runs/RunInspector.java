@@ -33,10 +33,12 @@ public final class RunInspector {
 
   private final TemporalRuns runs;
   private final TemporalInfo temporal;
+  private final Segments segments;
 
-  public RunInspector(TemporalRuns runs, TemporalInfo temporal) {
+  public RunInspector(TemporalRuns runs, TemporalInfo temporal, Segments segments) {
     this.runs = runs;
     this.temporal = temporal;
+    this.segments = segments;
   }
 
   /**
@@ -94,7 +96,10 @@ public final class RunInspector {
     Object reported =
         close.flatMap(c -> quietly(() -> runs.completedStatus(c, statusType))).orElse(null);
     boolean paged = statusType == RunState.class;
-    if (reported instanceof RunState result
+    if (reported instanceof RunState result && result.segments() != null) {
+      // A large run's result lists its segments; their workflows answer for the tasks.
+      reported = result;
+    } else if (reported instanceof RunState result
         && (result.tasks() == null || result.tasks().isEmpty())
         && result.progress() != null
         && result.progress().total() > 0) {
@@ -108,6 +113,9 @@ public final class RunInspector {
     if (reported == null) {
       reported =
           paged ? queryPage(id, offset, limit, warnings) : queryStatus(id, statusType, warnings);
+    }
+    if (reported instanceof RunState large && large.segments() != null) {
+      reported = segments.page(large, offset, limit, warnings);
     }
     // Pipelines and jobs report tasks, shown as phase, progress and tasks; another kind's own
     // record is shown whole as the view.
@@ -155,6 +163,7 @@ public final class RunInspector {
         warnings.isEmpty() ? null : String.join("; ", warnings),
         view,
         taskPage,
+        state != null ? SegmentView.of(state.segments()) : null,
         RunLinks.forRun(ref.id(), temporal));
   }
 

@@ -6,6 +6,7 @@ import io.capstan.api.validation.PlanView;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.JobDefinition;
 import io.capstan.definitions.PipelineDefinition;
+import io.capstan.outputs.OutputStore;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import java.util.Arrays;
@@ -75,14 +76,20 @@ public enum RunKind {
       WorkflowClient client,
       WorkflowOptions options,
       Definition definition,
-      Map<String, String> params) {
+      Map<String, String> params,
+      OutputStore store) {
     apply(
         runs,
         definition,
         (kind, typed) -> {
-          kind.start(client, options, typed, params);
+          kind.start(client, options, typed, params, store);
           return null;
         });
+  }
+
+  /** What of {@code definition} the run's input carries. */
+  public Definition input(Definition definition) {
+    return apply(runs, definition, KindRuns::input);
   }
 
   /** The shape after the name in a run's summary. */

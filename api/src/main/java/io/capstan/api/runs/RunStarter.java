@@ -8,6 +8,7 @@ import io.capstan.api.schedules.JobSchedules;
 import io.capstan.api.schedules.SchedulesUnavailableException;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.JobDefinition;
+import io.capstan.outputs.OutputStore;
 import io.capstan.workflows.TaskQueues;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
@@ -33,6 +34,9 @@ public final class RunStarter {
   /** Temporal's 2 MiB payload limit, less room for the rest of the start request. */
   static final long INPUT_LIMIT = 2L * 1024 * 1024 - 128 * 1024;
 
+  /** A large pipeline's memo keeps its text only up to this many characters. */
+  static final int MEMO_TEXT_LIMIT = 256 * 1024;
+
   /** How many starts of one multi-document submission go to Temporal at once. */
   static final int PARALLEL_STARTS = 8;
 
@@ -49,13 +53,19 @@ public final class RunStarter {
   private final TemporalInfo temporal;
   private final LocalRunIndex index;
   private final JobSchedules schedules;
+  private final OutputStore outputs;
 
   public RunStarter(
-      TemporalRuns runs, TemporalInfo temporal, LocalRunIndex index, JobSchedules schedules) {
+      TemporalRuns runs,
+      TemporalInfo temporal,
+      LocalRunIndex index,
+      JobSchedules schedules,
+      OutputStore outputs) {
     this.runs = runs;
     this.temporal = temporal;
     this.index = index;
     this.schedules = schedules;
+    this.outputs = outputs;
   }
 
   /**
@@ -144,7 +154,12 @@ public final class RunStarter {
           null);
     }
     RunKind kind = RunKind.of(definition);
-    checkSize(runs.client().getOptions().getDataConverter(), definition, params, text);
+    // A large pipeline's tasks go to the output store: its input is the rest of the definition,
+    // and its memo keeps the text only when Temporal can take it.
+    Definition input = kind.input(definition);
+    String memoText =
+        input == definition || text == null || text.length() <= MEMO_TEXT_LIMIT ? text : null;
+    checkSize(runs.client().getOptions().getDataConverter(), input, params, memoText);
     String name = definition.metadata().name();
     String namespace = definition.metadata().namespace();
     String id =
@@ -158,14 +173,14 @@ public final class RunStarter {
             .setWorkflowIdReusePolicy(
                 WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
             .setTypedSearchAttributes(RunMetadata.searchAttributes(kind, definition.metadata()))
-            .setMemo(RunMetadata.memo(kind, definition.metadata(), text))
+            .setMemo(RunMetadata.memo(kind, definition.metadata(), memoText))
             .setStaticSummary(RunMetadata.summary(definition))
             .setStaticDetails(RunMetadata.details(definition))
             .build();
     RunRef ref = new RunRef(id, kind, name, namespace);
     WorkflowClient client = runs.client();
     try {
-      kind.start(client, options, definition, params);
+      kind.start(client, options, definition, params, outputs);
     } catch (WorkflowExecutionAlreadyStarted resend) {
       RunStatus status = RunStatus.of(runs.describe(id).getWorkflowExecutionInfo().getStatus());
       return new Outcome(started(ref, status, false), ref);

@@ -6,6 +6,7 @@ import com.google.protobuf.Timestamp;
 import io.capstan.api.auth.Principal;
 import io.capstan.workflows.RunSearchAttributes;
 import io.capstan.workflows.run.RunState;
+import io.capstan.workflows.run.TaskState;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.Payload;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -212,6 +214,37 @@ public final class TemporalRuns {
     }
     return decode(response.getQueryResult(), RunState.class);
   }
+
+  /**
+   * The states of the named tasks by the {@code taskStates} query of a large run's segment, which
+   * answers even once the segment has ended; names it does not know are left out.
+   */
+  @SuppressWarnings("unchecked")
+  public Map<String, TaskState> queryTaskStates(String id, List<String> names) {
+    QueryWorkflowResponse response =
+        stub(QUERY_TIMEOUT)
+            .queryWorkflow(
+                QueryWorkflowRequest.newBuilder()
+                    .setNamespace(namespace)
+                    .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+                    .setQuery(
+                        WorkflowQuery.newBuilder()
+                            .setQueryType(TASK_STATES_QUERY)
+                            .setQueryArgs(converter.toPayloads(names).orElseThrow()))
+                    .build());
+    if (response.hasQueryRejected()) {
+      throw new IllegalStateException(
+          "the run rejected the query in status " + response.getQueryRejected().getStatus());
+    }
+    return converter.fromPayloads(
+        0, Optional.of(response.getQueryResult()), Map.class, TASK_STATES_TYPE);
+  }
+
+  /** The query a large run's segment answers its tasks' states with. */
+  static final String TASK_STATES_QUERY = "taskStates";
+
+  private static final java.lang.reflect.Type TASK_STATES_TYPE =
+      new com.fasterxml.jackson.core.type.TypeReference<Map<String, TaskState>>() {}.getType();
 
   /** The event that closed the execution, or empty while it runs. */
   public Optional<HistoryEvent> closeEvent(WorkflowExecution execution) {

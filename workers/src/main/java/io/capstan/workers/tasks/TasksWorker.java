@@ -1,5 +1,6 @@
 package io.capstan.workers.tasks;
 
+import io.capstan.activities.pipeline.PipelineSegmentActivitiesImpl;
 import io.capstan.activities.task.TaskActivitiesImpl;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.WorkerSettings;
@@ -37,12 +38,16 @@ public final class TasksWorker {
   /** Creates the worker on {@code factory}; it starts polling when the factory starts. */
   public static Worker register(WorkerFactory factory, WorkerSettings settings) {
     TaskActivitiesImpl activities = new TaskActivitiesImpl(settings.activities());
+    // A large pipeline's segments are read from the same output store as the outputs.
+    PipelineSegmentActivitiesImpl segments =
+        new PipelineSegmentActivitiesImpl(
+            settings.activities().outputs(), factory.getWorkflowClient());
     WorkerOptions options = workerOptions(settings);
     Worker worker = factory.newWorker(TaskQueues.TASKS, options);
-    worker.registerActivitiesImplementations(activities);
+    worker.registerActivitiesImplementations(activities, segments);
     factory
         .newWorker(TaskQueues.CONTROL_PLANE, options)
-        .registerActivitiesImplementations(activities);
+        .registerActivitiesImplementations(activities, segments);
     return worker;
   }
 

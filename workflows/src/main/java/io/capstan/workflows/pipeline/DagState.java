@@ -38,6 +38,9 @@ final class DagState {
   private final int[] unmetDependencies;
   private final OnFailure onFailure;
 
+  /** Tasks of this segment that a failure in another segment skipped for good. */
+  private final Set<String> blocked;
+
   private final Map<String, TaskState> tasks = new LinkedHashMap<>();
   private final Map<String, String> outputs = new HashMap<>();
   private final Map<String, OutputRef> references = new HashMap<>();
@@ -59,7 +62,25 @@ final class DagState {
    * @throws IllegalArgumentException when a task depends on a task the pipeline does not have
    */
   DagState(List<TaskSpec> specs, OnFailure onFailure, Map<String, TaskState> carried) {
+    this(specs, onFailure, carried, null, Set.of());
+  }
+
+  /**
+   * The DAG of one segment of a larger run: a dependency on a task outside {@code specs} has been
+   * met (the segments it depends on have ended), {@code externals} gives the outputs of such tasks
+   * that the segment's tasks use, and the tasks in {@code blocked} can never run (a task they
+   * depend on in another segment did not succeed), so a retry leaves them SKIPPED.
+   *
+   * @param externals null for a whole pipeline, in which every dependency must be in {@code specs}
+   */
+  DagState(
+      List<TaskSpec> specs,
+      OnFailure onFailure,
+      Map<String, TaskState> carried,
+      Map<String, TaskState> externals,
+      Set<String> blocked) {
     this.specs = List.copyOf(specs);
+    this.blocked = Set.copyOf(blocked);
     this.onFailure = onFailure;
     Map<String, Integer> positions = new HashMap<>();
     for (int i = 0; i < this.specs.size(); i++) {
@@ -74,6 +95,9 @@ final class DagState {
       TaskSpec task = this.specs.get(i);
       for (String dependency : task.dependsOn()) {
         Integer parent = positions.get(dependency);
+        if (parent == null && externals != null) {
+          continue;
+        }
         if (parent == null) {
           throw new IllegalArgumentException(
               "task '" + task.name() + "' depends on unknown task '" + dependency + "'");
@@ -94,10 +118,18 @@ final class DagState {
         failed.add(i);
       }
     }
+    if (externals != null) {
+      externals.forEach(
+          (name, state) -> {
+            if (state.state() == TaskPhase.SUCCEEDED && !index.containsKey(name)) {
+              keepOutput(name, state);
+            }
+          });
+    }
     unmetDependencies = new int[this.specs.size()];
     for (int i = 0; i < this.specs.size(); i++) {
       for (String dependency : this.specs.get(i).dependsOn()) {
-        if (tasks.get(dependency).state() != TaskPhase.SUCCEEDED) {
+        if (!met(dependency)) {
           unmetDependencies[i]++;
         }
       }
@@ -289,7 +321,9 @@ final class DagState {
     // A task whose other dependency is reset later is visited again from that dependency.
     while (!candidates.isEmpty()) {
       int next = candidates.poll();
-      if (phaseAt(next) == TaskPhase.SKIPPED && dependenciesCanSucceed(next)) {
+      if (phaseAt(next) == TaskPhase.SKIPPED
+          && !blocked.contains(specs.get(next).name())
+          && dependenciesCanSucceed(next)) {
         makePending(next, reset);
         candidates.addAll(children.get(next));
       }
@@ -299,7 +333,7 @@ final class DagState {
       TaskSpec spec = specs.get(i);
       int unmet = 0;
       for (String dependency : spec.dependsOn()) {
-        if (tasks.get(dependency).state() != TaskPhase.SUCCEEDED) {
+        if (!met(dependency)) {
           unmet++;
         }
       }
@@ -319,8 +353,8 @@ final class DagState {
     ArrayDeque<Integer> next = new ArrayDeque<>(List.of(index.get(task)));
     while (!next.isEmpty()) {
       for (String dependency : specs.get(next.poll()).dependsOn()) {
-        int parent = index.get(dependency);
-        if (seen.add(parent)) {
+        Integer parent = index.get(dependency);
+        if (parent != null && seen.add(parent)) {
           if (failed.contains(parent)) {
             found.add(parent);
           }
@@ -339,8 +373,17 @@ final class DagState {
     reset.add(position);
   }
 
+  /** Whether {@code dependency} succeeded; one outside this segment did (see the constructor). */
+  private boolean met(String dependency) {
+    TaskState state = tasks.get(dependency);
+    return state == null || state.state() == TaskPhase.SUCCEEDED;
+  }
+
   private boolean dependenciesCanSucceed(int position) {
     for (String dependency : specs.get(position).dependsOn()) {
+      if (!tasks.containsKey(dependency)) {
+        continue;
+      }
       TaskPhase phase = tasks.get(dependency).state();
       if (phase == TaskPhase.FAILED || phase == TaskPhase.SKIPPED || phase == TaskPhase.CANCELED) {
         return false;

@@ -1,12 +1,15 @@
 package io.capstan.workflows.pipeline;
 
 import io.capstan.workflows.run.RunState;
+import io.capstan.workflows.run.TaskState;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.UpdateMethod;
 import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Runs a pipeline's DAG. Completes with the final state when every task succeeded; fails with type
@@ -49,8 +52,26 @@ public interface PipelineWorkflow {
   @UpdateValidatorMethod(updateName = RetryTaskRequest.UPDATE)
   void validateRetryTask(RetryTaskRequest request);
 
+  /**
+   * Sent by a segment of a large run to the run's workflow: whether a failure holds the segment
+   * ({@code onFailure: pause}), so that no other segment starts meanwhile. Capstan's own signal.
+   */
+  @SignalMethod(name = "segmentHeld")
+  void segmentHeld(int segment, boolean held);
+
+  /**
+   * Sent by a large run's workflow to a segment: how many of its tasks may run at once, its share
+   * of the run's parallelism. Capstan's own signal.
+   */
+  @SignalMethod(name = "parallelism")
+  void parallelism(int parallelism);
+
   @QueryMethod(name = RunState.QUERY)
   RunState status();
+
+  /** The states of the named tasks this execution knows (those it does not are left out). */
+  @QueryMethod(name = "taskStates")
+  Map<String, TaskState> taskStates(List<String> names);
 
   /** One page of {@link #status()}: at most {@code limit} tasks from {@code offset}. */
   @QueryMethod(name = RunState.QUERY_PAGE)

@@ -22,6 +22,7 @@ import io.capstan.workflows.task.TaskResult;
 import io.capstan.workflows.task.TaskRun;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInfo;
 import java.time.Duration;
@@ -30,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -138,9 +138,6 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
    */
   static final String TASK_INPUT_CHECK = "task-input-check";
 
-  /** A task gets its dependencies' outputs as files only when it has at most this many. */
-  static final int MAX_DEPENDENCY_INPUTS = 64;
-
   /** Failure type of a run whose state cannot cross continue-as-new within Temporal's limits. */
   public static final String STATE_TOO_LARGE = "PipelineStateTooLarge";
 
@@ -206,6 +203,15 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   private boolean draining;
 
+  /** The run's workflow when its tasks are cut into segments; null otherwise. */
+  private SegmentedRun segmented;
+
+  /** Which segment of a larger run this execution runs; null for a whole pipeline. */
+  private SegmentRef segment;
+
+  /** Whether this segment last told its run that a failure holds it. */
+  private boolean sentHeld;
+
   /** Set once the run is over, for the status query. */
   private RunPhase ending;
 
@@ -214,6 +220,9 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   @Override
   public RunState run(PipelineInput input) {
+    if (input.segmented() != null) {
+      return runSegmented(input);
+    }
     init(input);
     try {
       runDeadline = RunDeadline.arm(deadline, "run timeout");
@@ -224,6 +233,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         }
         takeAbort();
         startReady();
+        tellRunIfHeld();
         if (running.isEmpty()) {
           boolean waiting = waitingForRetry();
           if (!waiting && dag.allFinal()) {
@@ -251,19 +261,77 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     return finish();
   }
 
+  /**
+   * A run too large for one interpreter: {@link SegmentedRun} runs its segments as child workflows
+   * of this interpreter, and this workflow's handlers answer for it.
+   */
+  private RunState runSegmented(PipelineInput input) {
+    this.input = input;
+    spec = input.definition().spec();
+    params = input.params();
+    Instant at =
+        spec.timeout() != null && !spec.timeout().isZero() ? now().plus(spec.timeout()) : null;
+    segmented = new SegmentedRun(input, at);
+    // Signals delivered before the workflow method ran.
+    if (paused) {
+      segmented.pause();
+    }
+    if (abortRequested) {
+      segmented.abort();
+    }
+    return segmented.run();
+  }
+
   @Override
   public void pause() {
     paused = true;
+    if (segmented != null) {
+      segmented.pause();
+    }
   }
 
   @Override
   public void resume() {
     paused = false;
     woken = true;
+    if (segmented != null) {
+      segmented.resume();
+    }
+  }
+
+  @Override
+  public void segmentHeld(int index, boolean held) {
+    if (segmented != null) {
+      segmented.segmentHeld(index, held);
+    }
+  }
+
+  @Override
+  public void parallelism(int value) {
+    if (segment != null && value > 0) {
+      parallelism = value;
+      woken = true;
+    }
+  }
+
+  @Override
+  public Map<String, TaskState> taskStates(List<String> names) {
+    Map<String, TaskState> states = new LinkedHashMap<>();
+    for (String name : names == null ? List.<String>of() : names) {
+      TaskState state = dag.contains(name) ? dag.state(name) : null;
+      if (state != null) {
+        states.put(name, state);
+      }
+    }
+    return states;
   }
 
   @Override
   public void abort() {
+    if (segmented != null) {
+      segmented.abort();
+      return;
+    }
     // The main loop decides whether the run waits, so a signal delivered before the workflow
     // method ran (or together with the failure it answers) is judged on the settled state.
     abortRequested = true;
@@ -276,6 +344,13 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       throw new IllegalArgumentException("name the task to retry");
     }
     String task = request.task();
+    if (segmented != null || (input != null && input.segmented() != null)) {
+      throw new IllegalArgumentException(
+          "this run is cut into segments: retry '"
+              + task
+              + "' on the workflow of the segment that holds it (capstan retry and the API's"
+              + " retry route find it)");
+    }
     if (spec == null) {
       throw new IllegalArgumentException("the run is starting; retry '" + task + "' in a moment");
     }
@@ -342,6 +417,9 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   @Override
   public RunState status() {
+    if (segmented != null) {
+      return segmented.status();
+    }
     RunPhase phase;
     if (ending != null) {
       phase = ending;
@@ -360,11 +438,21 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   private void init(PipelineInput input) {
     this.input = input;
     PipelineDefinition definition = input.definition();
+    SegmentWork work = null;
+    segment = input.segment();
+    if (segment != null) {
+      // A segment reads its own tasks, and what it needs of earlier segments, before it starts.
+      work =
+          Workflow.newActivityStub(
+                  PipelineSegmentActivities.class, PipelineSegmentActivities.options())
+              .prepare(segment);
+      definition = work.definition();
+    }
     spec = definition.spec();
     params = input.params();
-    runId = Workflow.getInfo().getWorkflowId();
+    runId = segment != null ? segment.parentId() : Workflow.getInfo().getWorkflowId();
     namespace = definition.metadata().namespace();
-    parallelism = Math.max(1, spec.parallelism());
+    parallelism = Math.max(1, segment != null ? segment.parallelism() : spec.parallelism());
     PipelineCarry carry = input.carry();
     execution = carry == null ? 1 : carry.executions() + 1;
     // A pause signal may have been delivered before the workflow method ran.
@@ -375,7 +463,21 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       deadline = now().plus(spec.timeout());
     }
     try {
-      dag = new DagState(spec.tasks(), spec.onFailure(), carry == null ? null : carry.tasks());
+      if (work == null) {
+        dag = new DagState(spec.tasks(), spec.onFailure(), carry == null ? null : carry.tasks());
+      } else {
+        Map<String, TaskState> carried =
+            new LinkedHashMap<>(carry == null ? Map.of() : carry.tasks());
+        Instant at = now();
+        work.blocked()
+            .forEach(
+                (name, why) ->
+                    carried.putIfAbsent(
+                        name, new TaskState(TaskPhase.SKIPPED, 0, null, why, null, at, null)));
+        dag =
+            new DagState(
+                spec.tasks(), spec.onFailure(), carried, work.externals(), work.blocked().keySet());
+      }
     } catch (IllegalArgumentException unknownDependency) {
       throw ApplicationFailure.newNonRetryableFailure(unknownDependency.getMessage(), INVALID);
     }
@@ -496,32 +598,11 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
    * which its rendering left in place.
    */
   private TaskInputs inputsOf(TaskSpec task, boolean workerRenders) {
-    // The outputs of a task's dependencies go to $CAPSTAN_INPUTS when it has at most
-    // MAX_DEPENDENCY_INPUTS of them; those its templates name, always.
-    Set<String> named =
-        new LinkedHashSet<>(
-            task.dependsOn().size() <= MAX_DEPENDENCY_INPUTS ? task.dependsOn() : List.of());
-    Set<String> paramNames = new LinkedHashSet<>();
-    UnaryOperator<String> collect =
-        text -> {
-          for (Templates.Reference reference : Templates.references(text)) {
-            if (reference.isParam()) {
-              paramNames.add(reference.key());
-            } else if (Templates.OUTPUT.equals(reference.key())) {
-              named.add(reference.scope());
-            }
-          }
-          return text;
-        };
-    if (task.simulate() != null) {
-      task.simulate().render(collect);
-    }
-    if (task.shell() != null) {
-      task.shell().render(collect);
-    }
+    TaskReferences named = TaskReferences.of(task);
+    Set<String> paramNames = named.params();
     Map<String, String> outputs = new TreeMap<>();
     Map<String, OutputRef> references = new TreeMap<>();
-    for (String name : named) {
+    for (String name : named.outputs()) {
       OutputRef reference = dag.references().get(name);
       if (reference != null) {
         references.put(name, reference);
@@ -572,6 +653,20 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   /** Whether a failure holds back every task not yet started ({@code onFailure: pause}). */
   private boolean holding() {
     return waitOnFailure && dag.hasFailed();
+  }
+
+  /**
+   * Tells the run, when this is one of its segments, whether a failure holds it: the run then
+   * starts no other segment ({@code onFailure: pause} holds the whole run).
+   */
+  private void tellRunIfHeld() {
+    boolean held = waitingForRetry();
+    if (segment == null || held == sentHeld) {
+      return;
+    }
+    sentHeld = held;
+    PipelineWorkflow run = Workflow.newExternalWorkflowStub(PipelineWorkflow.class, runId);
+    Async.procedure(run::segmentHeld, segment.index(), held);
   }
 
   /** Whether the run waits for a retry or an abort once its running tasks have ended. */
@@ -677,6 +772,10 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
       throw ApplicationFailure.newNonRetryableFailure(head + message, FAILED, failed);
     }
     ending = RunPhase.SUCCEEDED;
+    if (segment != null) {
+      // The run's history holds every segment's result: its tasks are asked of the segment.
+      return new RunState(ending, new Progress(dag.finalCount(), dag.tasks().size()), Map.of());
+    }
     return PayloadBudget.result(status());
   }
 
@@ -694,7 +793,10 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     // Tasks not yet started are left out: the next execution starts from PENDING for any task the
     // carry does not name, and the carry is the next execution's input, which Temporal limits.
     PipelineCarry carry = new PipelineCarry(dag.leftPending(), paused, execution, deadline);
-    PipelineInput next = new PipelineInput(input.definition(), params, carry);
+    PipelineInput next =
+        segment != null
+            ? new PipelineInput(null, params, carry, null, segment.withParallelism(parallelism))
+            : new PipelineInput(input.definition(), params, carry);
     int bytes = PayloadBudget.encodedBytes(next);
     if (bytes > PayloadBudget.CARRY_LIMIT
         && Workflow.getVersion(CARRY_SIZE_CHECK, Workflow.DEFAULT_VERSION, 1) >= 1) {

@@ -1,13 +1,24 @@
 package io.capstan.workflows.run;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The answer of the {@code status} query of every Capstan workflow: the run's phase, progress and
- * the state of each task by name (in definition order).
+ * the state of each task by name (in definition order). A run cut into segments (more tasks than
+ * one segment holds) reports its segments instead of its tasks: each segment's child workflow
+ * answers for its own tasks.
+ *
+ * @param segments null for a run not cut into segments
  */
-public record RunState(RunPhase phase, Progress progress, Map<String, TaskState> tasks) {
+public record RunState(
+    RunPhase phase, Progress progress, Map<String, TaskState> tasks, List<SegmentStatus> segments) {
+  /** The state of a run that is not cut into segments. */
+  public RunState(RunPhase phase, Progress progress, Map<String, TaskState> tasks) {
+    this(phase, progress, tasks, null);
+  }
+
   /** The name of the query that returns this state, as the stock CLI and the Web UI call it. */
   public static final String QUERY = "status";
 
@@ -36,6 +47,6 @@ public record RunState(RunPhase phase, Progress progress, Map<String, TaskState>
       }
       index++;
     }
-    return new RunState(phase, progress, page);
+    return new RunState(phase, progress, page, segments);
   }
 }

@@ -8,6 +8,7 @@ import io.capstan.definitions.executor.SimulateSpec;
 import io.capstan.definitions.job.CompletionStrategy;
 import io.capstan.definitions.job.JobParallelism;
 import io.capstan.definitions.job.ScheduleSpec;
+import io.capstan.outputs.OutputStore;
 import io.capstan.workflows.job.JobInput;
 import io.capstan.workflows.job.JobWorkflow;
 import io.capstan.workflows.run.RunState;
@@ -52,7 +53,8 @@ public final class JobRuns implements KindRuns<JobDefinition> {
       WorkflowClient client,
       WorkflowOptions options,
       JobDefinition job,
-      Map<String, String> params) {
+      Map<String, String> params,
+      OutputStore store) {
     JobWorkflow stub = client.newWorkflowStub(JobWorkflow.class, options);
     WorkflowClient.start(stub::run, JobInput.of(job, params));
   }

@@ -4,15 +4,25 @@ import io.capstan.api.runs.KindRuns;
 import io.capstan.api.runs.RunMetadata;
 import io.capstan.api.validation.PlanView;
 import io.capstan.definitions.PipelineDefinition;
+import io.capstan.definitions.pipeline.PipelineSpec;
 import io.capstan.definitions.pipeline.Plan;
 import io.capstan.definitions.pipeline.Planner;
 import io.capstan.definitions.pipeline.TaskSpec;
+import io.capstan.outputs.OutputKeys;
+import io.capstan.outputs.OutputStore;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflow;
 import io.capstan.workflows.pipeline.RetryTaskRequest;
+import io.capstan.workflows.pipeline.SegmentPlanner;
+import io.capstan.workflows.pipeline.SegmentedTasks;
+import io.capstan.workflows.pipeline.StoredJson;
 import io.capstan.workflows.run.RunState;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,15 +65,85 @@ public final class PipelineRuns implements KindRuns<PipelineDefinition> {
     return blocks;
   }
 
+  /**
+   * Starts the run. A pipeline of more tasks than one segment holds ({@link #segmentTasks()}) is
+   * stored in {@code store} under {@code definitions/SHA256} and starts with its definition without
+   * tasks and that reference: its workflow cuts the tasks into segments and runs each as a child
+   * workflow, so no input grows with the number of tasks.
+   */
   @Override
   public void start(
       WorkflowClient client,
       WorkflowOptions options,
       PipelineDefinition pipeline,
-      Map<String, String> params) {
+      Map<String, String> params,
+      OutputStore store) {
     PipelineWorkflow stub = client.newWorkflowStub(PipelineWorkflow.class, options);
-    WorkflowClient.start(stub::run, PipelineInput.of(pipeline, params));
+    PipelineInput whole = PipelineInput.of(pipeline, params);
+    if (!segmented(pipeline)) {
+      WorkflowClient.start(stub::run, whole);
+      return;
+    }
+    byte[] json = StoredJson.write(pipeline);
+    String sha256 = StoredJson.sha256(json);
+    String key = OutputKeys.definition(sha256);
+    try {
+      Path file = Files.createTempFile("capstan-definition", ".json");
+      try {
+        Files.write(file, json);
+        store.put(key, file);
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "could not store the pipeline's tasks in " + store.describe() + ": " + e.getMessage(), e);
+    }
+    SegmentedTasks tasks =
+        new SegmentedTasks(key, sha256, pipeline.spec().tasks().size(), segmentTasks());
+    WorkflowClient.start(
+        stub::run, PipelineInput.segmented(input(pipeline), whole.params(), tasks));
   }
+
+  /** The pipeline without its tasks when they are stored apart, else the pipeline. */
+  @Override
+  public PipelineDefinition input(PipelineDefinition pipeline) {
+    if (!segmented(pipeline)) {
+      return pipeline;
+    }
+    PipelineSpec spec = pipeline.spec();
+    return new PipelineDefinition(
+        pipeline.apiVersion(),
+        pipeline.kind(),
+        pipeline.metadata(),
+        new PipelineSpec(
+            spec.params(),
+            spec.parallelism(),
+            spec.onFailure(),
+            spec.timeout(),
+            spec.defaults(),
+            List.of()));
+  }
+
+  /** Whether {@code pipeline} runs in segments. */
+  public static boolean segmented(PipelineDefinition pipeline) {
+    return pipeline.spec().tasks().size() > segmentTasks();
+  }
+
+  /**
+   * The most tasks one segment holds: {@link SegmentPlanner#SEGMENT_TASKS}, or the system property
+   * {@value #SEGMENT_TASKS_PROPERTY} (tests cut small pipelines into segments with it).
+   */
+  public static int segmentTasks() {
+    String value = System.getProperty(SEGMENT_TASKS_PROPERTY);
+    if (value == null) {
+      return SegmentPlanner.SEGMENT_TASKS;
+    }
+    return Math.max(2, Integer.parseInt(value.trim()));
+  }
+
+  /** The system property that overrides {@link SegmentPlanner#SEGMENT_TASKS}. */
+  public static final String SEGMENT_TASKS_PROPERTY = "capstan.segmentTasks";
 
   @Override
   public String shape(PipelineDefinition pipeline) {
