@@ -45,7 +45,7 @@ class HostileInputTest {
     // Ten levels of two aliases each stay within 20 aliases yet multiply the base list by 1024.
     StringBuilder yaml =
         new StringBuilder("apiVersion: capstan.io/v1\nkind: Job\nmetadata: {name: x}\nspec:\n");
-    yaml.append("  l0: &l0 [").append("x,".repeat(499)).append("x]\n");
+    yaml.append("  l0: &l0 [").append("x,".repeat(2099)).append("x]\n");
     for (int level = 1; level <= 10; level++) {
       String previous = "*l" + (level - 1);
       yaml.append("  l").append(level).append(": &l").append(level);
@@ -57,7 +57,7 @@ class HostileInputTest {
     assertThat(refused.problems())
         .extracting(Problem::message)
         .containsExactly(
-            "the document expands to more than 200000 values; split it or use fewer aliases");
+            "the document expands to more than 2000000 values; split it or use fewer aliases");
   }
 
   @Test
@@ -102,46 +102,61 @@ class HostileInputTest {
 
   @Test
   void aHugeDocumentIsRefusedBeforeItIsRead() {
-    String huge = "# " + "x".repeat(2 * 1024 * 1024) + "\n";
+    String huge = "# x\n".repeat(4 * 1024 * 1024 + 1);
 
     DefinitionException refused = refusedWithin(FAST, () -> Rejections.of(huge));
 
     assertThat(refused.problems())
         .extracting(Problem::message)
-        .containsExactly("the definition is 2097155 characters long; at most 1048576 are accepted");
+        .containsExactly(
+            "the definition is 16777220 characters long; at most 16777216 are accepted");
+  }
+
+  @Test
+  void aLineLongerThanATokenMayBeIsRefusedBeforeItIsScanned() {
+    // SnakeYAML scans one long token in time that grows faster than its length.
+    String huge = "apiVersion: capstan.io/v1\n# " + "x".repeat(2 * 1024 * 1024) + "\n";
+
+    DefinitionException refused = refusedWithin(FAST, () -> Rejections.of(huge));
+
+    assertThat(refused.problems())
+        .extracting(Problem::message)
+        .containsExactly(
+            "line 2 is 2097154 characters long; at most 524288 are accepted (split long text over"
+                + " several lines, or keep it in a file the task reads)");
   }
 
   @Test
   void aHugeBodyOfBytesIsRefusedBeforeItIsDecoded() {
-    byte[] huge = new byte[5 * 1024 * 1024];
+    byte[] huge = new byte[65 * 1024 * 1024];
 
     DefinitionException refused = refusedWithin(FAST, () -> Rejections.ofBytes(huge));
 
     assertThat(refused.problems())
         .extracting(Problem::message)
         .containsExactly(
-            "the definition is 5242880 bytes long; at most 1048576 characters are accepted");
+            "the definition is 68157440 bytes long; at most 16777216 characters are accepted");
   }
 
   @Test
   void aDocumentOfTooManyValuesIsStoppedBeforeItIsFullyRead() {
     String wide =
         "apiVersion: capstan.io/v1\nkind: Job\nmetadata: {name: w}\nspec: {simulate: {},"
-            + " junk: ["
-            + "1,".repeat(500_000)
+            + " junk: [\n"
+            + "1,\n".repeat(2_100_000)
             + "1]}\n";
     byte[] body = wide.getBytes(StandardCharsets.UTF_8);
 
     // Unlike the attacks above, this text is within the size limit, so SnakeYAML scans it up to
-    // the value limit (about 400 KB): some 200 ms on a warm, idle machine, seconds on a cold,
+    // the value limit (about 6 MB): about a second on a warm, idle machine, several on a cold,
     // crowded CI one. The bound only guards against reading it all or hanging.
     DefinitionException refused =
-        refusedWithin(Duration.ofSeconds(10), () -> Rejections.ofBytes(body));
+        refusedWithin(Duration.ofSeconds(30), () -> Rejections.ofBytes(body));
 
     assertThat(refused.problems())
         .extracting(Problem::message)
         .containsExactly(
-            "the definition holds more than 200000 values; split it into smaller ones");
+            "the definition holds more than 2000000 values; split it into smaller ones");
   }
 
   @Test

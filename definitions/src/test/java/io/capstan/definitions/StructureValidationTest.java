@@ -366,14 +366,14 @@ class StructureValidationTest {
     }
 
     @Test
-    void aPipelineHasAtMostFiveThousandTasks() {
+    void aPipelineHasAtMostAHundredThousandTasks() {
       StringBuilder yaml = new StringBuilder(HEADER + "spec:\n  tasks:\n");
-      for (int i = 0; i < 5001; i++) {
+      for (int i = 0; i < 100_001; i++) {
         yaml.append("    - {name: t").append(i).append(", simulate: {}}\n");
       }
 
       assertThat(messages(yaml.toString()))
-          .containsExactly("spec.tasks: has 5001 tasks; at most 5000 are allowed");
+          .containsExactly("spec.tasks: has 100001 tasks; at most 100000 are allowed");
     }
 
     @Test

@@ -10,6 +10,7 @@ import static io.capstan.workflows.fake.TestDefinitions.task;
 import static io.capstan.workflows.fake.TestDefinitions.wide;
 import static io.capstan.workflows.fake.TestDefinitions.withRetry;
 
+import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.executor.SimulateSpec;
 import io.capstan.definitions.job.CompletionStrategy;
 import io.capstan.definitions.job.JobParallelism;
@@ -17,10 +18,12 @@ import io.capstan.definitions.job.JobSpec;
 import io.capstan.definitions.job.RestartPolicy;
 import io.capstan.definitions.pipeline.Backoff;
 import io.capstan.definitions.pipeline.OnFailure;
+import io.capstan.definitions.pipeline.PipelineSpec;
 import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.definitions.pipeline.TaskDefaults;
 import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.TaskQueues;
+import io.capstan.workflows.fake.FakeSegmentActivities;
 import io.capstan.workflows.fake.FakeTaskActivities;
 import io.capstan.workflows.fake.Runs;
 import io.capstan.workflows.job.JobInput;
@@ -90,6 +93,7 @@ public final class RecordHistories {
     Files.createDirectories(directory);
     FakeTaskActivities fake = new FakeTaskActivities();
     try (TestWorkflowEnvironment environment = TestWorkflowEnvironment.newInstance()) {
+      FakeSegmentActivities segments = new FakeSegmentActivities(environment::getWorkflowClient);
       Worker worker =
           environment.newWorker(
               TASK_QUEUE,
@@ -108,7 +112,7 @@ public final class RecordHistories {
                   .setMaxHeartbeatThrottleInterval(Duration.ofMillis(20))
                   .setDefaultHeartbeatThrottleInterval(Duration.ofMillis(20))
                   .build())
-          .registerActivitiesImplementations(fake);
+          .registerActivitiesImplementations(fake, segments);
       environment.start();
       fake.useClock(environment::currentTimeMillis);
       WorkflowClient client = environment.getWorkflowClient();
@@ -124,6 +128,11 @@ public final class RecordHistories {
           "pipeline-references-continued", () -> pipelineReferencesContinued(client, fake));
       recordings.put("pipeline-canceled", () -> pipelineCanceled(client, fake));
       recordings.put("pipeline-timed-out", () -> pipelineTimedOut(client));
+      recordings.put(
+          "pipeline-segmented", () -> pipelineSegmented(client, fake, segments, directory));
+      recordings.put(
+          "pipeline-segmented-held",
+          () -> pipelineSegmentedHeld(client, fake, segments, directory));
       for (Map.Entry<String, Recording> recording : recordings.entrySet()) {
         if (only.isEmpty() || only.contains(recording.getKey())) {
           fake.reset();
@@ -382,6 +391,126 @@ public final class RecordHistories {
     PipelineWorkflow run = Runs.startPipeline(client, options("pipeline-timed-out"), input);
     awaitFailure(run);
     return execution(run);
+  }
+
+  /**
+   * A pipeline of 25 tasks cut into segments of 10 ({@code onFailure: continue}): outputs cross
+   * segments, a failure in the first segment skips its descendants in later ones, and a pause is
+   * forwarded to the running segment. The segments' histories are recorded beside the run's.
+   */
+  static WorkflowExecution pipelineSegmented(
+      WorkflowClient client,
+      FakeTaskActivities fake,
+      FakeSegmentActivities segments,
+      Path directory)
+      throws Exception {
+    CountDownLatch gate = fake.gate("c12");
+    List<TaskSpec> tasks = new ArrayList<>();
+    tasks.add(task("root", "seed"));
+    tasks.add(
+        withRetry(
+            failing("bad", 5),
+            new RetrySpec(1, Backoff.LINEAR, null, null, null, Duration.ofSeconds(1))));
+    String previous = "root";
+    for (int i = 0; i < 18; i++) {
+      tasks.add(task("c" + i, "#{" + previous + ".output}." + i, previous));
+      previous = "c" + i;
+    }
+    tasks.add(task("after-bad-1", "x", "bad"));
+    String afterBad = "after-bad-1";
+    for (int i = 2; i <= 5; i++) {
+      tasks.add(task("after-bad-" + i, "x", afterBad));
+      afterBad = "after-bad-" + i;
+    }
+    PipelineDefinition definition =
+        pipeline(spec(Map.of(), 4, OnFailure.CONTINUE, null, null, tasks.toArray(TaskSpec[]::new)));
+    PipelineWorkflow run =
+        Runs.startPipeline(
+            client,
+            options("pipeline-segmented"),
+            PipelineInput.segmented(
+                withoutTasks(definition), Map.of(), segments.store(definition, 10)));
+    fake.awaitStarted("c12");
+    run.pause();
+    gate.countDown();
+    Runs.awaitPhase(run::status, RunPhase.PAUSED);
+    run.resume();
+    awaitFailure(run);
+    for (int k = 0; k < 3; k++) {
+      write(
+          directory,
+          "pipeline-segmented-segment-" + k,
+          client,
+          WorkflowStub.fromTyped(
+                  client.newWorkflowStub(PipelineWorkflow.class, "pipeline-segmented/segment-" + k))
+              .getExecution());
+    }
+    return execution(run);
+  }
+
+  /**
+   * {@code onFailure: pause} across segments: a task of the first segment fails, the segment tells
+   * the run, which waits; a retry on the segment lets both go on.
+   */
+  static WorkflowExecution pipelineSegmentedHeld(
+      WorkflowClient client,
+      FakeTaskActivities fake,
+      FakeSegmentActivities segments,
+      Path directory)
+      throws Exception {
+    List<TaskSpec> tasks = new ArrayList<>();
+    tasks.add(shell("deploy", argv("#{params.mode}", "1")));
+    String previous = "deploy";
+    for (int i = 0; i < 14; i++) {
+      tasks.add(task("c" + i, "#{" + previous + ".output}", previous));
+      previous = "c" + i;
+    }
+    PipelineDefinition definition =
+        pipeline(
+            spec(
+                Map.of("mode", "exit"),
+                4,
+                OnFailure.PAUSE,
+                null,
+                null,
+                tasks.toArray(TaskSpec[]::new)));
+    PipelineWorkflow run =
+        Runs.startPipeline(
+            client,
+            options("pipeline-segmented-held"),
+            PipelineInput.segmented(
+                withoutTasks(definition), Map.of("mode", "exit"), segments.store(definition, 10)));
+    Runs.awaitPhase(run::status, RunPhase.WAITING);
+    PipelineWorkflow segment =
+        client.newWorkflowStub(PipelineWorkflow.class, "pipeline-segmented-held/segment-0");
+    segment.retryTask(new RetryTaskRequest("deploy", Map.of("mode", "echo")));
+    Runs.result(run);
+    for (int k = 0; k < 2; k++) {
+      write(
+          directory,
+          "pipeline-segmented-held-segment-" + k,
+          client,
+          WorkflowStub.fromTyped(
+                  client.newWorkflowStub(
+                      PipelineWorkflow.class, "pipeline-segmented-held/segment-" + k))
+              .getExecution());
+    }
+    return execution(run);
+  }
+
+  private static PipelineDefinition withoutTasks(PipelineDefinition definition) {
+    PipelineSpec spec = definition.spec();
+    return new PipelineDefinition(
+        definition.apiVersion(),
+        definition.kind(),
+        definition.metadata(),
+        new PipelineSpec(
+            spec.params(),
+            spec.parallelism(),
+            spec.onFailure(),
+            spec.timeout(),
+            spec.defaults(),
+            List.of()));
   }
 
   private static void awaitFailure(Object run) {

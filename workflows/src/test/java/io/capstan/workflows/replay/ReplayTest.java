@@ -90,6 +90,37 @@ class ReplayTest {
   }
 
   @Test
+  @DisplayName(
+      "a pipeline cut into three segments: outputs crossed them, a failure skipped its descendants"
+          + " in later segments, and a pause was forwarded to the running segment")
+  void pipelineSegmented() throws Exception {
+    // The segments' workflow ids are the run's own with a suffix: the run replays under its id.
+    WorkflowReplayer.replayWorkflowExecution(
+        WorkflowExecutionHistory.fromJson(
+            resource("histories/pipeline-segmented.json"), "pipeline-segmented"),
+        PipelineWorkflowImpl.class);
+    for (int k = 0; k < 3; k++) {
+      WorkflowReplayer.replayWorkflowExecutionFromResource(
+          "histories/pipeline-segmented-segment-" + k + ".json", PipelineWorkflowImpl.class);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a pipeline in segments whose first segment waited after a failure, held the run, and went"
+          + " on after a retry on the segment")
+  void pipelineSegmentedHeld() throws Exception {
+    WorkflowReplayer.replayWorkflowExecution(
+        WorkflowExecutionHistory.fromJson(
+            resource("histories/pipeline-segmented-held.json"), "pipeline-segmented-held"),
+        PipelineWorkflowImpl.class);
+    for (int k = 0; k < 2; k++) {
+      WorkflowReplayer.replayWorkflowExecutionFromResource(
+          "histories/pipeline-segmented-held-segment-" + k + ".json", PipelineWorkflowImpl.class);
+    }
+  }
+
+  @Test
   @DisplayName("a pipeline that filled its history budget, continued as new, and finished")
   void pipelineContinuedAsNew() throws Exception {
     WorkflowExecutionHistory first = gzipped("histories/pipeline-continued-as-new-1.json.gz");
