@@ -74,12 +74,50 @@ final class GetCommand extends ApiCommand {
                       + page.path("nextOffset").asInt()
                   : "");
     }
+    segments(run.path("segments"));
     for (String field : new String[] {"error", "warning"}) {
       if (run.path(field).isTextual()) {
         out().println(field + ": " + run.path(field).asText());
       }
     }
     return 0;
+  }
+
+  /**
+   * A run cut into segments: how many are in each phase, then each one running or not succeeded,
+   * with its workflow in Temporal.
+   */
+  private void segments(JsonNode segments) {
+    if (!segments.isArray() || segments.isEmpty()) {
+      return;
+    }
+    Map<String, Integer> phases = new java.util.LinkedHashMap<>();
+    for (JsonNode segment : segments) {
+      phases.merge(segment.path("phase").asText(), 1, Integer::sum);
+    }
+    StringBuilder counts = new StringBuilder();
+    phases.forEach(
+        (phase, count) ->
+            counts.append(counts.length() == 0 ? "" : ", ").append(count + " " + phase));
+    out().printf("segments: %d (%s)%n", segments.size(), counts);
+    for (JsonNode segment : segments) {
+      String phase = segment.path("phase").asText();
+      if (phase.equals("SUCCEEDED") || phase.equals("PENDING")) {
+        continue;
+      }
+      JsonNode progress = segment.path("progress");
+      out()
+          .printf(
+              "  segment %d %s %d/%d tasks, workflow %s%s%n",
+              segment.path("index").asInt(),
+              phase,
+              progress.path("done").asInt(),
+              progress.path("total").asInt(),
+              segment.path("workflowId").asText(),
+              segment.path("error").isTextual()
+                  ? ": " + RunText.shorten(segment.path("error").asText())
+                  : "");
+    }
   }
 
   private static String took(JsonNode task) {
