@@ -59,6 +59,17 @@ public final class RunInspector {
     int offset = 0;
     while (true) {
       RunDetail page = get(id, principal, offset, RunState.MAX_PAGE);
+      if (page.segments() != null && page.tasks() != null && !page.tasks().containsKey(task)) {
+        // A large run: the stored plan says which segment holds the task, which answers for it.
+        RunState run = runs.queryState(id);
+        if (run.segments() != null) {
+          Optional<Segments.Located> located = segments.locate(run, task);
+          if (located.isEmpty()) {
+            seen.addAll(segments.someNames(run, 50));
+          }
+          return located.map(Segments.Located::state);
+        }
+      }
       Map<String, TaskState> tasks = page.tasks();
       if (tasks != null && tasks.containsKey(task)) {
         return Optional.of(tasks.get(task));

@@ -84,17 +84,25 @@ import org.slf4j.Logger;
  * histories written before they existed contain neither (the older code refused every retry in its
  * validator, which leaves no event), and nothing else they touch changes for such histories.
  *
- * <p><b>Bounded history: continue-as-new rather than child workflows.</b> Before starting a task
- * the interpreter asks its {@link HistoryBudget} whether the history can absorb the worst case of
- * every task in flight plus the new one, and whether the server suggests continuing as new. When
- * either says stop, it starts nothing more, lets the tasks in flight finish, and continues as new
- * with a {@link PipelineCarry}: the states and outputs of the tasks that left PENDING, the paused
- * flag, the execution count and the run's deadline. Continue-as-new keeps one workflow id, one
- * status query and one signal target for the whole run, which sharding into child workflows would
- * not (a DAG's edges cross any shard boundary, so children would have to exchange outputs); the
- * price is a short drain of in-flight tasks at each boundary. A very wide pipeline (parallelism
- * beyond about 1,400) runs with fewer tasks at once than it asks for near a boundary, never with
- * more history.
+ * <p><b>Large runs.</b> A run of more tasks than one segment holds comes with {@link
+ * PipelineInput#segmented()} set: {@link SegmentedRun} then runs it as segments, each a child
+ * workflow of this interpreter ({@link PipelineInput#segment()}) over about 1,000 of its tasks,
+ * which reads its tasks and what it needs of earlier segments itself. Such a segment runs its tasks
+ * under the run's id, tells the run when a failure holds it, and takes its share of the run's
+ * parallelism by signal. What follows holds for a whole pipeline and for each segment.
+ *
+ * <p><b>Bounded history: continue-as-new within a segment.</b> Before starting a task the
+ * interpreter asks its {@link HistoryBudget} whether the history can absorb the worst case of every
+ * task in flight plus the new one, and whether the server suggests continuing as new. When either
+ * says stop, it starts nothing more, lets the tasks in flight finish, and continues as new with a
+ * {@link PipelineCarry}: the states and outputs of the tasks that left PENDING, the paused flag,
+ * the execution count and the run's deadline. Continue-as-new keeps one workflow id, one status
+ * query and one signal target for the whole run, which sharding into child workflows would not (a
+ * DAG's edges cross any shard boundary, so children would have to exchange outputs); the price is a
+ * short drain of in-flight tasks at each boundary. Beyond 1,000 tasks that price and the carry's
+ * size grow with the run, hence segments, which exchange outputs through the segment activities. A
+ * very wide pipeline (parallelism beyond about 1,400) runs with fewer tasks at once than it asks
+ * for near a boundary, never with more history.
  *
  * <p><b>Run timeout.</b> Enforced here, not by a workflow execution timeout: a timer fires at the
  * deadline (fixed by the first execution and carried across continue-as-new), running tasks are

@@ -158,7 +158,10 @@ final class SegmentedRun {
   }
 
   void segmentHeld(int segment, boolean isHeld) {
-    if (isHeld) {
+    // A segment that has ended holds nothing, whichever of its signal and its end came first.
+    boolean running =
+        segment >= 0 && segment < slots.size() && slots.get(segment).phase == TaskPhase.RUNNING;
+    if (isHeld && running) {
       held.add(segment);
     } else {
       held.remove(segment);
