@@ -55,7 +55,13 @@ public final class Segments {
       if (segment.phase() == TaskPhase.RUNNING) {
         try {
           Progress progress = runs.queryStatePage(segment.workflowId(), 0, 0).progress();
-          shown = withProgress(segment, progress);
+          // A segment still reading its tasks reports none yet: the plan knows how many it has.
+          shown =
+              withProgress(
+                  segment,
+                  new Progress(
+                      Math.min(progress.done(), segment.progress().total()),
+                      segment.progress().total()));
         } catch (RuntimeException e) {
           warnings.add(
               "the progress of segment " + segment.index() + " is unavailable: " + describe(e));

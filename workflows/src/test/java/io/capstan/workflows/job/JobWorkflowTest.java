@@ -282,9 +282,11 @@ class JobWorkflowTest {
     ApplicationFailure failure = Runs.failure(run);
 
     assertThat(failure.getType()).isEqualTo(JobWorkflowImpl.FAILED);
+    // Which completion fails last is a matter of timing: completion-3 starts after one of the
+    // first two has failed, but all three fail at once on a crowded machine.
     assertThat(failure.getOriginalMessage())
-        .isEqualTo(
-            "all 3 completions failed; the last, completion-3: simulated failure on attempt 1");
+        .matches(
+            "all 3 completions failed; the last, completion-[123]: simulated failure on attempt 1");
     assertThat(run.status().tasks().values())
         .extracting(TaskState::state)
         .containsOnly(TaskPhase.FAILED);
