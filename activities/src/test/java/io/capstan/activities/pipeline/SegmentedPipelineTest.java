@@ -132,9 +132,11 @@ class SegmentedPipelineTest {
     RunState result = client.newUntypedWorkflowStub(id).getResult(RunState.class);
 
     assertThat(result.progress().done()).isEqualTo(32);
-    assertThat(result.segments()).hasSize(4);
-    assertThat(result.segments().get(3).dependsOn()).containsExactly(0, 1, 2);
-    assertThat(states(id + "/segment-3", "join").get("join").output()).isEqualTo("seed-0+seed-29");
+    // The root's segment, three of ten leaves, and the join's.
+    assertThat(result.segments()).hasSize(5);
+    assertThat(result.segments().get(1).dependsOn()).containsExactly(0);
+    assertThat(result.segments().get(4).dependsOn()).containsExactly(1, 2, 3);
+    assertThat(states(id + "/segment-4", "join").get("join").output()).isEqualTo("seed-0+seed-29");
   }
 
   @Test
@@ -207,6 +209,29 @@ class SegmentedPipelineTest {
     catchFailure(() -> client.newUntypedWorkflowStub(id).getResult(RunState.class));
     assertThat(states(id + "/segment-0", "slow").get("slow").state()).isEqualTo(TaskPhase.CANCELED);
     assertThat(run.status().segments().get(1).phase()).isEqualTo(TaskPhase.CANCELED);
+  }
+
+  @Test
+  @DisplayName("a run whose stored tasks are gone fails saying so, without retrying forever")
+  void aMissingDefinitionFailsTheRun() {
+    PipelineDefinition pipeline = pipeline("gone", "stop", chainAfter("x", 3).replace("[x]", "[]"));
+    String sha256 = "0".repeat(64);
+    String id = "gone-" + UUID.randomUUID();
+    WorkflowClient.start(
+        client.newWorkflowStub(
+                PipelineWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                    .setWorkflowId(id)
+                    .build())
+            ::run,
+        PipelineInput.segmented(
+            pipeline, Map.of(), new SegmentedTasks(OutputKeys.definition(sha256), sha256, 3, 10)));
+
+    Throwable failed =
+        catchFailure(() -> client.newUntypedWorkflowStub(id).getResult(RunState.class));
+
+    assertThat(failed).hasStackTraceContaining("is gone from");
   }
 
   /**

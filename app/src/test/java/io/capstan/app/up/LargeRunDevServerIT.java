@@ -53,7 +53,7 @@ class LargeRunDevServerIT {
 
   @Test
   @DisplayName(
-      "10,000 tasks (a fan-out and a join) complete in 10 segments with every execution under"
+      "10,000 tasks (a fan-out and a join) complete in 12 segments with every execution under"
           + " 10,240 events; GET pages them by 1,000")
   void tenThousandTasksCompleteAndAreReadInPages() {
     StringBuilder yaml =
@@ -89,12 +89,15 @@ class LargeRunDevServerIT {
     assertThat(first.path("status").asText()).as(first.toString()).isEqualTo("COMPLETED");
     assertThat(first.path("progress").path("total").asInt()).isEqualTo(TASKS);
     assertThat(first.path("progress").path("done").asInt()).isEqualTo(TASKS);
-    assertThat(first.path("segments").size()).isEqualTo(10);
+    // The root's segment, ten of the 9,998 leaves, and the join's.
+    assertThat(first.path("segments").size()).isEqualTo(12);
     assertThat(first.path("segments"))
         .allSatisfy(segment -> assertThat(segment.path("phase").asText()).isEqualTo("SUCCEEDED"));
-    assertThat(first.path("segments").path(9).path("dependsOn").toString()).isEqualTo("[0]");
+    assertThat(first.path("segments").path(10).path("dependsOn").toString()).isEqualTo("[0]");
+    assertThat(first.path("segments").path(11).path("dependsOn").toString()).isEqualTo("[1,10]");
     assertThat(first.path("tasks").size()).isEqualTo(1000);
     assertThat(first.path("tasks").path("t0").path("output").asText()).isEqualTo("seed");
+    assertThat(first.path("tasks").path("t999").path("output").asText()).isEqualTo("seed-999");
     assertThat(first.path("taskPage").path("nextOffset").asInt()).isEqualTo(1000);
     JsonNode tail = Http.json(http.get("/api/v1/runs/" + id + "?taskOffset=9000&taskLimit=1000"));
     assertThat(tail.path("tasks").size()).isEqualTo(1000);
@@ -108,7 +111,7 @@ class LargeRunDevServerIT {
     assertThat(bad.body()).contains("taskLimit").contains("a whole number from 1 to 1000");
 
     List<String> executions = new ArrayList<>(List.of(id));
-    for (int k = 0; k < 10; k++) {
+    for (int k = 0; k < 12; k++) {
       executions.add(id + "/segment-" + k);
     }
     for (String workflow : executions) {

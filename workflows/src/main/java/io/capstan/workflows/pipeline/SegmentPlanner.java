@@ -17,10 +17,13 @@ import java.util.function.ToIntFunction;
  *
  * <p>Tasks are ordered by level (the longest chain of dependencies above them), then by definition
  * order, and cut into consecutive segments of at most {@code maxTasks} tasks and {@code maxBytes}
- * of definition. A level wider than a segment is split; levels narrower share a segment. Every
+ * of definition. Whole levels share a segment while they fit in it; a level that does not fit
+ * starts a new segment, and one wider than a segment is split into segments of its own. Every
  * dependency of a task is therefore in the task's own segment or an earlier one, so a segment can
- * start once the segments it depends on have ended: a fan-out of 100,000 becomes 100 segments that
- * all depend on the first, a chain of 100,000 a hundred consecutive ones.
+ * start once the segments it depends on have ended: a fan-out of 100,000 becomes its root's segment
+ * and 100 segments that depend only on it, a chain of 100,000 a hundred consecutive ones. Keeping
+ * narrow levels out of wide levels' segments means a long task holds back only the segments that
+ * depend on its own.
  *
  * <p>Plain Java, deterministic: the same definition always gives the same cut, which the API uses
  * to find a task's segment without asking the run.
@@ -56,18 +59,39 @@ public final class SegmentPlanner {
     Map<String, Integer> owners = new HashMap<>();
     List<TaskSpec> current = new ArrayList<>();
     long currentBytes = 0;
-    for (int i : order) {
-      TaskSpec task = tasks.get(i);
-      int size = bytes.applyAsInt(task);
-      if (!current.isEmpty()
-          && (current.size() >= Math.max(1, maxTasks) || currentBytes + size > maxBytes)) {
+    int limit = Math.max(1, maxTasks);
+    for (int from = 0; from < order.length; ) {
+      int to = from;
+      while (to < order.length && level[order[to]] == level[order[from]]) {
+        to++;
+      }
+      // A level that does not fit in what is left of the segment starts a new one, so a segment
+      // never waits behind a wide level for a narrow one packed with it (a fan-out's root gets a
+      // segment of its own, and the leaves' segments depend on nothing else).
+      if (!current.isEmpty() && current.size() + (to - from) > limit) {
         segments.add(current);
         current = new ArrayList<>();
         currentBytes = 0;
       }
-      current.add(task);
-      currentBytes += size;
-      owners.put(task.name(), segments.size());
+      for (int i = from; i < to; i++) {
+        TaskSpec task = tasks.get(order[i]);
+        int size = bytes.applyAsInt(task);
+        if (!current.isEmpty() && (current.size() >= limit || currentBytes + size > maxBytes)) {
+          segments.add(current);
+          current = new ArrayList<>();
+          currentBytes = 0;
+        }
+        current.add(task);
+        currentBytes += size;
+        owners.put(task.name(), segments.size());
+      }
+      if (to - from > limit) {
+        // A level wider than a segment fills segments of its own; what follows starts afresh.
+        segments.add(current);
+        current = new ArrayList<>();
+        currentBytes = 0;
+      }
+      from = to;
     }
     if (!current.isEmpty()) {
       segments.add(current);

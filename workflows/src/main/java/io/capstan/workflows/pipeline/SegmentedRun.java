@@ -11,6 +11,7 @@ import io.capstan.workflows.run.TaskPhase;
 import io.capstan.workflows.task.TaskOptions;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
@@ -369,6 +370,10 @@ final class SegmentedRun {
       return;
     }
     slot.phase = TaskPhase.FAILED;
+    // A segment that could not start (its activity failed) says why in the activity's cause.
+    while (cause instanceof ActivityFailure && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
     if (cause instanceof ApplicationFailure application) {
       slot.error = application.getOriginalMessage();
       if (PipelineWorkflowImpl.FAILED.equals(application.getType())) {
@@ -434,7 +439,7 @@ final class SegmentedRun {
         continue;
       }
       failedSegments++;
-      failedCount += Math.max(1, slot.failedTasks.size());
+      failedCount += slot.failedTasks.size();
       for (String name : slot.failedTasks) {
         if (failedTasks.size() < MAX_FAILED_NAMES) {
           failedTasks.add(name);
@@ -450,7 +455,10 @@ final class SegmentedRun {
     }
     ending = RunPhase.FAILED;
     StringBuilder message =
-        new StringBuilder(failedCount == 1 ? "task failed" : failedCount + " tasks failed");
+        new StringBuilder(
+            failedCount == 0
+                ? "the run failed"
+                : failedCount == 1 ? "task failed" : failedCount + " tasks failed");
     message.append(" (").append(failedSegments).append(" of ").append(slots.size());
     message.append(" segments): ").append(String.join("; ", errors));
     if (failedSegments > errors.size()) {

@@ -15,21 +15,41 @@ import org.junit.jupiter.api.Test;
 class SegmentPlannerTest {
 
   @Test
-  @DisplayName("a fan-out puts the root with the first leaves; every other segment needs only it")
+  @DisplayName("a fan-out gives its root a segment of its own, which every other one needs")
   void aFanOut() {
     List<TaskSpec> tasks = new ArrayList<>(List.of(task("root", "r")));
     for (int i = 0; i < 25; i++) {
       tasks.add(task("leaf" + i, "#{root.output}", "root"));
     }
+    tasks.add(task("join", "j", "leaf0", "leaf24"));
 
     SegmentPlanner.Cut cut = SegmentPlanner.cut(tasks, 10, Integer.MAX_VALUE, t -> 1);
 
-    assertThat(cut.segments()).extracting(List::size).containsExactly(10, 10, 6);
+    assertThat(cut.segments()).extracting(List::size).containsExactly(1, 10, 10, 5, 1);
     assertThat(cut.segments().get(0).get(0).name()).isEqualTo("root");
     assertThat(SegmentPlanner.dependencies(cut, 0)).isEmpty();
     assertThat(SegmentPlanner.dependencies(cut, 1)).containsExactly(0);
-    assertThat(SegmentPlanner.dependencies(cut, 2)).containsExactly(0);
+    assertThat(SegmentPlanner.dependencies(cut, 3)).containsExactly(0);
+    assertThat(SegmentPlanner.dependencies(cut, 4)).containsExactly(1, 3);
     assertThat(SegmentPlanner.outside(cut, 2)).isEqualTo(Map.of("root", 0));
+  }
+
+  @Test
+  @DisplayName("narrow levels share a segment while they fit; the next that does not starts one")
+  void levelsShareWhileTheyFit() {
+    List<TaskSpec> tasks = new ArrayList<>();
+    for (int level = 0; level < 4; level++) {
+      for (int i = 0; i < 4; i++) {
+        tasks.add(
+            level == 0
+                ? task("l0-" + i, "x")
+                : task("l" + level + "-" + i, "x", "l" + (level - 1) + "-" + i));
+      }
+    }
+
+    SegmentPlanner.Cut cut = SegmentPlanner.cut(tasks, 10, Integer.MAX_VALUE, t -> 1);
+
+    assertThat(cut.segments()).extracting(List::size).containsExactly(8, 8);
   }
 
   @Test
