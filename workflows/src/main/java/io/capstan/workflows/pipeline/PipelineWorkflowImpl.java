@@ -217,6 +217,9 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
   /** Which segment of a larger run this execution runs; null for a whole pipeline. */
   private SegmentRef segment;
 
+  /** The last share of the run's parallelism its {@code parallelism} signal gave; 0 for none. */
+  private int signaledParallelism;
+
   /** Whether this segment last told its run that a failure holds it. */
   private boolean sentHeld;
 
@@ -316,7 +319,12 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
   @Override
   public void parallelism(int value) {
-    if (segment != null && value > 0) {
+    if (value <= 0) {
+      return;
+    }
+    // Kept when it comes before the workflow method has read its input; only a segment uses it.
+    signaledParallelism = value;
+    if (segment != null) {
       parallelism = value;
       woken = true;
     }
@@ -460,7 +468,12 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     params = input.params();
     runId = segment != null ? segment.parentId() : Workflow.getInfo().getWorkflowId();
     namespace = definition.metadata().namespace();
-    parallelism = Math.max(1, segment != null ? segment.parallelism() : spec.parallelism());
+    parallelism =
+        Math.max(
+            1,
+            segment == null
+                ? spec.parallelism()
+                : signaledParallelism > 0 ? signaledParallelism : segment.parallelism());
     PipelineCarry carry = input.carry();
     execution = carry == null ? 1 : carry.executions() + 1;
     // A pause signal may have been delivered before the workflow method ran.

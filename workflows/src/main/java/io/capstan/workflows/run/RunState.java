@@ -1,5 +1,6 @@
 package io.capstan.workflows.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,10 @@ import java.util.Map;
  * @param segments null for a run not cut into segments
  */
 public record RunState(
-    RunPhase phase, Progress progress, Map<String, TaskState> tasks, List<SegmentStatus> segments) {
+    RunPhase phase,
+    Progress progress,
+    Map<String, TaskState> tasks,
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<SegmentStatus> segments) {
   /** The state of a run that is not cut into segments. */
   public RunState(RunPhase phase, Progress progress, Map<String, TaskState> tasks) {
     this(phase, progress, tasks, null);
