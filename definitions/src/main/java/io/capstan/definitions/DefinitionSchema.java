@@ -61,7 +61,40 @@ final class DefinitionSchema {
         problems.add(problem);
       }
     }
+    hashKeys(source, source.root(), NodePath.ROOT, problems);
     return problems;
+  }
+
+  /**
+   * Reports keys that start with '#', which the schema validator lets through {@code
+   * additionalProperties: false} (found by the fuzzer: such a key then failed to bind). No field or
+   * name of a definition starts with '#'; a key the schema already refused is not repeated.
+   */
+  private static void hashKeys(
+      SourceDocument source, JsonNode node, NodePath path, List<Problem> problems) {
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        hashKeys(source, node.get(i), path.index(i), problems);
+      }
+      return;
+    }
+    if (!node.isObject()) {
+      return;
+    }
+    var fields = node.fields();
+    while (fields.hasNext()) {
+      var field = fields.next();
+      NodePath at = path.field(field.getKey());
+      if (field.getKey().startsWith("#")) {
+        String where = at.toString();
+        if (problems.stream().noneMatch(p -> where.equals(p.path()))) {
+          problems.add(
+              source.keyProblem(at, "unknown field: no field of a definition starts with '#'"));
+        }
+        continue;
+      }
+      hashKeys(source, field.getValue(), at, problems);
+    }
   }
 
   private static Problem translate(ValidationMessage finding, SourceDocument source) {

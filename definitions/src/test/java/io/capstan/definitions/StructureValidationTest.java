@@ -22,6 +22,27 @@ class StructureValidationTest {
   @DisplayName("unknown fields")
   class UnknownFields {
     @Test
+    void aQuotedKeyStartingWithAHashIsUnknownToo() {
+      // The schema validator lets such keys through additionalProperties: false.
+      assertThat(
+              messages(
+                  HEADER
+                      + """
+                      spec:
+                        "#note": x
+                        params: {"#p": x}
+                        tasks:
+                          - {name: a, simulate: {}, "#why": y}
+                      """))
+          .contains(
+              "spec[\"#note\"]: unknown field: no field of a definition starts with '#'",
+              "spec.tasks[0][\"#why\"]: unknown field: no field of a definition starts with '#'")
+          .anySatisfy(message -> assertThat(message).startsWith("spec.params[\"#p\"]: "))
+          .filteredOn(message -> message.startsWith("spec.params"))
+          .hasSize(1);
+    }
+
+    @Test
     void aMisspeltFieldSuggestsTheNearestKnownOne() {
       assertThat(
               messages(
