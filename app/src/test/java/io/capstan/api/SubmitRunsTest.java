@@ -229,12 +229,12 @@ class SubmitRunsTest {
   }
 
   @Test
-  @DisplayName("a body above 1 MiB is refused with 413 before it is read")
+  @DisplayName("a body above 16 MiB is refused with 413 before it is read")
   void hugeBodyIsTooLarge() {
     JavalinTest.test(
         temporal.api(),
         (server, client) -> {
-          byte[] huge = new byte[(1 << 20) + 1];
+          byte[] huge = new byte[(16 << 20) + 1];
           Arrays.fill(huge, (byte) '#');
 
           Http.Answer answer = new Http(client).post("/api/v1/runs", huge, Http.YAML, Map.of());

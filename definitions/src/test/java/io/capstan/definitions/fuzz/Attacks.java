@@ -215,8 +215,8 @@ final class Attacks {
   }
 
   private static FuzzCase wide(int index, Random random) {
-    // 120,000 labels are over the size limit; 20,000 make 40,000 values, a fifth of the limit.
-    int count = new int[] {1000, 20_000, 120_000}[random.nextInt(3)];
+    // 1,200,000 labels are over the size limit (16 MiB); 20,000 make 40,000 values.
+    int count = new int[] {1000, 20_000, 1_200_000}[random.nextInt(3)];
     StringBuilder yaml = new StringBuilder(HEAD).append("  labels:\n");
     for (int i = 0; i < count; i++) {
       yaml.append("    k").append(i).append(": v\n");
