@@ -64,7 +64,18 @@ public final class SubmitBench {
       worker.registerWorkflowImplementationTypes(RawWorkflowImpl.class);
       worker.registerActivitiesImplementations(new RawActivitiesImpl());
       baseline.start();
-      HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(32)).build();
+      // Daemon threads: the client's pool must not keep the JVM alive once the results are out.
+      HttpClient http =
+          HttpClient.newBuilder()
+              .executor(
+                  Executors.newFixedThreadPool(
+                      32,
+                      task -> {
+                        Thread thread = new Thread(task, "submit-bench-http");
+                        thread.setDaemon(true);
+                        return thread;
+                      }))
+              .build();
       URI submit = URI.create(runtime.apiUrl() + "/api/v1/runs");
       Side api =
           () -> {
