@@ -2,6 +2,7 @@ package io.capstan.activities.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.capstan.activities.task.ShellPolicy;
 import io.capstan.activities.task.TaskActivitiesImpl;
@@ -30,13 +31,13 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -173,7 +174,7 @@ class SegmentedPipelineTest {
 
   @Test
   @DisplayName("onFailure pause: the run waits, and a retry on the segment lets it finish")
-  void pauseWaitsForARetryOnTheSegment() throws Exception {
+  void pauseWaitsForARetryOnTheSegment() {
     String tasks =
         "    - {name: flaky, retry: {maxAttempts: 1},"
             + " shell: {command: [sh, -c, 'test \"#{params.ok}\" = yes']}}\n"
@@ -195,7 +196,7 @@ class SegmentedPipelineTest {
 
   @Test
   @DisplayName("canceling the run cancels its running segment and the tasks in it")
-  void cancelReachesTheSegments() throws Exception {
+  void cancelReachesTheSegments() {
     String tasks = "    - {name: slow, simulate: {duration: 1h}}\n" + chainAfter("slow", 15);
     String id = start(pipeline("cancel", "stop", tasks), 10);
     PipelineWorkflow run = client.newWorkflowStub(PipelineWorkflow.class, id);
@@ -284,24 +285,12 @@ class SegmentedPipelineTest {
     String sha256 = StoredJson.sha256(json);
     String key = OutputKeys.definition(sha256);
     try {
-      Path file = Files.write(dir.resolve(sha256), json);
-      store.put(key, file);
+      store.put(key, json);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
     PipelineSpec spec = pipeline.spec();
-    PipelineDefinition withoutTasks =
-        new PipelineDefinition(
-            pipeline.apiVersion(),
-            pipeline.kind(),
-            pipeline.metadata(),
-            new PipelineSpec(
-                spec.params(),
-                spec.parallelism(),
-                spec.onFailure(),
-                spec.timeout(),
-                spec.defaults(),
-                List.of()));
+    PipelineDefinition withoutTasks = pipeline.withTasks(List.of());
     String id = pipeline.metadata().name() + "-" + UUID.randomUUID();
     PipelineWorkflow run =
         client.newWorkflowStub(
@@ -332,13 +321,7 @@ class SegmentedPipelineTest {
     throw new AssertionError("expected the run to fail");
   }
 
-  private void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("condition not met within 30 s");
-      }
-      Thread.sleep(50);
-    }
+  private static void waitFor(Callable<Boolean> condition) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(condition);
   }
 }
