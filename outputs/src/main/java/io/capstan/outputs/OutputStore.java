@@ -2,6 +2,7 @@ package io.capstan.outputs;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -18,6 +19,20 @@ public interface OutputStore {
    * complete or absent: a reader never sees half of it.
    */
   void put(String key, Path file) throws IOException;
+
+  /**
+   * Stores {@code bytes} under {@code key}, through a temporary file, as {@link #put(String,
+   * Path)}.
+   */
+  default void put(String key, byte[] bytes) throws IOException {
+    Path file = Files.createTempFile("capstan-store", ".bin");
+    try {
+      Files.write(file, bytes);
+      put(key, file);
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
 
   /**
    * The bytes stored under {@code key}, streamed.

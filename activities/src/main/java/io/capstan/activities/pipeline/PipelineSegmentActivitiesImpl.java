@@ -2,7 +2,6 @@ package io.capstan.activities.pipeline;
 
 import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.pipeline.PipelineSpec;
-import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.outputs.OutputKeys;
 import io.capstan.outputs.OutputStore;
 import io.capstan.workflows.pipeline.PipelineSegmentActivities;
@@ -23,9 +22,7 @@ import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,24 +66,13 @@ public final class PipelineSegmentActivitiesImpl implements PipelineSegmentActiv
     }
     List<Segment> segments = new ArrayList<>();
     for (int s = 0; s < cut.segments().size(); s++) {
-      List<TaskSpec> part = cut.segments().get(s);
-      PipelineDefinition slice =
-          new PipelineDefinition(
-              definition.apiVersion(),
-              definition.kind(),
-              definition.metadata(),
-              new PipelineSpec(
-                  spec.params(),
-                  spec.parallelism(),
-                  spec.onFailure(),
-                  spec.timeout(),
-                  spec.defaults(),
-                  part));
-      byte[] file = StoredJson.write(new SegmentFile(slice, SegmentPlanner.outside(cut, s)));
+      byte[] file = StoredJson.write(SegmentPlanner.file(definition, cut, s));
       String sha256 = StoredJson.sha256(file);
       String key = OutputKeys.definition(sha256);
       put(key, file);
-      segments.add(new Segment(s, key, sha256, part.size(), SegmentPlanner.dependencies(cut, s)));
+      segments.add(
+          new Segment(
+              s, key, sha256, cut.segments().get(s).size(), SegmentPlanner.dependencies(cut, s)));
       Activity.getExecutionContext().heartbeat(s);
     }
     return new SegmentPlan(segments);
@@ -97,7 +83,8 @@ public final class PipelineSegmentActivitiesImpl implements PipelineSegmentActiv
     SegmentFile file = StoredJson.read(read(segment.key(), segment.sha256()), SegmentFile.class);
     SegmentWork work =
         SegmentInputs.resolve(
-            file, (owner, names) -> states(segment.parentId() + "/segment-" + owner, names));
+            file,
+            (owner, names) -> states(SegmentRef.workflowId(segment.parentId(), owner), names));
     int bytes = StoredJson.write(work).length;
     if (bytes > WORK_LIMIT) {
       throw ApplicationFailure.newNonRetryableFailure(
@@ -146,13 +133,7 @@ public final class PipelineSegmentActivitiesImpl implements PipelineSegmentActiv
 
   private void put(String key, byte[] bytes) {
     try {
-      Path file = Files.createTempFile("capstan-segment", ".json");
-      try {
-        Files.write(file, bytes);
-        store.put(key, file);
-      } finally {
-        Files.deleteIfExists(file);
-      }
+      store.put(key, bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("output store " + store.describe() + ": " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package io.capstan.workflows.pipeline;
 
+import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.pipeline.TaskSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -118,6 +119,14 @@ public final class SegmentPlanner {
   /** The segments segment {@code s} depends on, in ascending order. */
   public static List<Integer> dependencies(Cut cut, int s) {
     return List.copyOf(new TreeSet<>(outside(cut, s).values()));
+  }
+
+  /**
+   * Segment {@code s} of {@code cut} as it is stored: {@code definition} with only the segment's
+   * tasks, and the segment of each outside task they name.
+   */
+  public static SegmentFile file(PipelineDefinition definition, Cut cut, int s) {
+    return new SegmentFile(definition.withTasks(cut.segments().get(s)), outside(cut, s));
   }
 
   /** Each task's level: 0 without dependencies, else one more than its deepest dependency's. */

@@ -16,6 +16,11 @@ import java.time.Instant;
  */
 public record SegmentRef(
     String parentId, int index, String key, String sha256, int parallelism, Instant deadline) {
+  /** The workflow id of segment {@code index} of run {@code runId}: {@code RUN/segment-K}. */
+  public static String workflowId(String runId, int index) {
+    return runId + "/segment-" + index;
+  }
+
   SegmentRef withParallelism(int value) {
     return new SegmentRef(parentId, index, key, sha256, value, deadline);
   }

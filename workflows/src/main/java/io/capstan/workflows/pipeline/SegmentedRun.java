@@ -201,7 +201,7 @@ final class SegmentedRun {
 
   /** The workflow id of segment {@code index}: the run's id and the segment's number. */
   String childId(int index) {
-    return runId + "/segment-" + index;
+    return SegmentRef.workflowId(runId, index);
   }
 
   private int running() {

@@ -2,7 +2,6 @@ package io.capstan.workflows.fake;
 
 import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.pipeline.PipelineSpec;
-import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workflows.pipeline.PipelineSegmentActivities;
 import io.capstan.workflows.pipeline.PipelineWorkflow;
 import io.capstan.workflows.pipeline.Segment;
@@ -52,20 +51,7 @@ public final class FakeSegmentActivities implements PipelineSegmentActivities {
             spec.tasks(), tasks.segmentTasks(), SegmentPlanner.SEGMENT_BYTES, t -> 100);
     List<Segment> segments = new ArrayList<>();
     for (int s = 0; s < cut.segments().size(); s++) {
-      List<TaskSpec> part = cut.segments().get(s);
-      PipelineDefinition slice =
-          new PipelineDefinition(
-              definition.apiVersion(),
-              definition.kind(),
-              definition.metadata(),
-              new PipelineSpec(
-                  spec.params(),
-                  spec.parallelism(),
-                  spec.onFailure(),
-                  spec.timeout(),
-                  spec.defaults(),
-                  part));
-      byte[] file = StoredJson.write(new SegmentFile(slice, SegmentPlanner.outside(cut, s)));
+      byte[] file = StoredJson.write(SegmentPlanner.file(definition, cut, s));
       String sha256 = StoredJson.sha256(file);
       store.put("definitions/" + sha256, file);
       segments.add(
@@ -73,7 +59,7 @@ public final class FakeSegmentActivities implements PipelineSegmentActivities {
               s,
               "definitions/" + sha256,
               sha256,
-              part.size(),
+              cut.segments().get(s).size(),
               SegmentPlanner.dependencies(cut, s)));
     }
     return new SegmentPlan(segments);
@@ -87,7 +73,8 @@ public final class FakeSegmentActivities implements PipelineSegmentActivities {
         (owner, names) ->
             client
                 .get()
-                .newWorkflowStub(PipelineWorkflow.class, segment.parentId() + "/segment-" + owner)
+                .newWorkflowStub(
+                    PipelineWorkflow.class, SegmentRef.workflowId(segment.parentId(), owner))
                 .taskStates(names));
   }
 }

@@ -18,7 +18,6 @@ import io.capstan.definitions.job.JobSpec;
 import io.capstan.definitions.job.RestartPolicy;
 import io.capstan.definitions.pipeline.Backoff;
 import io.capstan.definitions.pipeline.OnFailure;
-import io.capstan.definitions.pipeline.PipelineSpec;
 import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.definitions.pipeline.TaskDefaults;
 import io.capstan.definitions.pipeline.TaskSpec;
@@ -429,7 +428,7 @@ public final class RecordHistories {
             client,
             options("pipeline-segmented"),
             PipelineInput.segmented(
-                withoutTasks(definition), Map.of(), segments.store(definition, 10)));
+                definition.withTasks(List.of()), Map.of(), segments.store(definition, 10)));
     fake.awaitStarted("c12");
     run.pause();
     gate.countDown();
@@ -479,7 +478,9 @@ public final class RecordHistories {
             client,
             options("pipeline-segmented-held"),
             PipelineInput.segmented(
-                withoutTasks(definition), Map.of("mode", "exit"), segments.store(definition, 10)));
+                definition.withTasks(List.of()),
+                Map.of("mode", "exit"),
+                segments.store(definition, 10)));
     Runs.awaitPhase(run::status, RunPhase.WAITING);
     PipelineWorkflow segment =
         client.newWorkflowStub(PipelineWorkflow.class, "pipeline-segmented-held/segment-0");
@@ -496,21 +497,6 @@ public final class RecordHistories {
               .getExecution());
     }
     return execution(run);
-  }
-
-  private static PipelineDefinition withoutTasks(PipelineDefinition definition) {
-    PipelineSpec spec = definition.spec();
-    return new PipelineDefinition(
-        definition.apiVersion(),
-        definition.kind(),
-        definition.metadata(),
-        new PipelineSpec(
-            spec.params(),
-            spec.parallelism(),
-            spec.onFailure(),
-            spec.timeout(),
-            spec.defaults(),
-            List.of()));
   }
 
   private static void awaitFailure(Object run) {

@@ -4,7 +4,6 @@ import io.capstan.api.runs.KindRuns;
 import io.capstan.api.runs.RunMetadata;
 import io.capstan.api.validation.PlanView;
 import io.capstan.definitions.PipelineDefinition;
-import io.capstan.definitions.pipeline.PipelineSpec;
 import io.capstan.definitions.pipeline.Plan;
 import io.capstan.definitions.pipeline.Planner;
 import io.capstan.definitions.pipeline.TaskSpec;
@@ -21,8 +20,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,13 +85,7 @@ public final class PipelineRuns implements KindRuns<PipelineDefinition> {
     String sha256 = StoredJson.sha256(json);
     String key = OutputKeys.definition(sha256);
     try {
-      Path file = Files.createTempFile("capstan-definition", ".json");
-      try {
-        Files.write(file, json);
-        store.put(key, file);
-      } finally {
-        Files.deleteIfExists(file);
-      }
+      store.put(key, json);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "could not store the pipeline's tasks in " + store.describe() + ": " + e.getMessage(), e);
@@ -111,18 +102,7 @@ public final class PipelineRuns implements KindRuns<PipelineDefinition> {
     if (!segmented(pipeline)) {
       return pipeline;
     }
-    PipelineSpec spec = pipeline.spec();
-    return new PipelineDefinition(
-        pipeline.apiVersion(),
-        pipeline.kind(),
-        pipeline.metadata(),
-        new PipelineSpec(
-            spec.params(),
-            spec.parallelism(),
-            spec.onFailure(),
-            spec.timeout(),
-            spec.defaults(),
-            List.of()));
+    return pipeline.withTasks(List.of());
   }
 
   /** Whether {@code pipeline} runs in segments. */
