@@ -62,7 +62,8 @@ public final class ApiApp {
     SchedulesController schedules = new SchedulesController(jobSchedules);
     ValidationController validation = new ValidationController(intake);
     SystemController system =
-        new SystemController(deps.temporal(), deps.metrics(), deps.servedExecutors());
+        new SystemController(
+            deps.temporal(), deps.metrics(), deps.servedExecutors(), deps.kubernetes());
     CodecController codec = new CodecController(deps.codec(), deps.temporal().ui());
     Authenticator authenticator = new Authenticator(deps.security());
     HttpMetrics httpMetrics = new HttpMetrics(deps.metrics());

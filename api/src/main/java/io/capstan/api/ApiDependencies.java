@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What the API needs from the process that hosts it.
@@ -24,6 +25,8 @@ import java.util.Set;
  * @param security who may call the API, how fast they may submit, whether {@code /metrics} is
  *     protected
  * @param codec what {@code /codec/encode} and {@code /codec/decode} serve
+ * @param outputs where stored outputs and task logs are read from
+ * @param kubernetes the cluster of {@code container} tasks, as it is now
  */
 public record ApiDependencies(
     WorkflowClient client,
@@ -32,7 +35,8 @@ public record ApiDependencies(
     ServedExecutors servedExecutors,
     ApiSecurity security,
     CodecEndpoint codec,
-    OutputStore outputs) {
+    OutputStore outputs,
+    Supplier<KubernetesInfo> kubernetes) {
   public ApiDependencies {
     outputs =
         outputs == null
@@ -44,6 +48,21 @@ public record ApiDependencies(
     servedExecutors = servedExecutors == null ? ServedExecutors.fixed(Set.of()) : servedExecutors;
     security = security == null ? ApiSecurity.disabled() : security;
     codec = codec == null ? CodecEndpoint.none() : codec;
+    if (kubernetes == null) {
+      KubernetesInfo none = KubernetesInfo.disabled("this process starts no container executor");
+      kubernetes = () -> none;
+    }
+  }
+
+  public ApiDependencies(
+      WorkflowClient client,
+      TemporalInfo temporal,
+      PrometheusMeterRegistry metrics,
+      ServedExecutors servedExecutors,
+      ApiSecurity security,
+      CodecEndpoint codec,
+      OutputStore outputs) {
+    this(client, temporal, metrics, servedExecutors, security, codec, outputs, null);
   }
 
   /**
@@ -72,16 +91,21 @@ public record ApiDependencies(
       ServedExecutors servedExecutors,
       ApiSecurity security,
       CodecEndpoint codec) {
-    this(client, temporal, metrics, servedExecutors, security, codec, null);
+    this(client, temporal, metrics, servedExecutors, security, codec, null, null);
   }
 
   public ApiDependencies withSecurity(ApiSecurity newSecurity) {
     return new ApiDependencies(
-        client, temporal, metrics, servedExecutors, newSecurity, codec, outputs);
+        client, temporal, metrics, servedExecutors, newSecurity, codec, outputs, kubernetes);
   }
 
   public ApiDependencies withCodec(CodecEndpoint newCodec) {
     return new ApiDependencies(
-        client, temporal, metrics, servedExecutors, security, newCodec, outputs);
+        client, temporal, metrics, servedExecutors, security, newCodec, outputs, kubernetes);
+  }
+
+  public ApiDependencies withKubernetes(Supplier<KubernetesInfo> newKubernetes) {
+    return new ApiDependencies(
+        client, temporal, metrics, servedExecutors, security, codec, outputs, newKubernetes);
   }
 }

@@ -30,7 +30,7 @@ final class BenchSetup {
     }
     Path state = Files.createTempDirectory("capstan-bench-state");
     return new CapstanRuntime.Config(
-        "127.0.0.1", 0, null, 0, "default", null, null, mode, 0, state, null, null, null);
+        "127.0.0.1", 0, null, 0, "default", null, null, mode, 0, state, null, null, null, null);
   }
 
   /**

@@ -13,7 +13,8 @@ public final class OutputKeys {
   private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern KEY =
       Pattern.compile(
-          "runs/[A-Za-z0-9._%-]+/[A-Za-z0-9._%-]+/[0-9a-f]{64}|definitions/[0-9a-f]{64}");
+          "runs/[A-Za-z0-9._%-]+/[A-Za-z0-9._%-]+/[0-9a-f]{64}|definitions/[0-9a-f]{64}"
+              + "|logs/[A-Za-z0-9._%-]+/[A-Za-z0-9._%-]+/[1-9][0-9]{0,8}");
 
   private OutputKeys() {}
 
@@ -25,7 +26,6 @@ public final class OutputKeys {
     return "runs/" + segment(run) + "/" + segment(task) + "/" + sha256;
   }
 
-  /** Refuses anything {@link #of} cannot have built, before it reaches a file system or bucket. */
   /**
    * The key of a stored definition (a large pipeline's tasks, or one segment of them): {@code
    * definitions/SHA256}, content-addressed, so storing the same definition twice is one object.
@@ -37,6 +37,18 @@ public final class OutputKeys {
     return "definitions/" + sha256;
   }
 
+  /**
+   * The key of the log tail of attempt {@code attempt} of {@code task} in {@code run}: {@code
+   * logs/RUN/TASK/ATTEMPT}, which {@code capstan logs} reads once the attempt has ended.
+   */
+  public static String log(String run, String task, int attempt) {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempts count from 1, not " + attempt);
+    }
+    return "logs/" + segment(run) + "/" + segment(task) + "/" + attempt;
+  }
+
+  /** Refuses anything {@link #of}, {@link #definition} or {@link #log} cannot have built. */
   public static String checked(String key) {
     if (key == null || !KEY.matcher(key).matches() || key.contains("/../") || key.contains("/./")) {
       throw new IllegalArgumentException("not an output key: " + key);

@@ -1,6 +1,7 @@
 package io.capstan.workers;
 
 import io.capstan.workers.controlplane.ControlPlaneWorker;
+import io.capstan.workers.infrastructure.InfrastructureWorker;
 import io.capstan.workers.tasks.TasksWorker;
 import io.capstan.workflows.TaskQueues;
 import io.temporal.worker.WorkerFactory;
@@ -12,14 +13,15 @@ import java.util.stream.Collectors;
  * capstan up} runs every role in one process; {@code capstan worker --role ROLE} runs one, so a
  * deployment scales a capability by starting more processes of its role against one Temporal.
  *
- * <p>The infrastructure queue and the GPU hosts' queues are named in {@link TaskQueues}; their
- * roles come with the activities they serve (the container executor, cluster operations, GPU work).
+ * <p>The GPU hosts' queues are named in {@link TaskQueues}; their role comes with the GPU work.
  */
 public enum WorkerRole {
   /** Pipeline and job workflows: deterministic code, no side effects. */
   CONTROL_PLANE("control-plane", TaskQueues.CONTROL_PLANE),
   /** The CPU executors: {@code simulate} and, where enabled, {@code shell}. */
-  TASKS("tasks", TaskQueues.TASKS);
+  TASKS("tasks", TaskQueues.TASKS),
+  /** The {@code container} executor (Kubernetes Jobs); needs a cluster. */
+  INFRASTRUCTURE("infrastructure", TaskQueues.INFRASTRUCTURE);
 
   private final String id;
   private final String taskQueue;
@@ -44,6 +46,7 @@ public enum WorkerRole {
     switch (this) {
       case CONTROL_PLANE -> ControlPlaneWorker.register(factory, settings);
       case TASKS -> TasksWorker.register(factory, settings);
+      case INFRASTRUCTURE -> InfrastructureWorker.register(factory, settings);
     }
   }
 

@@ -20,6 +20,8 @@ import io.capstan.outputs.OutputStore;
  *     CAPSTAN_SECRET_*} variables
  * @param outputs where outputs too large for history are stored; null for the store {@code
  *     CAPSTAN_OUTPUT_STORE} names, else {@code .capstan/state/outputs}
+ * @param kubernetes the cluster the infrastructure role runs {@code container} tasks on; null for
+ *     none (that role then refuses to start)
  */
 public record WorkerSettings(
     boolean shellEnabled,
@@ -28,7 +30,8 @@ public record WorkerSettings(
     int maxConcurrentWorkflowTasks,
     ShellPolicy shellPolicy,
     SecretResolver secrets,
-    OutputStore outputs) {
+    OutputStore outputs,
+    KubeTarget kubernetes) {
 
   /**
    * Task attempts mostly wait (on a timer, a process or a remote API), so a small machine can hold
@@ -57,7 +60,15 @@ public record WorkerSettings(
       String host,
       int maxConcurrentActivities,
       int maxConcurrentWorkflowTasks) {
-    this(shellEnabled, host, maxConcurrentActivities, maxConcurrentWorkflowTasks, null, null, null);
+    this(
+        shellEnabled,
+        host,
+        maxConcurrentActivities,
+        maxConcurrentWorkflowTasks,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** The defaults, with shell tasks allowed or not. */
@@ -78,7 +89,8 @@ public record WorkerSettings(
         maxConcurrentWorkflowTasks,
         policy,
         secrets,
-        outputs);
+        outputs,
+        kubernetes);
   }
 
   public WorkerSettings withSecrets(SecretResolver resolver) {
@@ -89,7 +101,8 @@ public record WorkerSettings(
         maxConcurrentWorkflowTasks,
         shellPolicy,
         resolver,
-        outputs);
+        outputs,
+        kubernetes);
   }
 
   /** These options with outputs stored in {@code store}. */
@@ -101,7 +114,21 @@ public record WorkerSettings(
         maxConcurrentWorkflowTasks,
         shellPolicy,
         secrets,
-        store);
+        store,
+        kubernetes);
+  }
+
+  /** These options with {@code container} tasks run on {@code cluster}. */
+  public WorkerSettings withKubernetes(KubeTarget cluster) {
+    return new WorkerSettings(
+        shellEnabled,
+        host,
+        maxConcurrentActivities,
+        maxConcurrentWorkflowTasks,
+        shellPolicy,
+        secrets,
+        outputs,
+        cluster);
   }
 
   /** The host name workers report: the configured one, else this machine's. */

@@ -1,6 +1,7 @@
 package io.capstan.api.system;
 
 import io.capstan.api.ApiVersion;
+import io.capstan.api.KubernetesInfo;
 import io.capstan.api.TemporalInfo;
 import io.capstan.api.executors.ServedExecutors;
 import io.capstan.api.http.ErrorBody;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What the API says about itself: its version and Temporal, liveness, metrics, and its OpenAPI
@@ -33,9 +35,14 @@ public final class SystemController {
   private final PrometheusMeterRegistry metrics;
   private final ServedExecutors workers;
   private final Optional<byte[]> openApi;
+  private final Supplier<KubernetesInfo> kubernetes;
 
   public SystemController(
-      TemporalInfo temporal, PrometheusMeterRegistry metrics, ServedExecutors workers) {
+      TemporalInfo temporal,
+      PrometheusMeterRegistry metrics,
+      ServedExecutors workers,
+      Supplier<KubernetesInfo> kubernetes) {
+    this.kubernetes = kubernetes;
     this.temporal = temporal;
     this.metrics = metrics;
     this.workers = workers;
@@ -52,6 +59,15 @@ public final class SystemController {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("version", ApiVersion.get());
     body.put("temporal", temporalPart);
+    KubernetesInfo kube = kubernetes.get();
+    Map<String, Object> kubePart = new LinkedHashMap<>();
+    kubePart.put("mode", kube.mode());
+    kubePart.put("state", kube.state());
+    kubePart.put("detail", kube.detail());
+    kubePart.put("apiServer", kube.apiServer());
+    kubePart.put("kubeconfig", kube.kubeconfig());
+    kubePart.put("since", kube.since() == null ? null : kube.since().toString());
+    body.put("kubernetes", kubePart);
     executors().ifPresent(executors -> body.put("executors", executors));
     ctx.json(body);
   }

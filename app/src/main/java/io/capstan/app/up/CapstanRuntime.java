@@ -4,16 +4,21 @@ import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import io.capstan.api.ApiApp;
 import io.capstan.api.ApiDependencies;
+import io.capstan.api.KubernetesInfo;
 import io.capstan.api.TemporalInfo;
 import io.capstan.api.codec.CodecController;
 import io.capstan.api.codec.CodecEndpoint;
 import io.capstan.api.executors.PollerDiscovery;
 import io.capstan.api.executors.ServedExecutors;
+import io.capstan.app.kube.KubeOptions;
+import io.capstan.app.kube.KubernetesInfrastructure;
+import io.capstan.app.kube.LocalKubernetes;
 import io.capstan.app.worker.RoleWorkers;
 import io.capstan.codec.CapstanDataConverter;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.outputs.OutputStore;
 import io.capstan.outputs.OutputStores;
+import io.capstan.workers.KubeTarget;
 import io.capstan.workers.WorkerRole;
 import io.capstan.workers.WorkerSettings;
 import io.javalin.Javalin;
@@ -32,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +86,7 @@ public final class CapstanRuntime implements AutoCloseable {
    *     TemporalCli#locate} says
    * @param security authentication, submit rate, codec origins, shell policy and secrets
    * @param roles the worker roles this process runs; empty for every one
+   * @param kube where container tasks run: nowhere (null), the local cluster or an external one
    */
   public record Config(
       String bind,
@@ -94,7 +101,8 @@ public final class CapstanRuntime implements AutoCloseable {
       Path stateDir,
       Path temporalCli,
       SecurityOptions security,
-      Set<WorkerRole> roles) {
+      Set<WorkerRole> roles,
+      KubeOptions kube) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_API_PORT = 8080;
@@ -118,6 +126,7 @@ public final class CapstanRuntime implements AutoCloseable {
           roles == null || roles.isEmpty()
               ? EnumSet.allOf(WorkerRole.class)
               : EnumSet.copyOf(roles);
+      kube = kube == null ? KubeOptions.none() : kube;
     }
 
     /** This configuration running only {@code workerRoles}. */
@@ -135,7 +144,8 @@ public final class CapstanRuntime implements AutoCloseable {
           stateDir,
           temporalCli,
           security,
-          workerRoles);
+          workerRoles,
+          kube);
     }
 
     /** This configuration with other security options. */
@@ -153,7 +163,27 @@ public final class CapstanRuntime implements AutoCloseable {
           stateDir,
           temporalCli,
           newSecurity,
-          roles);
+          roles,
+          kube);
+    }
+
+    /** This configuration running container tasks where {@code newKube} says. */
+    public Config withKube(KubeOptions newKube) {
+      return new Config(
+          bind,
+          apiPort,
+          temporalTarget,
+          temporalPort,
+          namespace,
+          temporalUi,
+          worker,
+          temporalMode,
+          uiPort,
+          stateDir,
+          temporalCli,
+          security,
+          roles,
+          newKube);
     }
 
     /** The in-process Java test server on the given ports, shell enabled: fast, for tests. */
@@ -168,6 +198,7 @@ public final class CapstanRuntime implements AutoCloseable {
           WorkerSettings.defaults(true),
           TemporalMode.TEST_SERVER,
           0,
+          null,
           null,
           null,
           null,
@@ -198,6 +229,7 @@ public final class CapstanRuntime implements AutoCloseable {
           stateDir,
           temporalCli,
           null,
+          null,
           null);
     }
 
@@ -213,6 +245,7 @@ public final class CapstanRuntime implements AutoCloseable {
           WorkerSettings.defaults(true),
           TemporalMode.AUTO,
           0,
+          null,
           null,
           null,
           null,
@@ -242,9 +275,13 @@ public final class CapstanRuntime implements AutoCloseable {
   private WorkflowServiceStubs stubs;
   private WorkflowClient client;
   private RoleWorkers workers;
+  private RoleWorkers infrastructureWorkers;
+  private final Object infrastructureLock = new Object();
+  private KubernetesInfrastructure kubernetes;
+  private Consumer<KubernetesInfo> kubernetesListener = info -> {};
   private Javalin api;
   private TemporalInfo temporal;
-  private Set<ExecutorKind> servedExecutors;
+  private volatile Set<ExecutorKind> servedExecutors;
   private RuntimeSecurity security;
 
   /** Where outputs too large for history go: {@code CAPSTAN_OUTPUT_STORE}, else the state dir's. */
@@ -252,7 +289,7 @@ public final class CapstanRuntime implements AutoCloseable {
 
   private final Map<String, String> env;
   private boolean started;
-  private boolean closed;
+  private volatile boolean closed;
 
   /** A runtime configured further by this process's environment (tokens, codec keys, secrets). */
   public CapstanRuntime(Config config) {
@@ -301,23 +338,48 @@ public final class CapstanRuntime implements AutoCloseable {
       registerSearchAttributes();
       // One data converter for the worker and the API: what one encrypts, the other can read.
       client = TemporalConnection.client(stubs, config.namespace(), security);
-      workers = RoleWorkers.start(client, config.roles(), workerOptions());
+      // The infrastructure role starts once its cluster serves (see startInfrastructureWorker).
+      Set<WorkerRole> now = EnumSet.noneOf(WorkerRole.class);
+      now.addAll(config.roles());
+      now.remove(WorkerRole.INFRASTRUCTURE);
+      workers = RoleWorkers.start(client, now, workerOptions());
       servedExecutors = workers.executors();
       ServedExecutors discovery =
           new PollerDiscovery(stubs, config.namespace(), () -> servedExecutors);
       awaitOwnWorkers(discovery);
+      kubernetes =
+          new KubernetesInfrastructure(
+              config.roles().contains(WorkerRole.INFRASTRUCTURE)
+                  ? config.kube()
+                  : KubeOptions.none(),
+              config.stateDir().resolve("kubernetes"),
+              this::startInfrastructureWorker,
+              info -> kubernetesListener.accept(info));
+      kubernetes.begin();
+      // Container tasks are accepted while the cluster is on its way: they wait in their task
+      // queue, durably, until the infrastructure worker polls it.
+      ServedExecutors served =
+          () -> {
+            Set<ExecutorKind> kinds = EnumSet.noneOf(ExecutorKind.class);
+            kinds.addAll(discovery.served());
+            if (kubernetes.info().coming()) {
+              kinds.add(ExecutorKind.CONTAINER);
+            }
+            return kinds;
+          };
       api =
           ApiApp.create(
               new ApiDependencies(
-                  client,
-                  temporal,
-                  metrics,
-                  discovery,
-                  security.api(),
-                  new CodecEndpoint(
-                      security.codec().map(c -> CapstanDataConverter.chain(Optional.of(c))),
-                      config.security().codecOrigins()),
-                  outputs));
+                      client,
+                      temporal,
+                      metrics,
+                      served,
+                      security.api(),
+                      new CodecEndpoint(
+                          security.codec().map(c -> CapstanDataConverter.chain(Optional.of(c))),
+                          config.security().codecOrigins()),
+                      outputs)
+                  .withKubernetes(kubernetes::info));
       startApi();
       return this;
     } catch (RuntimeException e) {
@@ -350,7 +412,48 @@ public final class CapstanRuntime implements AutoCloseable {
     }
   }
 
-  /** The configured worker with the shell policy and secrets the security options name. */
+  /**
+   * Starts the infrastructure role on {@code cluster}, once it serves; called by the Kubernetes
+   * bring-up (from its own thread for the local cluster).
+   */
+  private void startInfrastructureWorker(KubeTarget cluster) {
+    synchronized (infrastructureLock) {
+      if (closed) {
+        return;
+      }
+      infrastructureWorkers =
+          RoleWorkers.start(
+              client,
+              EnumSet.of(WorkerRole.INFRASTRUCTURE),
+              workerOptions().withKubernetes(cluster));
+      Set<ExecutorKind> kinds = EnumSet.noneOf(ExecutorKind.class);
+      kinds.addAll(workers.executors());
+      kinds.addAll(infrastructureWorkers.executors());
+      servedExecutors = kinds;
+    }
+  }
+
+  /**
+   * Tells {@code listener} each change of the Kubernetes cluster's state (installing, starting,
+   * ready, failed); set before {@link #start()}.
+   */
+  public CapstanRuntime onKubernetesChange(Consumer<KubernetesInfo> listener) {
+    this.kubernetesListener = listener;
+    return this;
+  }
+
+  /** The cluster of container tasks as it stands now. */
+  public KubernetesInfo kubernetes() {
+    return kubernetes == null
+        ? KubernetesInfo.disabled("Capstan has not started")
+        : kubernetes.info();
+  }
+
+  /** The local control plane, once it runs. */
+  public Optional<LocalKubernetes> localKubernetes() {
+    return kubernetes == null ? Optional.empty() : Optional.ofNullable(kubernetes.local());
+  }
+
   /** Where outputs too large for history are stored; null before {@link #start()}. */
   public OutputStore outputs() {
     return outputs;
@@ -558,6 +661,14 @@ public final class CapstanRuntime implements AutoCloseable {
     }
     if (workers != null) {
       quietly("workers", () -> workers.stop(STOP_GRACE));
+    }
+    synchronized (infrastructureLock) {
+      if (infrastructureWorkers != null) {
+        quietly("infrastructure workers", () -> infrastructureWorkers.stop(STOP_GRACE));
+      }
+    }
+    if (kubernetes != null) {
+      quietly("Kubernetes", kubernetes::close);
     }
     if (stubs != null) {
       quietly("Temporal connection", this::stopStubs);

@@ -1,9 +1,12 @@
 package io.capstan.app.up;
 
 import io.capstan.activities.task.SecretResolver;
+import io.capstan.api.KubernetesInfo;
 import io.capstan.api.TemporalInfo;
 import io.capstan.api.auth.SubmitRate;
 import io.capstan.app.FlagConverter;
+import io.capstan.app.kube.KubeOptions;
+import io.capstan.app.worker.KubeFlags;
 import io.capstan.app.worker.TaskFlags;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.WorkerSettings;
@@ -113,6 +116,16 @@ public final class UpCommand implements Callable<Integer> {
 
   @Mixin TaskFlags tasks = new TaskFlags();
 
+  @Mixin KubeFlags kube = new KubeFlags();
+
+  @Option(
+      names = "--no-local-infra",
+      description =
+          "Start no local Kubernetes: container tasks are refused unless --kubeconfig names a"
+              + " cluster (default: the local control plane with simulated nodes, built on first"
+              + " use).")
+  boolean noLocalInfra;
+
   @Option(
       names = "--auth",
       paramLabel = "MODE",
@@ -192,8 +205,25 @@ public final class UpCommand implements Callable<Integer> {
               + " does not apply: drop one of them");
     }
     CapstanRuntime runtime;
+    CapstanRuntime.Config config;
     try {
-      runtime = new CapstanRuntime(config()).start();
+      config = config();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    try {
+      runtime =
+          new CapstanRuntime(config)
+              .onKubernetesChange(
+                  info -> {
+                    if (!info.state().equals(KubernetesInfo.INSTALLING)
+                        && !info.state().equals(KubernetesInfo.STARTING)
+                        && !info.state().equals(KubernetesInfo.DISABLED)) {
+                      out.println("Kubernetes " + kubernetesLine(info));
+                      out.flush();
+                    }
+                  })
+              .start();
     } catch (CapstanRuntime.StartupException e) {
       err.println("capstan up: " + e.getMessage());
       err.flush();
@@ -238,7 +268,40 @@ public final class UpCommand implements Callable<Integer> {
             codecOrigins,
             tasks.shellPolicy(),
             tasks.secretsDir()),
-        /* roles= every one */ null);
+        /* roles= every one */ null,
+        kubeOptions());
+  }
+
+  /** Where container tasks run: --kubeconfig/--kube-context, else local unless turned off. */
+  KubeOptions kubeOptions() {
+    if (kube.named()) {
+      return KubeOptions.external(kube.target());
+    }
+    if (noLocalInfra) {
+      return KubeOptions.none();
+    }
+    return KubeOptions.local(CapstanHome.dir(), kube.settings());
+  }
+
+  /** One line on the cluster of container tasks: its state and where to look. */
+  static String kubernetesLine(KubernetesInfo info) {
+    return switch (info.state()) {
+      case KubernetesInfo.READY ->
+          "ready ("
+              + info.mode()
+              + "): "
+              + info.apiServer()
+              + (info.kubeconfig() == null
+                  ? ""
+                  : "; kubectl --kubeconfig " + info.kubeconfig() + " get jobs -A");
+      case KubernetesInfo.INSTALLING, KubernetesInfo.STARTING ->
+          info.state()
+              + ": "
+              + info.detail()
+              + " (container tasks wait until it is ready; GET /api/v1/info follows it)";
+      case KubernetesInfo.FAILED -> "failed: " + info.detail();
+      default -> "none: " + info.detail();
+    };
   }
 
   static String banner(CapstanRuntime runtime) {
@@ -290,6 +353,7 @@ public final class UpCommand implements Callable<Integer> {
                 .map(role -> role.id() + " on " + role.taskQueue())
                 .collect(Collectors.joining(", ")))
         .append(" (more: capstan worker --role tasks)\n");
+    text.append("  Kubernetes ").append(kubernetesLine(runtime.kubernetes())).append('\n');
     text.append("  Executors  ")
         .append(
             runtime.servedExecutors().stream()

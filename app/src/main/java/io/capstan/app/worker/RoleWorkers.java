@@ -3,6 +3,7 @@ package io.capstan.app.worker;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.WorkerRole;
 import io.capstan.workers.WorkerSettings;
+import io.capstan.workers.infrastructure.InfrastructureWorker;
 import io.capstan.workers.tasks.TasksWorker;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.WorkerFactory;
@@ -50,7 +51,14 @@ public final class RoleWorkers {
 
   /** The executors these roles run. */
   public Set<ExecutorKind> executors() {
-    return roles.contains(WorkerRole.TASKS) ? TasksWorker.executors(settings) : Set.of();
+    Set<ExecutorKind> kinds = EnumSet.noneOf(ExecutorKind.class);
+    if (roles.contains(WorkerRole.TASKS)) {
+      kinds.addAll(TasksWorker.executors(settings));
+    }
+    if (roles.contains(WorkerRole.INFRASTRUCTURE)) {
+      kinds.addAll(InfrastructureWorker.executors());
+    }
+    return kinds;
   }
 
   /**

@@ -9,6 +9,7 @@ import io.capstan.app.up.SecurityOptions;
 import io.capstan.app.up.TemporalConnection;
 import io.capstan.outputs.OutputStore;
 import io.capstan.outputs.OutputStores;
+import io.capstan.workers.KubeTarget;
 import io.capstan.workers.WorkerRole;
 import io.capstan.workers.WorkerSettings;
 import io.temporal.client.WorkflowClient;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Run worker roles against a Temporal server until interrupted with Ctrl-C, beside a"
           + " `capstan up` or an API elsewhere. Roles: control-plane (pipeline and job workflows),"
-          + " tasks (simulate and shell tasks). Payloads are encrypted with $CAPSTAN_CODEC_KEYS"
+          + " tasks (simulate and shell tasks), infrastructure (container tasks as Kubernetes"
+          + " Jobs; --kubeconfig, else in-cluster config). Payloads are encrypted with $CAPSTAN_CODEC_KEYS"
           + " when set: give every process the same keys.",
       "Example: capstan worker --role tasks --temporal 127.0.0.1:7233"
     })
@@ -53,7 +55,9 @@ public final class WorkerCommand implements Callable<Integer> {
       required = true,
       split = ",",
       converter = RoleConverter.class,
-      description = "The role(s) to run: control-plane, tasks (repeatable, or comma-separated).")
+      description =
+          "The role(s) to run: control-plane, tasks, infrastructure (repeatable, or"
+              + " comma-separated).")
   List<WorkerRole> roles;
 
   @Option(
@@ -70,6 +74,8 @@ public final class WorkerCommand implements Callable<Integer> {
   String namespace;
 
   @Mixin TaskFlags tasks = new TaskFlags();
+
+  @Mixin KubeFlags kube = new KubeFlags();
 
   @Option(
       names = "--host",
@@ -138,13 +144,34 @@ public final class WorkerCommand implements Callable<Integer> {
                     WorkerSettings.DEFAULT_MAX_CONCURRENT_WORKFLOW_TASKS))
             .withOutputs(outputs);
     Set<WorkerRole> chosen = EnumSet.copyOf(roles);
-    RoleWorkers workers = RoleWorkers.start(client, chosen, settings);
+    String cluster = null;
+    if (chosen.contains(WorkerRole.INFRASTRUCTURE)) {
+      try {
+        KubeTarget target = kube.target();
+        String version = target.connect().getKubernetesVersion().getGitVersion();
+        cluster = target.connect().getMasterUrl() + " (" + version + ", " + target.describe() + ")";
+        settings = settings.withKubernetes(target);
+      } catch (RuntimeException e) {
+        err.println(
+            "capstan worker: the infrastructure role cannot reach Kubernetes: "
+                + e.getMessage()
+                + " (give --kubeconfig PATH and --kube-context NAME, or run it in a cluster)");
+        err.flush();
+        stubs.shutdown();
+        return 1;
+      }
+    }
+    WorkerSettings running = settings;
+    RoleWorkers workers = RoleWorkers.start(client, chosen, running);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   try {
                     workers.stop(Duration.ofSeconds(5));
+                    if (running.kubernetes() != null) {
+                      running.kubernetes().close();
+                    }
                     stubs.shutdown();
                     stubs.awaitTermination(5, TimeUnit.SECONDS);
                   } catch (InterruptedException e) {
@@ -155,13 +182,14 @@ public final class WorkerCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "capstan-worker-stop"));
-    out.println(banner(chosen, workers, settings));
+    out.println(banner(chosen, workers, settings, cluster));
     out.flush();
     stopped.await();
     return 0;
   }
 
-  private String banner(Set<WorkerRole> chosen, RoleWorkers workers, WorkerSettings settings) {
+  private String banner(
+      Set<WorkerRole> chosen, RoleWorkers workers, WorkerSettings settings, String cluster) {
     String queues =
         chosen.stream()
             .map(role -> role.id() + " on " + role.taskQueue())
@@ -181,6 +209,7 @@ public final class WorkerCommand implements Callable<Integer> {
         + queues
         + (executors.isEmpty() ? "" : "\n  Executors  " + executors)
         + (settings.outputs() == null ? "" : "\n  Outputs    " + settings.outputs().describe())
+        + (cluster == null ? "" : "\n  Kubernetes " + cluster)
         + "\nCtrl-C stops it; running attempts are retried by another worker.";
   }
 }

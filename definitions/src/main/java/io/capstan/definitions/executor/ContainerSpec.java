@@ -10,6 +10,7 @@ import java.util.function.UnaryOperator;
  *
  * @param env environment variables, literal or from secrets; in YAML a map or a list (see {@link
  *     EnvVar})
+ * @param simulate how the pod behaves where pods are simulated; null: it succeeds at once
  */
 public record ContainerSpec(
     String image,
@@ -18,7 +19,8 @@ public record ContainerSpec(
     @JsonDeserialize(using = EnvVar.ListReader.class) List<EnvVar> env,
     Resources resources,
     Map<String, String> nodeSelector,
-    List<Toleration> tolerations) {
+    List<Toleration> tolerations,
+    ContainerSimulation simulate) {
   public ContainerSpec {
     command = command == null ? List.of() : List.copyOf(command);
     args = args == null ? List.of() : List.copyOf(args);
@@ -39,6 +41,7 @@ public record ContainerSpec(
         env.stream().map(var -> var.render(render)).toList(),
         resources,
         nodeSelector,
-        tolerations);
+        tolerations,
+        simulate == null ? null : simulate.render(render));
   }
 }

@@ -145,7 +145,7 @@ class PlannerTest {
                     null,
                     null,
                     null,
-                    new ContainerSpec("i", null, null, null, null, null, null),
+                    new ContainerSpec("i", null, null, null, null, null, null, null),
                     null)));
 
     assertThatThrownBy(() -> Planner.plan(cyclic))

@@ -55,5 +55,41 @@ public final class TaskFailures {
    */
   public static final String INPUTS_TOO_LARGE = "TaskInputsTooLarge";
 
+  /**
+   * A container exited non-zero (its pod failed); retryable. The message has the exit code, the
+   * reason Kubernetes gave and the end of the pod's log.
+   */
+  public static final String CONTAINER_EXIT = "ContainerExitCode";
+
+  /**
+   * The container's image cannot be pulled (ErrImagePull, ImagePullBackOff, InvalidImageName); not
+   * retryable. The message names the image and the registry's answer.
+   */
+  public static final String IMAGE_PULL = "ImagePullFailed";
+
+  /**
+   * The pod found no node for longer than the worker waits (its scheduler's message says why: a
+   * node selector no node matches, a taint, too few GPUs); not retryable.
+   */
+  public static final String UNSCHEDULABLE = "PodUnschedulable";
+
+  /**
+   * Kubernetes cannot start the container as configured (a missing Secret or key, a bad quantity);
+   * not retryable.
+   */
+  public static final String CONTAINER_CONFIG = "ContainerConfigError";
+
+  /**
+   * The Kubernetes API refused a request for good (403 outside the worker's Role, 422 invalid); not
+   * retryable. The message names the verb, the resource and the API server's reason.
+   */
+  public static final String KUBERNETES_REFUSED = "KubernetesRefused";
+
+  /**
+   * The Kubernetes API could not be reached or answered 429/5xx; retryable under the task's policy
+   * (the client's own retries are off, so Temporal sees every failure).
+   */
+  public static final String KUBERNETES_UNAVAILABLE = "KubernetesUnavailable";
+
   private TaskFailures() {}
 }

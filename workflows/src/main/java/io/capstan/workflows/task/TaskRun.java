@@ -22,6 +22,12 @@ import java.util.function.UnaryOperator;
  * <p>Workflow code only: it calls {@link Workflow} APIs.
  */
 public final class TaskRun {
+  /**
+   * The {@code Workflow.getVersion} change id of running {@code container} tasks as activities on
+   * the infrastructure queue; before it, a container task failed at once as unsupported.
+   */
+  public static final String CONTAINER_EXECUTOR = "container-executor";
+
   private final String task;
   private final CancellationScope scope;
   private final Promise<TaskResult> result;
@@ -152,11 +158,21 @@ public final class TaskRun {
               TaskActivities.SHELL,
               TaskOutcome.class,
               new ShellRequest(context, executor.shell().render(render), inputs));
-      case CONTAINER, GPU ->
-          Workflow.newFailedPromise(
-              ApplicationFailure.newNonRetryableFailure(
-                  "no worker serves " + kind.name().toLowerCase(Locale.ROOT) + " tasks yet",
-                  TaskResult.UNSUPPORTED));
+      case CONTAINER ->
+          Workflow.getVersion(CONTAINER_EXECUTOR, Workflow.DEFAULT_VERSION, 1) >= 1
+              ? activities.executeAsync(
+                  ContainerActivities.CONTAINER,
+                  TaskOutcome.class,
+                  new ContainerRequest(context, executor.container().render(render), inputs))
+              : unsupported(kind);
+      case GPU -> unsupported(kind);
     };
+  }
+
+  private static Promise<TaskOutcome> unsupported(ExecutorKind kind) {
+    return Workflow.newFailedPromise(
+        ApplicationFailure.newNonRetryableFailure(
+            "no worker serves " + kind.name().toLowerCase(Locale.ROOT) + " tasks yet",
+            TaskResult.UNSUPPORTED));
   }
 }

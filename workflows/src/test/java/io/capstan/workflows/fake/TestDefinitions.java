@@ -62,7 +62,7 @@ public final class TestDefinitions {
         null,
         null,
         null,
-        new ContainerSpec("busybox:1.36", List.of("true"), null, null, null, null, null),
+        new ContainerSpec("busybox:1.36", List.of("true"), null, null, null, null, null, null),
         null);
   }
 

@@ -300,7 +300,7 @@ class JobWorkflowTest {
             null,
             null,
             null,
-            new ContainerSpec("busybox:1.36", List.of("true"), null, null, null, null, null),
+            new ContainerSpec("busybox:1.36", List.of("true"), null, null, null, null, null, null),
             null,
             new RestartPolicy(3, null, null, null, null, null),
             null,
