@@ -18,7 +18,6 @@ public record NamespaceMapping(String template) {
   /** The default: each Capstan namespace is the Kubernetes namespace of the same name. */
   public static final NamespaceMapping IDENTITY = new NamespaceMapping(PLACEHOLDER);
 
-
   public NamespaceMapping {
     if (template == null || template.isBlank()) {
       template = PLACEHOLDER;
