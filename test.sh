@@ -25,6 +25,12 @@ scripts/install-temporal-cli.sh
 # package where it is missing.
 scripts/install-temporal-server.sh
 
+# The Kubernetes tests run a real control plane (etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler v1.37.2) with kwok v0.8.0 as the kubelet of simulated nodes; this builds them once
+# into .capstan/tools/kubernetes/bin from the Go module proxy (8m58s cold on 2 cores, then skipped
+# in a fraction of a second).
+scripts/install-kubernetes.sh
+
 # The API test SchemathesisIT runs schemathesis (PyPI, pinned) from .capstan/tools/venv; this
 # creates that virtual environment once (seconds), then finds it installed.
 scripts/install-schemathesis.sh

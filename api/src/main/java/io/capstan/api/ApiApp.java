@@ -16,6 +16,7 @@ import io.capstan.api.runs.LocalRunIndex;
 import io.capstan.api.runs.RunControl;
 import io.capstan.api.runs.RunInspector;
 import io.capstan.api.runs.RunLister;
+import io.capstan.api.runs.RunLogs;
 import io.capstan.api.runs.RunOutputs;
 import io.capstan.api.runs.RunStarter;
 import io.capstan.api.runs.RunsController;
@@ -59,6 +60,8 @@ public final class ApiApp {
             new RunControl(temporalRuns, segments));
     RunOutputs outputs =
         new RunOutputs(new RunInspector(temporalRuns, deps.temporal(), segments), deps.outputs());
+    RunLogs logs =
+        new RunLogs(new RunInspector(temporalRuns, deps.temporal(), segments), deps.outputs());
     SchedulesController schedules = new SchedulesController(jobSchedules);
     ValidationController validation = new ValidationController(intake);
     SystemController system =
@@ -102,6 +105,7 @@ public final class ApiApp {
                                       post("cancel", runs::cancel);
                                       post("tasks/{task}/retry", runs::retryTask);
                                       get("tasks/{task}/output", outputs::get);
+                                      get("tasks/{task}/logs", logs::get);
                                     });
                               });
                           path(

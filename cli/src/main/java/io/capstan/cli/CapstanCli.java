@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
       SubmitCommand.class,
       GetCommand.class,
       OutputCommand.class,
+      LogsCommand.class,
       WatchCommand.class,
       ListCommand.class,
       SignalCommand.class,

@@ -5,7 +5,6 @@ import io.capstan.activities.kube.JobRef;
 import io.capstan.activities.kube.JobSpecs;
 import io.capstan.activities.kube.KubeSettings;
 import io.capstan.definitions.executor.ContainerSpec;
-import io.capstan.outputs.OutputKeys;
 import io.capstan.workflows.task.TaskFailures;
 import io.capstan.workflows.task.TaskInputs;
 import io.capstan.workflows.task.TaskOptions;
@@ -27,8 +26,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.temporal.client.ActivityCanceledException;
 import io.temporal.failure.ApplicationFailure;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -399,7 +396,7 @@ final class ContainerExecutor {
     } else {
       output = lastNonBlankLine(log(pod, OUTPUT_LINES, Integer.MAX_VALUE).orElse(""));
     }
-    keepLog(ref, pod, runId, task, attempt.number());
+    keepLog(ref, pod, attempt);
     delete(ref);
     return outputs.succeed(output, attempt, null);
   }
@@ -407,7 +404,7 @@ final class ContainerExecutor {
   private ApplicationFailure failed(
       JobRef ref, Pod pod, String runId, String task, Attempt attempt) {
     ContainerStateTerminated terminated = terminated(pod).orElse(null);
-    String log = keepLog(ref, pod, runId, task, attempt.number());
+    String log = keepLog(ref, pod, attempt);
     delete(ref);
     StringBuilder why = new StringBuilder();
     if (terminated != null) {
@@ -435,7 +432,7 @@ final class ContainerExecutor {
    * pods are simulated). A log that cannot be read or stored is reported in the worker's log only:
    * the task's result does not depend on it.
    */
-  private String keepLog(JobRef ref, Pod pod, String runId, String task, int attempt) {
+  private String keepLog(JobRef ref, Pod pod, Attempt attempt) {
     String text;
     boolean simulated = simulated(pod);
     if (simulated) {
@@ -455,15 +452,7 @@ final class ContainerExecutor {
             + " on node "
             + Objects.requireNonNullElse(pod.getSpec().getNodeName(), "(none)")
             + "\n";
-    try {
-      outputs
-          .store()
-          .put(
-              OutputKeys.log(runId, task, attempt),
-              (header + text).getBytes(StandardCharsets.UTF_8));
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("cannot keep the log of Job {}: {}", ref, e.toString());
-    }
+    outputs.keepLog(attempt, header + text);
     return simulated ? null : text;
   }
 

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.slf4j.LoggerFactory;
 
 /**
  * Task outputs on the worker: what an attempt produced goes into history when it is small and into
@@ -56,6 +57,25 @@ final class Outputs {
 
   OutputStore store() {
     return store;
+  }
+
+  /**
+   * Keeps {@code text} (already masked) as the log of {@code attempt}, for {@code capstan logs}.
+   * Best effort: an attempt's result never depends on its log, so a store that fails is only
+   * reported in the worker's log.
+   */
+  void keepLog(Attempt attempt, String text) {
+    String run = attempt.context().runId();
+    String task = attempt.context().task();
+    if (run == null || task == null) {
+      return;
+    }
+    try {
+      store.put(OutputKeys.log(run, task, attempt.number()), text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException e) {
+      LoggerFactory.getLogger(Outputs.class)
+          .warn("cannot keep the log of task {} in run {}: {}", task, run, e.toString());
+    }
   }
 
   /**

@@ -161,6 +161,11 @@ final class ShellExecutor {
     return name.startsWith(SecretResolver.ENV_PREFIX) || WORKER_ONLY.contains(name);
   }
 
+  /** How much of stdout and of stderr an attempt keeps for {@code capstan logs}. */
+  static final int LOG_TAIL_BYTES = 64 * 1024;
+
+  static final int LOG_TAIL_LINES = 500;
+
   private TaskOutcome runIn(
       Path scratch,
       Path workingDir,
@@ -210,6 +215,15 @@ final class ShellExecutor {
     try (lifeline) {
       exitCode = await(process, lifeline, attempt);
     }
+    outputs.keepLog(
+        attempt,
+        "# exit code "
+            + exitCode
+            + "\n# stdout (end)\n"
+            + tail(stdout, LOG_TAIL_BYTES, LOG_TAIL_LINES, redactor)
+            + "\n# stderr (end)\n"
+            + tail(stderr, LOG_TAIL_BYTES, LOG_TAIL_LINES, redactor)
+            + "\n");
     if (exitCode != 0) {
       String tail = tail(stderr, STDERR_TAIL_BYTES, STDERR_TAIL_LINES, redactor);
       throw attempt.retryable(

@@ -129,6 +129,20 @@ class ContainerTasksIT {
       assertThat(run.path("tasks").path("load").path("output").asText())
           .isEqualTo("loaded transformed rows=42");
       assertThat(run.path("tasks").path("transform").path("host").asText()).isEqualTo("infra-1");
+
+      HttpResponse<String> podLog = http.get("/api/v1/runs/" + id + "/tasks/transform/logs");
+      assertThat(podLog.statusCode()).as(podLog.body()).isEqualTo(200);
+      assertThat(podLog.headers().firstValue("X-Capstan-Attempt")).hasValue("2");
+      assertThat(podLog.body())
+          .contains("# pod default/" + JobNames.job(id, "transform", 2))
+          .contains("simulated kwok node");
+      assertThat(http.get("/api/v1/runs/" + id + "/tasks/transform/logs?attempt=1").statusCode())
+          .isEqualTo(200);
+      HttpResponse<String> tooFar =
+          http.get("/api/v1/runs/" + id + "/tasks/transform/logs?attempt=3");
+      assertThat(tooFar.statusCode()).as(tooFar.body()).isEqualTo(400);
+      HttpResponse<String> shellLog = http.get("/api/v1/runs/" + id + "/tasks/load/logs");
+      assertThat(shellLog.body()).contains("# stdout (end)\nloaded transformed rows=42");
     }
     List<Job> ofRun =
         created.stream()
