@@ -1,9 +1,13 @@
 package io.capstan.workflows.fake;
 
+import io.capstan.definitions.executor.ContainerSimulation;
+import io.capstan.definitions.executor.ContainerSpec;
 import io.capstan.definitions.executor.ShellSpec;
 import io.capstan.definitions.executor.SimulateSpec;
 import io.capstan.definitions.pipeline.Backoff;
 import io.capstan.definitions.pipeline.RetrySpec;
+import io.capstan.workflows.task.ContainerActivities;
+import io.capstan.workflows.task.ContainerRequest;
 import io.capstan.workflows.task.OutputRef;
 import io.capstan.workflows.task.ShellRequest;
 import io.capstan.workflows.task.SimulateRequest;
@@ -41,11 +45,15 @@ import java.util.function.LongSupplier;
  * concurrent tasks overlap. It records each attempt, how many ran at once, and which were told to
  * stop.
  *
- * <p>Both render the templates as a worker does (the workflow sends the values along). The shell
+ * <p>The container fake runs no Job: it behaves as the task's {@code simulate} block says (fails
+ * its first {@code failAttempts}, exits with {@code exitCode}, leaves {@code output}), as the local
+ * cluster's kwok stages make a pod behave.
+ *
+ * <p>All render the templates as a worker does (the workflow sends the values along). The shell
  * fake runs nothing: {@code [disabled]} fails as a worker without shell does, {@code [exit, N]}
  * fails as a non-zero exit does, anything else succeeds with the joined command line.
  */
-public final class FakeTaskActivities implements TaskActivities {
+public final class FakeTaskActivities implements TaskActivities, ContainerActivities {
   public static final String HOST = "fake-host";
 
   /** One attempt as the activity saw it, started at the test environment's time. */
@@ -59,6 +67,7 @@ public final class FakeTaskActivities implements TaskActivities {
   private final Map<String, SimulateSpec> simulated = new ConcurrentHashMap<>();
   private final Map<String, List<String>> commands = new ConcurrentHashMap<>();
   private final Map<String, ShellSpec> shells = new ConcurrentHashMap<>();
+  private final Map<String, ContainerSpec> containers = new ConcurrentHashMap<>();
   private final Map<String, TaskContext> contexts = new ConcurrentHashMap<>();
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger maxRunning = new AtomicInteger();
@@ -77,6 +86,7 @@ public final class FakeTaskActivities implements TaskActivities {
     simulated.clear();
     commands.clear();
     shells.clear();
+    containers.clear();
     contexts.clear();
     running.set(0);
     maxRunning.set(0);
@@ -189,6 +199,41 @@ public final class FakeTaskActivities implements TaskActivities {
     } finally {
       running.decrementAndGet();
     }
+  }
+
+  @Override
+  public TaskOutcome container(ContainerRequest request) {
+    String task = request.context().task();
+    contexts.put(task, request.context());
+    ContainerSpec spec =
+        request.inputs() == null
+            ? request.spec()
+            : request.spec().render(request.inputs().renderer(fetched(request.inputs())));
+    containers.put(task, spec);
+    ContainerSimulation sim =
+        spec.simulate() == null
+            ? new ContainerSimulation(null, null, null, null, null)
+            : spec.simulate();
+    int attempt = begin(task);
+    try {
+      hold(task);
+      int exit = sim.exitCodeOf(attempt);
+      if (exit != 0) {
+        throw ApplicationFailure.newBuilder()
+            .setType(TaskFailures.CONTAINER_EXIT)
+            .setMessage("exit code " + exit + " (Error)")
+            .setDetails(attempt, HOST)
+            .build();
+      }
+      return outcome(task, sim.output() == null ? "" : sim.output(), attempt);
+    } finally {
+      running.decrementAndGet();
+    }
+  }
+
+  /** The container spec the last attempt of {@code task} ran, rendered. */
+  public ContainerSpec container(String task) {
+    return containers.get(task);
   }
 
   @Override

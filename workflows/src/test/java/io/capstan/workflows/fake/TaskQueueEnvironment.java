@@ -3,6 +3,7 @@ package io.capstan.workflows.fake;
 import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
+import io.capstan.workflows.task.ContainerActivities;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -53,6 +54,11 @@ public final class TaskQueueEnvironment
         PipelineWorkflowImpl.class, JobWorkflowImpl.class);
     Worker tasks = environment.newWorker(TaskQueues.TASKS, options);
     tasks.registerActivitiesImplementations(activities);
+    if (activities instanceof ContainerActivities) {
+      environment
+          .newWorker(TaskQueues.INFRASTRUCTURE, options)
+          .registerActivitiesImplementations(activities);
+    }
     environment.start();
     ExtensionContext.Store store = context.getStore(NAMESPACE);
     store.put(TestWorkflowEnvironment.class, environment);

@@ -4,7 +4,10 @@ import io.capstan.definitions.Definition;
 import io.capstan.definitions.JobDefinition;
 import io.capstan.definitions.Metadata;
 import io.capstan.definitions.PipelineDefinition;
+import io.capstan.definitions.executor.ContainerSimulation;
 import io.capstan.definitions.executor.ContainerSpec;
+import io.capstan.definitions.executor.GpuOp;
+import io.capstan.definitions.executor.GpuSpec;
 import io.capstan.definitions.executor.ShellSpec;
 import io.capstan.definitions.executor.SimulateSpec;
 import io.capstan.definitions.job.JobSpec;
@@ -63,6 +66,39 @@ public final class TestDefinitions {
         null,
         null,
         new ContainerSpec("busybox:1.36", List.of("true"), null, null, null, null, null, null),
+        null);
+  }
+
+  public static TaskSpec gpu(String name) {
+    return new TaskSpec(
+        name,
+        List.of(),
+        null,
+        null,
+        null,
+        null,
+        null,
+        new GpuSpec(1, GpuOp.INVENTORY, null, null, null));
+  }
+
+  /** A container task whose simulated pod leaves {@code output}, after {@code dependsOn}. */
+  public static TaskSpec container(String name, String output, String... dependsOn) {
+    return new TaskSpec(
+        name,
+        List.of(dependsOn),
+        null,
+        null,
+        null,
+        null,
+        new ContainerSpec(
+            "registry.example/" + name + ":1.0",
+            List.of(name),
+            List.of(),
+            null,
+            null,
+            null,
+            null,
+            new ContainerSimulation(null, null, null, output, null)),
         null);
   }
 

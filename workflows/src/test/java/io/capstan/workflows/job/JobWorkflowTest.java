@@ -4,7 +4,10 @@ import static io.capstan.workflows.fake.TestDefinitions.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.capstan.definitions.executor.ContainerSimulation;
 import io.capstan.definitions.executor.ContainerSpec;
+import io.capstan.definitions.executor.GpuOp;
+import io.capstan.definitions.executor.GpuSpec;
 import io.capstan.definitions.executor.SimulateSpec;
 import io.capstan.definitions.job.CompletionStrategy;
 import io.capstan.definitions.job.JobParallelism;
@@ -293,15 +296,15 @@ class JobWorkflowTest {
   }
 
   @Test
-  @DisplayName("with a container executor fails at once, non-retryably, saying why")
-  void containerRefused(WorkflowClient client, WorkflowOptions options) {
+  @DisplayName("with a gpu executor fails at once, non-retryably, saying why")
+  void gpuRefused(WorkflowClient client, WorkflowOptions options) {
     JobSpec spec =
         new JobSpec(
             null,
             null,
             null,
-            new ContainerSpec("busybox:1.36", List.of("true"), null, null, null, null, null, null),
             null,
+            new GpuSpec(1, GpuOp.INVENTORY, null, null, null),
             new RestartPolicy(3, null, null, null, null, null),
             null,
             null,
@@ -313,9 +316,42 @@ class JobWorkflowTest {
     assertThat(failure.getType()).isEqualTo(JobWorkflowImpl.FAILED);
     assertThat(failure.isNonRetryable()).isTrue();
     assertThat(failure.getOriginalMessage())
-        .isEqualTo("main failed: no worker serves container tasks yet");
+        .isEqualTo("main failed: no worker serves gpu tasks yet");
     assertThat(run.status().tasks().get("main").attempts()).isZero();
     assertThat(FAKE.attempts()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("with a container executor runs each completion as a container attempt")
+  void containerCompletions(WorkflowClient client, WorkflowOptions options) {
+    JobSpec spec =
+        new JobSpec(
+            null,
+            null,
+            null,
+            new ContainerSpec(
+                "busybox:1.36",
+                List.of("true"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                new ContainerSimulation(null, null, null, "part", null)),
+            null,
+            null,
+            null,
+            null,
+            new JobParallelism(3, 2, CompletionStrategy.AllSuccessful));
+    JobWorkflow run = Runs.startJob(client, options, JobInput.of(job(spec), Map.of()));
+
+    Runs.result(run);
+
+    assertThat(run.status().tasks().values())
+        .extracting(TaskState::state)
+        .containsOnly(TaskPhase.SUCCEEDED)
+        .hasSize(3);
+    assertThat(FAKE.attempts()).hasSize(3);
   }
 
   @Test

@@ -1,7 +1,7 @@
 package io.capstan.workflows.pipeline;
 
-import static io.capstan.workflows.fake.TestDefinitions.container;
 import static io.capstan.workflows.fake.TestDefinitions.failing;
+import static io.capstan.workflows.fake.TestDefinitions.gpu;
 import static io.capstan.workflows.fake.TestDefinitions.pipeline;
 import static io.capstan.workflows.fake.TestDefinitions.spec;
 import static io.capstan.workflows.fake.TestDefinitions.task;
@@ -205,17 +205,17 @@ class PipelineFailureTest {
   }
 
   @Test
-  @DisplayName("fails a container task at once: no worker serves it yet")
-  void containerTask(WorkflowClient client, WorkflowOptions options) {
+  @DisplayName("fails a gpu task at once: no worker serves it yet")
+  void gpuTask(WorkflowClient client, WorkflowOptions options) {
     PipelineWorkflow run =
-        Runs.startPipeline(client, options, PipelineInput.of(pipeline(container("c")), Map.of()));
+        Runs.startPipeline(client, options, PipelineInput.of(pipeline(gpu("g")), Map.of()));
 
     ApplicationFailure failure = Runs.failure(run);
 
     assertThat(failure.getOriginalMessage())
-        .isEqualTo("task failed: 'c': no worker serves container tasks yet");
-    TaskState c = run.status().tasks().get("c");
-    assertThat(c.state()).isEqualTo(TaskPhase.FAILED);
-    assertThat(c.attempts()).isZero();
+        .isEqualTo("task failed: 'g': no worker serves gpu tasks yet");
+    TaskState g = run.status().tasks().get("g");
+    assertThat(g.state()).isEqualTo(TaskPhase.FAILED);
+    assertThat(g.attempts()).isZero();
   }
 }

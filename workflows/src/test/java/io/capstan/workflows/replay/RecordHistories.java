@@ -1,6 +1,7 @@
 package io.capstan.workflows.replay;
 
 import static io.capstan.workflows.fake.TestDefinitions.argv;
+import static io.capstan.workflows.fake.TestDefinitions.container;
 import static io.capstan.workflows.fake.TestDefinitions.failing;
 import static io.capstan.workflows.fake.TestDefinitions.job;
 import static io.capstan.workflows.fake.TestDefinitions.pipeline;
@@ -11,6 +12,8 @@ import static io.capstan.workflows.fake.TestDefinitions.wide;
 import static io.capstan.workflows.fake.TestDefinitions.withRetry;
 
 import io.capstan.definitions.PipelineDefinition;
+import io.capstan.definitions.executor.ContainerSimulation;
+import io.capstan.definitions.executor.ContainerSpec;
 import io.capstan.definitions.executor.SimulateSpec;
 import io.capstan.definitions.job.CompletionStrategy;
 import io.capstan.definitions.job.JobParallelism;
@@ -112,6 +115,14 @@ public final class RecordHistories {
                   .setDefaultHeartbeatThrottleInterval(Duration.ofMillis(20))
                   .build())
           .registerActivitiesImplementations(fake, segments);
+      environment
+          .newWorker(
+              TaskQueues.INFRASTRUCTURE,
+              WorkerOptions.newBuilder()
+                  .setMaxHeartbeatThrottleInterval(Duration.ofMillis(20))
+                  .setDefaultHeartbeatThrottleInterval(Duration.ofMillis(20))
+                  .build())
+          .registerActivitiesImplementations(fake);
       environment.start();
       fake.useClock(environment::currentTimeMillis);
       WorkflowClient client = environment.getWorkflowClient();
@@ -132,6 +143,7 @@ public final class RecordHistories {
       recordings.put(
           "pipeline-segmented-held",
           () -> pipelineSegmentedHeld(client, fake, segments, directory));
+      recordings.put("pipeline-containers", () -> pipelineContainers(client));
       for (Map.Entry<String, Recording> recording : recordings.entrySet()) {
         if (only.isEmpty() || only.contains(recording.getKey())) {
           fake.reset();
@@ -242,6 +254,49 @@ public final class RecordHistories {
     Runs.awaitTask(run::status, "slow", TaskPhase.SUCCEEDED);
     Runs.awaitPhase(run::status, RunPhase.WAITING);
     run.retryTask(new RetryTaskRequest("deploy", Map.of("mode", "echo")));
+    Runs.result(run);
+    return execution(run);
+  }
+
+  /**
+   * Container tasks on the infrastructure queue (behind {@code container-executor}): one whose
+   * first pod fails and is retried, outputs flowing to a container and a simulate task.
+   */
+  static WorkflowExecution pipelineContainers(WorkflowClient client) {
+    TaskSpec transform =
+        withRetry(
+            new TaskSpec(
+                "transform",
+                List.of("extract"),
+                null,
+                null,
+                null,
+                null,
+                new ContainerSpec(
+                    "registry.example/transform:1.0",
+                    List.of("transform"),
+                    List.of("#{extract.output}"),
+                    null,
+                    null,
+                    null,
+                    null,
+                    new ContainerSimulation(null, null, 1, "t-#{extract.output}", null)),
+                null),
+            new RetrySpec(3, Backoff.FIXED, null, null, null, Duration.ofSeconds(1)));
+    PipelineInput input =
+        PipelineInput.of(
+            pipeline(
+                spec(
+                    Map.of(),
+                    4,
+                    OnFailure.STOP,
+                    null,
+                    null,
+                    container("extract", "rows"),
+                    transform,
+                    task("report", "#{transform.output}", "transform"))),
+            Map.of());
+    PipelineWorkflow run = Runs.startPipeline(client, options("pipeline-containers"), input);
     Runs.result(run);
     return execution(run);
   }

@@ -37,6 +37,13 @@ class ReplayTest {
   }
 
   @Test
+  @DisplayName("a pipeline of container tasks, one retried, on the infrastructure queue")
+  void pipelineContainers() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/pipeline-containers.json", PipelineWorkflowImpl.class);
+  }
+
+  @Test
   @DisplayName("a pipeline that failed and skipped a failed task's descendants")
   void pipelineFailed() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
