@@ -33,7 +33,8 @@ class ExamplesTest {
             "shell-pipeline.yaml",
             "flaky-job.yaml",
             "long-pipeline.yaml",
-            "scheduled-job.yaml");
+            "scheduled-job.yaml",
+            "container-pipeline.yaml");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -48,7 +49,9 @@ class ExamplesTest {
     if (file.getFileName().toString().equals("nightly-etl.yaml")) {
       return;
     }
-    Set<ExecutorKind> runnable = EnumSet.of(ExecutorKind.SIMULATE, ExecutorKind.SHELL);
+    // Container tasks run on the local cluster ./capstan up starts (or the one it is given).
+    Set<ExecutorKind> runnable =
+        EnumSet.of(ExecutorKind.SIMULATE, ExecutorKind.SHELL, ExecutorKind.CONTAINER);
     for (Definition definition : DefinitionParser.parse(Examples.read(file))) {
       if (definition instanceof PipelineDefinition pipeline) {
         assertThat(pipeline.spec().tasks())
