@@ -360,6 +360,10 @@ public final class UpCommand implements Callable<Integer> {
                 .sorted()
                 .map(kind -> kind.name().toLowerCase(Locale.ROOT))
                 .collect(Collectors.joining(", ")))
+        .append(
+            runtime.kubernetes().coming()
+                ? ", container (accepted now, run once Kubernetes is ready)"
+                : "")
         .append('\n');
     if (runtime.servedExecutors().contains(ExecutorKind.SHELL)) {
       text.append("             shell tasks run on this machine as ")

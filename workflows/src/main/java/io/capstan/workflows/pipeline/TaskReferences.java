@@ -39,6 +39,9 @@ public record TaskReferences(Set<String> params, Set<String> outputs) {
     if (task.shell() != null) {
       task.shell().render(collect);
     }
+    if (task.container() != null) {
+      task.container().render(collect);
+    }
     return new TaskReferences(params, outputs);
   }
 }

@@ -39,7 +39,7 @@ class PipelineContainerTest {
 
   @Test
   @DisplayName(
-      "runs them on the infrastructure queue with their templates rendered, retries a failed pod"
+      "runs them on the infrastructure queue with their templates (params, outputs) rendered, retries a failed pod"
           + " under the task's policy, and passes their outputs on")
   void containersRunAndRetry(WorkflowClient client, WorkflowOptions options) {
     TaskSpec transform =
@@ -69,12 +69,12 @@ class PipelineContainerTest {
             PipelineInput.of(
                 pipeline(
                     spec(
-                        Map.of(),
+                        Map.of("day", "d1"),
                         4,
                         OnFailure.STOP,
                         null,
                         null,
-                        container("extract", "rows=42"),
+                        container("extract", "rows-#{params.day}"),
                         transform,
                         task("report", "#{transform.output}", "transform"))),
                 Map.of()));
@@ -84,7 +84,7 @@ class PipelineContainerTest {
     RunState state = run.status();
     assertThat(state.tasks().get("transform").state()).isEqualTo(TaskPhase.SUCCEEDED);
     assertThat(state.tasks().get("transform").attempts()).isEqualTo(2);
-    assertThat(state.tasks().get("report").output()).isEqualTo("t-rows=42");
-    assertThat(FAKE.container("transform").args()).containsExactly("--rows", "rows=42");
+    assertThat(state.tasks().get("report").output()).isEqualTo("t-rows-d1");
+    assertThat(FAKE.container("transform").args()).containsExactly("--rows", "rows-d1");
   }
 }
