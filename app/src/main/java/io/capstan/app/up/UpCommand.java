@@ -11,10 +11,12 @@ import io.capstan.app.worker.TaskFlags;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.WorkerSettings;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -280,7 +282,17 @@ public final class UpCommand implements Callable<Integer> {
     if (noLocalInfra) {
       return KubeOptions.none();
     }
+    if (inCluster(System.getenv())) {
+      // Running in a pod: the cluster around it, through its service account.
+      return KubeOptions.external(kube.target());
+    }
     return KubeOptions.local(CapstanHome.dir(), kube.settings());
+  }
+
+  /** Whether this process runs in a Kubernetes pod with a service account mounted. */
+  static boolean inCluster(Map<String, String> env) {
+    return env.get("KUBERNETES_SERVICE_HOST") != null
+        && Files.isReadable(Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token"));
   }
 
   /** One line on the cluster of container tasks: its state and where to look. */

@@ -1,13 +1,18 @@
 package io.capstan.app.up;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.capstan.app.CapstanMain;
+import io.capstan.app.kube.KubeOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** How {@code capstan up}'s flags become the runtime's configuration. */
@@ -123,5 +128,44 @@ class UpCommandTest {
     assertThat(config.apiPort()).isEqualTo(9090);
     assertThat(config.bind()).isEqualTo("0.0.0.0");
     assertThat(config.worker().shellEnabled()).isFalse();
+  }
+
+  @Test
+  @DisplayName(
+      "by default up runs container tasks on its local cluster; --kubeconfig and --kube-context"
+          + " name another, --no-local-infra none, and a bad namespace template is refused")
+  void kubernetesFlags(@TempDir Path dir) throws Exception {
+    KubeOptions local = parse("up").kube();
+    assertThat(local.mode()).isEqualTo(KubeOptions.Mode.LOCAL);
+    assertThat(local.binDir())
+        .isEqualTo(CapstanHome.dir().resolve(".capstan/tools/kubernetes/bin"));
+    assertThat(local.settings().unschedulableTimeout()).isEqualTo(Duration.ofMinutes(5));
+
+    assertThat(parse("up", "--no-local-infra").kube().mode()).isEqualTo(KubeOptions.Mode.NONE);
+
+    Path kubeconfig = Files.writeString(dir.resolve("config"), "apiVersion: v1\nkind: Config\n");
+    KubeOptions external =
+        parse(
+                "up",
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "--kube-context",
+                "prod",
+                "--kube-namespace-template",
+                "capstan-{namespace}",
+                "--pod-unschedulable-timeout",
+                "90s")
+            .kube();
+    assertThat(external.mode()).isEqualTo(KubeOptions.Mode.EXTERNAL);
+    assertThat(external.target().kubeconfig()).isEqualTo(kubeconfig);
+    assertThat(external.target().context()).isEqualTo("prod");
+    assertThat(external.settings().namespaces().apply("team-a")).isEqualTo("capstan-team-a");
+    assertThat(external.settings().unschedulableTimeout()).isEqualTo(Duration.ofSeconds(90));
+
+    assertThatThrownBy(() -> parse("up", "--kube-namespace-template", "Capstan_{namespace}"))
+        .hasMessageContaining("--kube-namespace-template")
+        .hasMessageContaining("DNS label");
+    assertThatThrownBy(() -> parse("up", "--kubeconfig", dir.resolve("missing").toString()))
+        .hasMessageContaining("is not a readable file");
   }
 }
