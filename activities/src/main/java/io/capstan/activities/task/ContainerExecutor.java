@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.ScalableResource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.temporal.client.ActivityCanceledException;
@@ -260,14 +261,21 @@ final class ContainerExecutor {
                       .inform(cast(wake)));
       long started = System.nanoTime();
       long unschedulableSince = 0;
+      boolean seen = false;
       while (true) {
         Job job = jobs.getStore().list().stream().findFirst().orElse(null);
+        if (job == null && !seen) {
+          // An informer's first list may come from the API server's watch cache, a moment behind
+          // the create: only a read from etcd says whether the Job is really not there.
+          job = call(attempt, "get", "jobs", ref.namespace(), () -> jobResource(ref).get());
+        }
         if (job == null) {
           throw attempt.retryable(
               TaskFailures.KUBERNETES_UNAVAILABLE,
               "Job " + ref + " was deleted before it finished",
               null);
         }
+        seen = seen || !jobs.getStore().list().isEmpty();
         Pod pod =
             podInformer.getStore().list().stream()
                 .max(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp()))
@@ -501,6 +509,10 @@ final class ContainerExecutor {
         event.getLastTimestamp(),
         Objects.requireNonNullElse(
             event.getEventTime() == null ? null : event.getEventTime().getTime(), ""));
+  }
+
+  private ScalableResource<Job> jobResource(JobRef ref) {
+    return client.batch().v1().jobs().inNamespace(ref.namespace()).withName(ref.name());
   }
 
   /**
