@@ -42,7 +42,7 @@ public final class Definitions {
         simulate: {output: saved}
       """;
 
-  /** Valid, but its second task runs in a container, which no worker serves yet. */
+  /** Valid, but its second task runs in a container, which no worker of these tests serves. */
   public static final String CONTAINER_PIPELINE =
       """
       apiVersion: capstan.io/v1

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("POST /api/v1/runs")
 class SubmitRunsTest {
+  private static final String CONTAINER_REFUSED =
+      "no worker serves container tasks: no live worker on task queue capstan-infrastructure runs them (start `capstan up` with its local Kubernetes or --kubeconfig PATH, or `capstan worker --role infrastructure --kubeconfig PATH`)";
+
   private static TestTemporal temporal;
 
   @BeforeAll
@@ -208,7 +211,8 @@ class SubmitRunsTest {
   }
 
   @Test
-  @DisplayName("a container task is refused: no worker serves container tasks yet")
+  @DisplayName(
+      "a container task is refused where no infrastructure worker polls, saying what to start")
   void containerTaskIsRefused() {
     JavalinTest.test(
         temporal.api(),
@@ -217,14 +221,12 @@ class SubmitRunsTest {
               new Http(client).post("/api/v1/runs", Definitions.CONTAINER_PIPELINE, Http.YAML);
 
           assertThat(answer.status()).isEqualTo(422);
-          assertThat(answer.json().path("error").asText())
-              .isEqualTo("no worker serves container tasks yet");
+          assertThat(answer.json().path("error").asText()).isEqualTo(CONTAINER_REFUSED);
           JsonNode detail = answer.json().path("details").get(0);
           assertThat(detail.path("path").asText()).isEqualTo("spec.tasks[1].container");
           assertThat(detail.path("line").asInt()).isEqualTo(10);
           assertThat(detail.path("column").asInt()).isEqualTo(7);
-          assertThat(detail.path("message").asText())
-              .isEqualTo("no worker serves container tasks yet");
+          assertThat(detail.path("message").asText()).isEqualTo(CONTAINER_REFUSED);
         });
   }
 

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("POST /api/v1/validate")
 class ValidateTest {
+  private static final String CONTAINER_REFUSED =
+      "no worker serves container tasks: no live worker on task queue capstan-infrastructure runs them (start `capstan up` with its local Kubernetes or --kubeconfig PATH, or `capstan worker --role infrastructure --kubeconfig PATH`)";
+
   private static TestTemporal temporal;
 
   @BeforeAll
@@ -118,8 +121,7 @@ class ValidateTest {
           assertThat(answer.status()).isEqualTo(422);
           assertThat(answer.json().path("details").toString()).contains("a -> b -> a");
           assertThat(container.status()).isEqualTo(422);
-          assertThat(container.json().path("error").asText())
-              .isEqualTo("no worker serves container tasks yet");
+          assertThat(container.json().path("error").asText()).isEqualTo(CONTAINER_REFUSED);
         });
   }
 

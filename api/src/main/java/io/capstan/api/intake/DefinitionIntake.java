@@ -146,21 +146,25 @@ public final class DefinitionIntake {
   }
 
   /**
-   * Why a block is refused: no Capstan worker runs {@code container} or {@code gpu} yet, while
-   * {@code simulate} and {@code shell} only need a tasks worker that runs them to be up.
+   * Why a block is refused: {@code simulate} and {@code shell} need a tasks worker that runs them,
+   * {@code container} an infrastructure worker with a cluster; no Capstan worker runs {@code gpu}
+   * yet.
    */
   private static String unservedMessage(String block) {
     ExecutorKind kind = ExecutorKind.valueOf(block.toUpperCase(Locale.ROOT));
     return TaskQueues.forExecutor(kind)
-        .filter(TaskQueues.TASKS::equals)
         .map(
             queue ->
                 "no worker serves "
                     + block
                     + " tasks: no live worker on task queue "
                     + queue
-                    + " runs them (start one with `capstan worker --role tasks`"
-                    + (kind == ExecutorKind.SHELL ? ", without --no-shell" : "")
+                    + " runs them ("
+                    + (kind == ExecutorKind.CONTAINER
+                        ? "start `capstan up` with its local Kubernetes or --kubeconfig PATH, or"
+                            + " `capstan worker --role infrastructure --kubeconfig PATH`"
+                        : "start one with `capstan worker --role tasks`"
+                            + (kind == ExecutorKind.SHELL ? ", without --no-shell" : ""))
                     + ")")
         .orElse("no worker serves " + block + " tasks yet");
   }

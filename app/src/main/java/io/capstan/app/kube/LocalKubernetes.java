@@ -283,6 +283,10 @@ public final class LocalKubernetes implements AutoCloseable {
                         "--leader-elect=false",
                         "--controllers=" + CONTROLLERS,
                         "--concurrent-job-syncs=20",
+                        // client-go's defaults (20 QPS) would make the controllers, not the
+                        // control plane, the limit of a busy local cluster; kwok has none.
+                        "--kube-api-qps=500",
+                        "--kube-api-burst=1000",
                         "--profiling=false"))
             .readiness(
                 ports ->
@@ -306,6 +310,8 @@ public final class LocalKubernetes implements AutoCloseable {
                         "--bind-address=127.0.0.1",
                         "--secure-port=" + ports.get("secure"),
                         "--leader-elect=false",
+                        "--kube-api-qps=500",
+                        "--kube-api-burst=1000",
                         "--profiling=false"))
             .readiness(
                 ports ->

@@ -49,7 +49,10 @@ class LocalKubernetesIT {
   @Test
   @DisplayName("simulated nodes are Ready, with their capacity, labels and the GPU node's taint")
   void nodesAreReady() {
-    List<Node> nodes = admin.nodes().withLabel("capstan.io/simulated", "true").list().getItems();
+    List<Node> nodes =
+        admin.nodes().withLabel("capstan.io/simulated", "true").list().getItems().stream()
+            .filter(n -> !n.getMetadata().getName().startsWith("sim-broken"))
+            .toList();
     assertThat(nodes)
         .extracting(n -> n.getMetadata().getName())
         .containsExactlyInAnyOrder("sim-cpu-1", "sim-cpu-2", "sim-cpu-3", "sim-gpu-1");
@@ -200,6 +203,69 @@ class LocalKubernetesIT {
         .waitUntilCondition(p -> p.getStatus().getDisruptionsAllowed() == 0, 30, TimeUnit.SECONDS);
     admin.pods().inNamespace("default").withName("web-2").delete();
     admin.policy().v1().podDisruptionBudget().inNamespace("default").withName("web-pdb").delete();
+  }
+
+  @Test
+  @DisplayName(
+      "a node annotated never-ready stays NotReady and tainted, so a pod that must run there stays"
+          + " Pending, unschedulable")
+  void neverReadyNodes() {
+    admin
+        .nodes()
+        .resource(
+            new io.fabric8.kubernetes.api.model.NodeBuilder()
+                .withNewMetadata()
+                .withName("sim-broken-1")
+                .addToLabels("capstan.io/simulated", "true")
+                .addToLabels("kubernetes.io/hostname", "sim-broken-1")
+                .addToAnnotations("capstan.io/simulate-never-ready", "true")
+                .endMetadata()
+                .build())
+        .create();
+    admin
+        .pods()
+        .inNamespace("default")
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("stuck")
+                .endMetadata()
+                .withNewSpec()
+                .withNodeSelector(Map.of("kubernetes.io/hostname", "sim-broken-1"))
+                .addNewContainer()
+                .withName("c")
+                .withImage("busybox:1.36")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+    Pod stuck =
+        admin
+            .pods()
+            .inNamespace("default")
+            .withName("stuck")
+            .waitUntilCondition(
+                p ->
+                    p.getStatus() != null
+                        && p.getStatus().getConditions() != null
+                        && p.getStatus().getConditions().stream()
+                            .anyMatch(c -> "Unschedulable".equals(c.getReason())),
+                30,
+                TimeUnit.SECONDS);
+    assertThat(stuck.getSpec().getNodeName()).isNull();
+    Node broken = admin.nodes().withName("sim-broken-1").get();
+    assertThat(broken.getSpec().getTaints())
+        .extracting(t -> t.getKey())
+        .contains("node.kubernetes.io/not-ready");
+    assertThat(
+            broken.getStatus().getConditions() == null
+                ? List.of()
+                : broken.getStatus().getConditions().stream()
+                    .filter(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+                    .toList())
+        .isEmpty();
+    admin.pods().inNamespace("default").withName("stuck").withGracePeriod(0).delete();
+    admin.nodes().withName("sim-broken-1").delete();
   }
 
   @Test
