@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.workers.infrastructure.InfrastructureWorker;
 import io.capstan.workers.tasks.TasksWorker;
 import io.capstan.workflows.TaskQueues;
 import io.temporal.testing.TestWorkflowEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("Worker roles: each registers on its own queue")
 class WorkerRoleTest {
@@ -17,9 +21,10 @@ class WorkerRoleTest {
   void rolesParse() {
     assertThat(WorkerRole.parse("tasks")).isEqualTo(WorkerRole.TASKS);
     assertThat(WorkerRole.parse(" Control-Plane ")).isEqualTo(WorkerRole.CONTROL_PLANE);
+    assertThat(WorkerRole.parse("infrastructure")).isEqualTo(WorkerRole.INFRASTRUCTURE);
     assertThatThrownBy(() -> WorkerRole.parse("gpu"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown worker role 'gpu': use one of control-plane, tasks");
+        .hasMessage("unknown worker role 'gpu': use one of control-plane, tasks, infrastructure");
   }
 
   @Test
@@ -39,6 +44,39 @@ class WorkerRoleTest {
       assertThat(env.getWorkerFactory().tryGetWorker(TaskQueues.CONTROL_PLANE))
           .as("activities already scheduled there before the queues were split")
           .isNotNull();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "the infrastructure role needs a cluster: without one it refuses to start, saying what to"
+          + " pass; with one it polls its queue and runs container tasks")
+  void infrastructureNeedsACluster(@TempDir Path dir) throws Exception {
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+      assertThatThrownBy(
+              () ->
+                  WorkerRole.INFRASTRUCTURE.register(
+                      env.getWorkerFactory(), WorkerSettings.defaults(true)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("--kubeconfig PATH");
+    }
+    Path kubeconfig =
+        Files.writeString(
+            dir.resolve("config"),
+            """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+            users: [{name: u, user: {token: t}}]
+            contexts: [{name: ctx, context: {cluster: c, user: u}}]
+            current-context: ctx
+            """);
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+        KubeTarget cluster = new KubeTarget(kubeconfig, null, null)) {
+      WorkerRole.INFRASTRUCTURE.register(
+          env.getWorkerFactory(), WorkerSettings.defaults(true).withKubernetes(cluster));
+      assertThat(env.getWorkerFactory().tryGetWorker(TaskQueues.INFRASTRUCTURE)).isNotNull();
+      assertThat(InfrastructureWorker.executors()).containsExactly(ExecutorKind.CONTAINER);
     }
   }
 

@@ -130,7 +130,7 @@ final class ContainerExecutor {
     JobRef job = attach(runId, task, namespace, spec, previous, deadline, attempt);
     attempt.heartbeat().beat(job);
     try {
-      return follow(job, runId, task, attempt);
+      return follow(job, attempt);
     } catch (ActivityCanceledException canceled) {
       deleteAndWait(job);
       throw canceled;
@@ -210,7 +210,7 @@ final class ContainerExecutor {
     return ref;
   }
 
-  private TaskOutcome follow(JobRef ref, String runId, String task, Attempt attempt) {
+  private TaskOutcome follow(JobRef ref, Attempt attempt) {
     BlockingQueue<Boolean> changed = new LinkedBlockingQueue<>();
     ResourceEventHandler<Object> wake =
         new ResourceEventHandler<>() {
@@ -283,10 +283,10 @@ final class ContainerExecutor {
         if (pod != null) {
           String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
           if ("Succeeded".equals(phase)) {
-            return succeed(ref, pod, runId, task, attempt);
+            return succeed(ref, pod, attempt);
           }
           if ("Failed".equals(phase)) {
-            throw failed(ref, pod, runId, task, attempt);
+            throw failed(ref, pod, attempt);
           }
           Optional<ContainerStateWaiting> waiting = waiting(pod);
           if (waiting.isPresent() && PULL_ERRORS.contains(waiting.get().getReason())) {
@@ -393,7 +393,7 @@ final class ContainerExecutor {
     }
   }
 
-  private TaskOutcome succeed(JobRef ref, Pod pod, String runId, String task, Attempt attempt) {
+  private TaskOutcome succeed(JobRef ref, Pod pod, Attempt attempt) {
     ContainerStateTerminated terminated = terminated(pod).orElse(null);
     String message = terminated == null ? null : terminated.getMessage();
     String output;
@@ -409,8 +409,7 @@ final class ContainerExecutor {
     return outputs.succeed(output, attempt, null);
   }
 
-  private ApplicationFailure failed(
-      JobRef ref, Pod pod, String runId, String task, Attempt attempt) {
+  private ApplicationFailure failed(JobRef ref, Pod pod, Attempt attempt) {
     ContainerStateTerminated terminated = terminated(pod).orElse(null);
     String log = keepLog(ref, pod, attempt);
     delete(ref);
