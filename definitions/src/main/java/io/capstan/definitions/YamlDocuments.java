@@ -54,6 +54,16 @@ final class YamlDocuments {
   static final int MAX_COLLECTION_ALIASES = 20;
   static final int MAX_DEPTH = 50;
   static final int MAX_VALUES = 2_000_000;
+
+  /**
+   * How many values aliases may add to a document: 50 per character of the whole text, and 100,000
+   * whatever its size. A few kilobytes of aliases must not cost seconds to validate, while a large
+   * pipeline that merges a shared block into each of its tasks ({@code <<: *defaults}) stays well
+   * within it.
+   */
+  static final int ALIASED_VALUES_PER_CHAR = 50;
+
+  static final int MIN_ALIASED_VALUES = 100_000;
   static final int MAX_TEXT = 65_536;
   static final int MAX_DOCUMENTS = 100;
 
@@ -136,7 +146,10 @@ final class YamlDocuments {
               node.getStartMark(),
               "the stream holds more than " + MAX_DOCUMENTS + " documents; send fewer at once");
         }
-        long[] size = new Expansion().of(node);
+        long[] size =
+            new Expansion(
+                    Math.max(MIN_ALIASED_VALUES, (long) ALIASED_VALUES_PER_CHAR * text.length()))
+                .of(node);
         if (size[1] > MAX_DEPTH) {
           throw refused(
               node.getStartMark(), "the document nests deeper than " + MAX_DEPTH + " levels");
@@ -269,6 +282,12 @@ final class YamlDocuments {
 
     private final Map<Node, long[]> measured = new IdentityHashMap<>();
     private final Set<Node> open = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final long aliasLimit;
+    private long aliased;
+
+    Expansion(long aliasLimit) {
+      this.aliasLimit = aliasLimit;
+    }
 
     /** {values, depth} of {@code node} when expanded. */
     long[] of(Node node) {
@@ -277,6 +296,19 @@ final class YamlDocuments {
       }
       long[] known = measured.get(node);
       if (known != null) {
+        // Met again: an alias, which copies the whole node.
+        aliased = Math.min(aliased + known[0], Long.MAX_VALUE / 4);
+        if (aliased > aliasLimit) {
+          throw refused(
+              node.getStartMark(),
+              "aliases expand the document by more than "
+                  + aliasLimit
+                  + " values ("
+                  + ALIASED_VALUES_PER_CHAR
+                  + " per character of the text, at least "
+                  + MIN_ALIASED_VALUES
+                  + "); write the repeated parts out or use fewer aliases");
+        }
         return known;
       }
       if (!open.add(node)) {
