@@ -35,7 +35,8 @@ class UpCommandProcessIT {
   @Test
   @DisplayName(
       "without a temporal binary anywhere, up falls back to the Java test server, says what that"
-          + " lacks and how to get the dev server, and stops cleanly on SIGTERM")
+          + " lacks and how to get the dev server, says why there is no Kubernetes, and stops"
+          + " cleanly on SIGTERM")
   void fallsBackToTheTestServer() throws Exception {
     int apiPort = FreePorts.next();
     int temporalPort = FreePorts.next();
@@ -56,8 +57,14 @@ class UpCommandProcessIT {
         .contains("./scripts/install-temporal-cli.sh installs the Temporal CLI")
         .contains("Executors  simulate, shell")
         .contains(
-            "Workers    control-plane on capstan-control-plane, tasks on capstan-tasks (more:"
-                + " capstan worker --role tasks)")
+            "Workers    control-plane on capstan-control-plane, tasks on capstan-tasks,"
+                + " infrastructure on capstan-infrastructure (more: capstan worker --role tasks)")
+        // A checkout with neither the Kubernetes binaries nor the script to build them: up goes
+        // on without container tasks and says why.
+        .contains(
+            "Kubernetes failed: the local Kubernetes binaries are missing from "
+                + home.resolve(".capstan/tools/kubernetes/bin"))
+        .contains("start with --kubeconfig PATH or --no-local-infra")
         .doesNotContain("Web UI     ");
     assertThat(new Http("http://127.0.0.1:" + apiPort).get("/healthz").statusCode()).isEqualTo(200);
 
