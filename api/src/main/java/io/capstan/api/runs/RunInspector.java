@@ -206,6 +206,43 @@ public final class RunInspector {
   }
 
   /**
+   * What the running attempt of {@code task} heartbeated last, decoded as a JSON object (the
+   * container executor heartbeats its Job, {@code {namespace, name, attempt}}); empty when the task
+   * has no running attempt in the run's own workflow, or its heartbeat is no object.
+   */
+  public Optional<Map<String, Object>> heartbeat(String id, Principal principal, String task) {
+    try {
+      DescribeWorkflowExecutionResponse description = runs.describeFor(id, principal).description();
+      Set<String> ids =
+          description.getPendingActivitiesList().stream()
+              .filter(PendingActivityInfo::hasHeartbeatDetails)
+              .map(PendingActivityInfo::getActivityId)
+              .collect(Collectors.toSet());
+      if (ids.isEmpty()) {
+        return Optional.empty();
+      }
+      Map<String, String> names =
+          runs.taskNamesOf(description.getWorkflowExecutionInfo().getExecution(), ids);
+      for (PendingActivityInfo activity : description.getPendingActivitiesList()) {
+        if (task.equals(names.get(activity.getActivityId())) && activity.hasHeartbeatDetails()) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> details =
+              runs.client()
+                  .getOptions()
+                  .getDataConverter()
+                  .fromPayloads(
+                      0, Optional.of(activity.getHeartbeatDetails()), Map.class, Map.class);
+          return Optional.ofNullable(details);
+        }
+      }
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      // A heartbeat that is no object (a shell task's elapsed time), or Temporal unreachable.
+      return Optional.empty();
+    }
+  }
+
+  /**
    * The pending activities that tell more than the run's own state: retries, and any activity at
    * all when that state is unknown. Resolving activity ids to task names reads the history, so it
    * is done only for those.

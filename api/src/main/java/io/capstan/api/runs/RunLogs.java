@@ -71,11 +71,12 @@ public final class RunLogs {
       boolean running =
           attempt == attempts
               && (state.state() == TaskPhase.RUNNING || state.state() == TaskPhase.RETRYING);
+      String where = running ? runningJob(id, ctx, task) : "";
       throw new LogNotAvailableException(
           id,
           task,
           running
-              ? "attempt " + attempt + " is running; its log is kept when it ends"
+              ? "attempt " + attempt + " is running; its log is kept when it ends" + where
               : "attempt "
                   + attempt
                   + " kept no log (simulate tasks write none; the store is "
@@ -87,5 +88,26 @@ public final class RunLogs {
     ctx.header(ATTEMPT_HEADER, Integer.toString(attempt));
     ctx.contentType("text/plain; charset=utf-8");
     ctx.result(in);
+  }
+
+  /**
+   * Where a running container attempt can be followed meanwhile: its Job, from the attempt's
+   * heartbeat; empty for other executors.
+   */
+  private String runningJob(String id, Context ctx, String task) {
+    return inspector
+        .heartbeat(id, Authenticator.principal(ctx), task)
+        .filter(details -> details.get("namespace") != null && details.get("name") != null)
+        .map(
+            details ->
+                "; it runs as Job "
+                    + details.get("namespace")
+                    + "/"
+                    + details.get("name")
+                    + ", whose log kubectl follows now: kubectl logs -n "
+                    + details.get("namespace")
+                    + " -f job/"
+                    + details.get("name"))
+        .orElse("");
   }
 }

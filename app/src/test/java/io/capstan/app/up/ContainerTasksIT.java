@@ -269,6 +269,12 @@ class ContainerTasksIT {
                         .list()
                         .getItems())
                 .anySatisfy(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running")));
+    HttpResponse<String> running = http.get("/api/v1/runs/" + id + "/tasks/slow/logs");
+    assertThat(running.statusCode()).as(running.body()).isEqualTo(404);
+    assertThat(running.body())
+        .contains("attempt 1 is running; its log is kept when it ends")
+        .contains("it runs as Job default/" + job)
+        .contains("kubectl logs -n default -f job/" + job);
     HttpResponse<String> cancel =
         http.post("/api/v1/runs/" + id + "/cancel", "application/json", "");
     assertThat(cancel.statusCode()).as(cancel.body()).isLessThan(300);
