@@ -136,7 +136,9 @@ public final class KubernetesInfrastructure implements AutoCloseable {
       set(info(KubernetesInfo.STARTING, "starting the local control plane", null, null));
       LocalKubernetes started =
           LocalKubernetes.start(
-              new LocalKubernetes.Options(options.binDir(), stateDir, options.nodes(), null),
+              // Stopped by close(), after the workers that use it, not by hooks of its own.
+              new LocalKubernetes.Options(
+                  options.binDir(), stateDir, options.nodes(), null, /* stopWithJvm= */ false),
               step -> set(info(KubernetesInfo.STARTING, step, null, null)));
       KubeTarget worker;
       synchronized (this) {

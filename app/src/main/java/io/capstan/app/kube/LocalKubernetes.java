@@ -90,9 +90,20 @@ public final class LocalKubernetes implements AutoCloseable {
    * @param stateDir its folder (created when missing)
    * @param nodes the simulated nodes to make sure exist
    * @param startTimeout how long each process may take to become ready
+   * @param stopWithJvm whether each process's own JVM shutdown hook stops it (tests); an owner that
+   *     stops its workers first and the cluster after, as {@code up} does, turns this off
    */
   public record Options(
-      Path binDir, Path stateDir, List<SimulatedNode> nodes, Duration startTimeout) {
+      Path binDir,
+      Path stateDir,
+      List<SimulatedNode> nodes,
+      Duration startTimeout,
+      boolean stopWithJvm) {
+    /** Stopped with the JVM, as tests want. */
+    public Options(Path binDir, Path stateDir, List<SimulatedNode> nodes, Duration startTimeout) {
+      this(binDir, stateDir, nodes, startTimeout, true);
+    }
+
     public Options {
       binDir = binDir.toAbsolutePath().normalize();
       stateDir = stateDir.toAbsolutePath().normalize();
@@ -222,7 +233,7 @@ public final class LocalKubernetes implements AutoCloseable {
                         KubeHttp.ok(
                             "http://" + ports.address("client") + "/health", "its /health", null))
                 .startTimeout(options.startTimeout())
-                .stopWithJvm(true)
+                .stopWithJvm(options.stopWithJvm())
                 .start());
     String etcdUrl = "http://" + etcd.ports().address("client");
 
@@ -258,6 +269,7 @@ public final class LocalKubernetes implements AutoCloseable {
                             "its /readyz",
                             tokens.get("admin")))
                 .startTimeout(options.startTimeout())
+                .stopWithJvm(options.stopWithJvm())
                 .stopGrace(Duration.ofSeconds(5))
                 .start());
     apiServer = "https://" + apiserver.ports().address("secure");
@@ -293,6 +305,7 @@ public final class LocalKubernetes implements AutoCloseable {
                     KubeHttp.ok(
                         "https://" + ports.address("secure") + "/healthz", "its /healthz", null))
             .startTimeout(options.startTimeout())
+            .stopWithJvm(options.stopWithJvm())
             .stopGrace(Duration.ofSeconds(5))
             .start());
 
@@ -318,6 +331,7 @@ public final class LocalKubernetes implements AutoCloseable {
                     KubeHttp.ok(
                         "https://" + ports.address("secure") + "/healthz", "its /healthz", null))
             .startTimeout(options.startTimeout())
+            .stopWithJvm(options.stopWithJvm())
             .stopGrace(Duration.ofSeconds(5))
             .start());
 
@@ -343,6 +357,7 @@ public final class LocalKubernetes implements AutoCloseable {
                     KubeHttp.ok(
                         "http://" + ports.address("server") + "/healthz", "its /healthz", null))
             .startTimeout(options.startTimeout())
+            .stopWithJvm(options.stopWithJvm())
             .stopGrace(Duration.ofSeconds(5))
             .start());
 

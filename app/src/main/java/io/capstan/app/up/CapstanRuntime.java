@@ -327,9 +327,12 @@ public final class CapstanRuntime implements AutoCloseable {
               .reportEvery(METRICS_REPORT_INTERVAL);
       outputs = OutputStores.of(env.get(OutputStores.STORE_ENV), config.stateDir(), env);
       backend = chooseBackend();
-      if (backend.childProcess()) {
-        // The runtime stops the child process itself when the JVM exits, after its workers, so
-        // the workers do not lose their server while they wind down.
+      boolean localCluster =
+          config.kube().mode() == KubeOptions.Mode.LOCAL
+              && config.roles().contains(WorkerRole.INFRASTRUCTURE);
+      if (backend.childProcess() || localCluster) {
+        // The runtime stops its child processes (the dev server, the local cluster) itself when
+        // the JVM exits, after its workers, so the workers do not lose them while they wind down.
         shutdownHook = new Thread(this::close, "capstan-runtime-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
       }

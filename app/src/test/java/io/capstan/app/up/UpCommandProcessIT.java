@@ -2,6 +2,7 @@ package io.capstan.app.up;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.capstan.app.kube.LocalCluster;
 import io.capstan.testkit.Eventually;
 import io.capstan.testkit.FreePorts;
 import java.io.IOException;
@@ -77,8 +78,12 @@ class UpCommandProcessIT {
   @Test
   @DisplayName(
       "on the dev server, up prints the Web UI, the state file and the stock CLI command, and"
-          + " SIGTERM stops the dev server process too")
+          + " SIGTERM stops the dev server and the local Kubernetes processes too")
   void devServerBannerAndStop() throws Exception {
+    // A checkout whose tools folder has the Kubernetes binaries (those ./test.sh installed).
+    Path bin = dir.resolve(".capstan/tools/kubernetes/bin");
+    Files.createDirectories(bin.getParent());
+    Files.createSymbolicLink(bin, LocalCluster.binDir());
     int apiPort = FreePorts.next();
     int temporalPort = FreePorts.next();
     int uiPort = FreePorts.next();
@@ -115,13 +120,26 @@ class UpCommandProcessIT {
     long serverPid = serverPid(state);
     assertThat(ProcessHandle.of(serverPid).filter(ProcessHandle::isAlive)).isPresent();
     assertThat(DevServerIT.httpStatus("http://127.0.0.1:" + uiPort)).isEqualTo(200);
+    awaitLog(log, "Kubernetes ready (local): https://127.0.0.1:", Duration.ofSeconds(90));
+    Path kube = state.resolve("kubernetes");
+    List<Long> kubePids = new ArrayList<>();
+    for (String stem : List.of("etcd", "kube-apiserver", "kube-scheduler", "kwok")) {
+      kubePids.add(pidIn(kube.resolve(stem + ".pid")));
+    }
+    assertThat(kubePids)
+        .allSatisfy(
+            pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isPresent());
 
     process.destroy();
 
-    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(Files.readString(log)).contains("stopping Capstan...\nstopped\n");
     assertThat(ProcessHandle.of(serverPid).filter(ProcessHandle::isAlive)).isEmpty();
     assertThat(state.resolve(DevServer.PID_FILE)).doesNotExist();
+    assertThat(kubePids)
+        .allSatisfy(
+            pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty());
+    assertThat(kube.resolve("kube-apiserver.pid")).doesNotExist();
   }
 
   /** {@code capstan up} in a JVM of its own, with the launcher script's home property. */
@@ -140,8 +158,13 @@ class UpCommandProcessIT {
   }
 
   private static long serverPid(Path state) throws IOException {
+    return pidIn(state.resolve(DevServer.PID_FILE));
+  }
+
+  /** The process a managed process's pid file names. */
+  private static long pidIn(Path pidFile) throws IOException {
     Properties pids = new Properties();
-    try (var in = Files.newBufferedReader(state.resolve(DevServer.PID_FILE))) {
+    try (var in = Files.newBufferedReader(pidFile)) {
       pids.load(in);
     }
     return Long.parseLong(pids.getProperty("server"));
