@@ -5,10 +5,25 @@ import io.capstan.app.up.AuthMode;
 import io.capstan.app.up.CapstanRuntime;
 import io.capstan.app.up.SecurityOptions;
 import io.capstan.app.up.TemporalMode;
+import io.capstan.definitions.Metadata;
+import io.capstan.definitions.PipelineDefinition;
+import io.capstan.definitions.pipeline.OnFailure;
+import io.capstan.definitions.pipeline.PipelineSpec;
+import io.capstan.definitions.pipeline.TaskDefaults;
+import io.capstan.definitions.pipeline.TaskSpec;
+import io.capstan.workflows.TaskQueues;
+import io.capstan.workflows.pipeline.PipelineInput;
+import io.capstan.workflows.pipeline.PipelineWorkflow;
+import io.capstan.workflows.run.RunState;
+import io.capstan.workflows.run.TaskPhase;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /** What the benchmarks share: their flags and the Capstan runtime those flags ask for. */
 final class BenchSetup {
@@ -55,5 +70,44 @@ final class BenchSetup {
       }
     }
     return fallback;
+  }
+
+  /**
+   * Milliseconds for one pipeline of {@code tasks} at {@code parallelism} in {@code namespace},
+   * from start to result, checked to have succeeded whole.
+   */
+  static double runPipeline(
+      WorkflowClient client, List<TaskSpec> tasks, int parallelism, String namespace) {
+    var definition =
+        new PipelineDefinition(
+            "capstan.io/v1",
+            PipelineDefinition.KIND,
+            new Metadata("bench", namespace, Map.of()),
+            new PipelineSpec(
+                Map.of(), parallelism, OnFailure.STOP, null, new TaskDefaults(null, null), tasks));
+    PipelineWorkflow pipeline =
+        client.newWorkflowStub(
+            PipelineWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                .setWorkflowId("bench-" + System.nanoTime())
+                .build());
+    long start = System.nanoTime();
+    RunState state = pipeline.run(PipelineInput.of(definition, Map.of()));
+    double ms = (System.nanoTime() - start) / 1e6;
+    long succeeded =
+        state.tasks().values().stream().filter(t -> t.state() == TaskPhase.SUCCEEDED).count();
+    if (succeeded != tasks.size()) {
+      throw new IllegalStateException(
+          "only " + succeeded + " of " + tasks.size() + " tasks succeeded");
+    }
+    return ms;
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 }

@@ -5,32 +5,19 @@ import io.capstan.app.kube.KubeOptions;
 import io.capstan.app.kube.LocalKubernetes;
 import io.capstan.app.up.CapstanRuntime;
 import io.capstan.app.up.TemporalMode;
-import io.capstan.definitions.Metadata;
-import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.executor.ContainerSimulation;
 import io.capstan.definitions.executor.ContainerSpec;
 import io.capstan.definitions.executor.SimulateSpec;
-import io.capstan.definitions.pipeline.OnFailure;
-import io.capstan.definitions.pipeline.PipelineSpec;
-import io.capstan.definitions.pipeline.TaskDefaults;
 import io.capstan.definitions.pipeline.TaskSpec;
 import io.capstan.workers.KubeTarget;
 import io.capstan.workers.WorkerRole;
-import io.capstan.workflows.TaskQueues;
-import io.capstan.workflows.pipeline.PipelineInput;
-import io.capstan.workflows.pipeline.PipelineWorkflow;
-import io.capstan.workflows.run.RunState;
-import io.capstan.workflows.run.TaskPhase;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The engine's overhead for a {@code container} task on the local cluster, against the same
@@ -135,20 +122,23 @@ public final class ContainerBench {
       System.out.println("| measure | value |");
       System.out.println("| --- | --- |");
       System.out.printf(
-          "| control plane warm start (median of %d) | %.2f s |%n", starts, median(startSeconds));
+          "| control plane warm start (median of %d) | %.2f s |%n",
+          starts, BenchSetup.median(startSeconds));
       System.out.printf(
           "| control plane resident memory (etcd, apiserver, controllers, scheduler, kwok) | %d MiB"
               + " |%n",
           rss >> 20);
       System.out.printf(
           "| container task, wall per task (%d tasks, parallelism %d) | %.1f ms |%n",
-          tasks, parallelism, median(container));
-      System.out.printf("| simulate task, same pipeline | %.1f ms |%n", median(simulate));
+          tasks, parallelism, BenchSetup.median(container));
       System.out.printf(
-          "| ratio container / simulate (median of %d pairs) | %.1f |%n", repeat, median(ratios));
+          "| simulate task, same pipeline | %.1f ms |%n", BenchSetup.median(simulate));
+      System.out.printf(
+          "| ratio container / simulate (median of %d pairs) | %.1f |%n",
+          repeat, BenchSetup.median(ratios));
       System.out.printf(
           "| container engine overhead per task (wall × parallelism / tasks) | %.0f ms |%n",
-          median(container) * parallelism);
+          BenchSetup.median(container) * parallelism);
     }
   }
 
@@ -185,35 +175,6 @@ public final class ContainerBench {
                   null,
                   null));
     }
-    var definition =
-        new PipelineDefinition(
-            "capstan.io/v1",
-            PipelineDefinition.KIND,
-            new Metadata("bench", "default", Map.of()),
-            new PipelineSpec(
-                Map.of(), parallelism, OnFailure.STOP, null, new TaskDefaults(null, null), specs));
-    PipelineWorkflow pipeline =
-        client.newWorkflowStub(
-            PipelineWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(TaskQueues.CONTROL_PLANE)
-                .setWorkflowId("bench-" + System.nanoTime())
-                .build());
-    long start = System.nanoTime();
-    RunState state = pipeline.run(PipelineInput.of(definition, Map.of()));
-    double ms = (System.nanoTime() - start) / 1e6;
-    long succeeded =
-        state.tasks().values().stream().filter(t -> t.state() == TaskPhase.SUCCEEDED).count();
-    if (succeeded != tasks) {
-      throw new IllegalStateException("only " + succeeded + " of " + tasks + " tasks succeeded");
-    }
-    return ms;
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    return BenchSetup.runPipeline(client, specs, parallelism, "default");
   }
 }

@@ -4,18 +4,8 @@ import io.capstan.app.up.CapstanRuntime;
 import io.capstan.bench.baseline.RawActivitiesImpl;
 import io.capstan.bench.baseline.RawWorkflow;
 import io.capstan.bench.baseline.RawWorkflowImpl;
-import io.capstan.definitions.Metadata;
-import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.executor.SimulateSpec;
-import io.capstan.definitions.pipeline.OnFailure;
-import io.capstan.definitions.pipeline.PipelineSpec;
-import io.capstan.definitions.pipeline.TaskDefaults;
 import io.capstan.definitions.pipeline.TaskSpec;
-import io.capstan.workflows.TaskQueues;
-import io.capstan.workflows.pipeline.PipelineInput;
-import io.capstan.workflows.pipeline.PipelineWorkflow;
-import io.capstan.workflows.run.RunState;
-import io.capstan.workflows.run.TaskPhase;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.worker.Worker;
@@ -23,9 +13,7 @@ import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Runs the same shapes through Capstan and through hand-written Temporal SDK code, in one process
@@ -128,7 +116,9 @@ public final class PipelineBench {
           "%s: run %d: Capstan %.2f ms/task, raw SDK %.2f ms/task, ratio %.2f%n",
           shape, i + 1, capstan[i], raw[i], ratios[i]);
     }
-    Result result = new Result(shape, median(capstan), median(raw), median(ratios));
+    Result result =
+        new Result(
+            shape, BenchSetup.median(capstan), BenchSetup.median(raw), BenchSetup.median(ratios));
     System.out.printf(
         "%s: per-task ratio %.2f (median of %d pairs)%n", shape, result.ratio(), repeat);
     return result;
@@ -150,29 +140,7 @@ public final class PipelineBench {
               null,
               null));
     }
-    var definition =
-        new PipelineDefinition(
-            "capstan.io/v1",
-            PipelineDefinition.KIND,
-            new Metadata("bench", "bench", Map.of()),
-            new PipelineSpec(
-                Map.of(), parallelism, OnFailure.STOP, null, new TaskDefaults(null, null), specs));
-    PipelineWorkflow pipeline =
-        client.newWorkflowStub(
-            PipelineWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(TaskQueues.CONTROL_PLANE)
-                .setWorkflowId("bench-" + System.nanoTime())
-                .build());
-    long start = System.nanoTime();
-    RunState state = pipeline.run(PipelineInput.of(definition, Map.of()));
-    double ms = (System.nanoTime() - start) / 1e6;
-    long succeeded =
-        state.tasks().values().stream().filter(t -> t.state() == TaskPhase.SUCCEEDED).count();
-    if (succeeded != tasks) {
-      throw new IllegalStateException("only " + succeeded + " of " + tasks + " tasks succeeded");
-    }
-    return ms;
+    return BenchSetup.runPipeline(client, specs, parallelism, "bench");
   }
 
   /** Milliseconds for the hand-written SDK workflow of the same shape. */
@@ -191,12 +159,5 @@ public final class PipelineBench {
       throw new IllegalStateException("the baseline ran " + done + " of " + tasks + " tasks");
     }
     return ms;
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 }

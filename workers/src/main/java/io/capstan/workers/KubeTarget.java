@@ -9,45 +9,42 @@ import java.nio.file.Path;
  * The Kubernetes cluster a worker runs {@code container} tasks on, and how: a kubeconfig file and
  * context, or (both null) the standard discovery, in-cluster config first. Its client is made on
  * first use and shared; {@link #close()} closes it.
- *
- * @param kubeconfig the kubeconfig, or null for the standard discovery
- * @param context the kubeconfig's context to use, or null for its current one
- * @param settings namespaces, timeouts, and whether pods are simulated
  */
-public record KubeTarget(Path kubeconfig, String context, KubeSettings settings, Holder client)
-    implements AutoCloseable {
+public final class KubeTarget implements AutoCloseable {
+  private final Path kubeconfig;
+  private final String context;
+  private final KubeSettings settings;
+  private KubernetesClient client;
 
-  /** The shared client, made once. */
-  public static final class Holder {
-    private KubernetesClient client;
-
-    synchronized KubernetesClient get(Path kubeconfig, String context) {
-      if (client == null) {
-        client = KubeClients.connect(kubeconfig, context);
-      }
-      return client;
-    }
-
-    synchronized void close() {
-      if (client != null) {
-        client.close();
-        client = null;
-      }
-    }
-  }
-
-  public KubeTarget {
-    settings = settings == null ? KubeSettings.defaults() : settings;
-    client = client == null ? new Holder() : client;
-  }
-
+  /**
+   * @param kubeconfig the kubeconfig, or null for the standard discovery
+   * @param context the kubeconfig's context to use, or null for its current one
+   * @param settings namespaces and timeouts of the container executor; null for the defaults
+   */
   public KubeTarget(Path kubeconfig, String context, KubeSettings settings) {
-    this(kubeconfig, context, settings, null);
+    this.kubeconfig = kubeconfig;
+    this.context = context;
+    this.settings = settings == null ? KubeSettings.defaults() : settings;
+  }
+
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  public String context() {
+    return context;
+  }
+
+  public KubeSettings settings() {
+    return settings;
   }
 
   /** The client (made on first call); closed by {@link #close()}. */
-  public KubernetesClient connect() {
-    return client.get(kubeconfig, context);
+  public synchronized KubernetesClient connect() {
+    if (client == null) {
+      client = KubeClients.connect(kubeconfig, context);
+    }
+    return client;
   }
 
   /** Where this target points, for logs and messages. */
@@ -61,7 +58,10 @@ public record KubeTarget(Path kubeconfig, String context, KubeSettings settings,
   }
 
   @Override
-  public void close() {
-    client.close();
+  public synchronized void close() {
+    if (client != null) {
+      client.close();
+      client = null;
+    }
   }
 }

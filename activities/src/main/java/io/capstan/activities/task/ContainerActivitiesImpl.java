@@ -1,10 +1,10 @@
 package io.capstan.activities.task;
 
-import io.capstan.activities.kube.JobRef;
 import io.capstan.activities.kube.KubeSettings;
 import io.capstan.outputs.OutputStore;
 import io.capstan.workflows.task.ContainerActivities;
 import io.capstan.workflows.task.ContainerRequest;
+import io.capstan.workflows.task.JobRef;
 import io.capstan.workflows.task.TaskContext;
 import io.capstan.workflows.task.TaskFailures;
 import io.capstan.workflows.task.TaskOutcome;

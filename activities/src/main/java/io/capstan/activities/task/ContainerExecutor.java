@@ -1,10 +1,10 @@
 package io.capstan.activities.task;
 
 import io.capstan.activities.kube.JobNames;
-import io.capstan.activities.kube.JobRef;
 import io.capstan.activities.kube.JobSpecs;
 import io.capstan.activities.kube.KubeSettings;
 import io.capstan.definitions.executor.ContainerSpec;
+import io.capstan.workflows.task.JobRef;
 import io.capstan.workflows.task.TaskFailures;
 import io.capstan.workflows.task.TaskInputs;
 import io.capstan.workflows.task.TaskOptions;
@@ -247,18 +247,7 @@ final class ContainerExecutor {
       SharedIndexInformer<Pod> podInformer = pods;
       jobs =
           call(
-              attempt,
-              "watch",
-              "jobs",
-              ref.namespace(),
-              () ->
-                  client
-                      .batch()
-                      .v1()
-                      .jobs()
-                      .inNamespace(ref.namespace())
-                      .withName(ref.name())
-                      .inform(cast(wake)));
+              attempt, "watch", "jobs", ref.namespace(), () -> jobResource(ref).inform(cast(wake)));
       long started = System.nanoTime();
       long unschedulableSince = 0;
       boolean seen = false;
@@ -290,38 +279,27 @@ final class ContainerExecutor {
           }
           Optional<ContainerStateWaiting> waiting = waiting(pod);
           if (waiting.isPresent() && PULL_ERRORS.contains(waiting.get().getReason())) {
-            delete(ref);
-            throw attempt.nonRetryable(
+            throw refuse(
+                ref,
+                attempt,
                 TaskFailures.IMAGE_PULL,
-                "cannot pull image "
-                    + image(pod)
-                    + " for pod "
-                    + pod.getMetadata().getName()
-                    + " ("
-                    + waiting.get().getReason()
-                    + "): "
-                    + Objects.requireNonNullElse(waiting.get().getMessage(), "no message"),
-                null);
+                "cannot pull image " + image(pod) + " for pod " + podWhy(pod, waiting.get()));
           }
           if (waiting.isPresent() && CONFIG_ERRORS.contains(waiting.get().getReason())) {
-            delete(ref);
-            throw attempt.nonRetryable(
+            throw refuse(
+                ref,
+                attempt,
                 TaskFailures.CONTAINER_CONFIG,
-                "Kubernetes cannot start the container of pod "
-                    + pod.getMetadata().getName()
-                    + " ("
-                    + waiting.get().getReason()
-                    + "): "
-                    + Objects.requireNonNullElse(waiting.get().getMessage(), "no message"),
-                null);
+                "Kubernetes cannot start the container of pod " + podWhy(pod, waiting.get()));
           }
           Optional<PodCondition> unschedulable = unschedulable(pod);
           if (unschedulable.isPresent()) {
             unschedulableSince = unschedulableSince == 0 ? System.nanoTime() : unschedulableSince;
             if (System.nanoTime() - unschedulableSince
                 >= settings.unschedulableTimeout().toNanos()) {
-              delete(ref);
-              throw attempt.nonRetryable(
+              throw refuse(
+                  ref,
+                  attempt,
                   TaskFailures.UNSCHEDULABLE,
                   "pod "
                       + pod.getMetadata().getName()
@@ -329,8 +307,7 @@ final class ContainerExecutor {
                       + TaskOptions.describe(settings.unschedulableTimeout())
                       + ": "
                       + Objects.requireNonNullElse(
-                          unschedulable.get().getMessage(), "the scheduler gave no reason"),
-                  null);
+                          unschedulable.get().getMessage(), "the scheduler gave no reason"));
             }
           } else {
             unschedulableSince = 0;
@@ -351,28 +328,25 @@ final class ContainerExecutor {
         }
         if (pod == null
             && System.nanoTime() - started >= settings.unschedulableTimeout().toNanos()) {
-          delete(ref);
-          throw attempt.nonRetryable(
+          throw refuse(
+              ref,
+              attempt,
               TaskFailures.UNSCHEDULABLE,
               "the job controller created no pod for Job "
                   + ref
                   + " in "
                   + TaskOptions.describe(settings.unschedulableTimeout())
-                  + lastEvent(ref).map(e -> ": " + e).orElse(""),
-              null);
+                  + lastEvent(ref).map(e -> ": " + e).orElse(""));
         }
         attempt.heartbeat().beat(ref);
+        // Wake for the next heartbeat, or when a wait for a node (or a pod) would time out.
         long wait = TaskOptions.HEARTBEAT_INTERVAL.toMillis();
-        if (unschedulableSince != 0) {
+        long waitingSince =
+            unschedulableSince != 0 ? unschedulableSince : pod == null ? started : 0;
+        if (waitingSince != 0) {
           long left =
               TimeUnit.NANOSECONDS.toMillis(
-                  settings.unschedulableTimeout().toNanos()
-                      - (System.nanoTime() - unschedulableSince));
-          wait = Math.max(10, Math.min(wait, left + 1));
-        } else if (pod == null) {
-          long left =
-              TimeUnit.NANOSECONDS.toMillis(
-                  settings.unschedulableTimeout().toNanos() - (System.nanoTime() - started));
+                  settings.unschedulableTimeout().toNanos() - (System.nanoTime() - waitingSince));
           wait = Math.max(10, Math.min(wait, left + 1));
         }
         if (changed.poll(wait, TimeUnit.MILLISECONDS) != null) {
@@ -391,6 +365,21 @@ final class ContainerExecutor {
         jobs.close();
       }
     }
+  }
+
+  /** Deletes the Job and gives the non-retryable failure that says why it cannot run. */
+  private ApplicationFailure refuse(JobRef ref, Attempt attempt, String type, String message) {
+    delete(ref);
+    return attempt.nonRetryable(type, message, null);
+  }
+
+  /** {@code NAME (REASON): MESSAGE} of a pod whose container waits for good. */
+  private static String podWhy(Pod pod, ContainerStateWaiting waiting) {
+    return pod.getMetadata().getName()
+        + " ("
+        + waiting.getReason()
+        + "): "
+        + Objects.requireNonNullElse(waiting.getMessage(), "no message");
   }
 
   private TaskOutcome succeed(JobRef ref, Pod pod, Attempt attempt) {
@@ -519,14 +508,7 @@ final class ContainerExecutor {
    */
   private void delete(JobRef ref) {
     try {
-      client
-          .batch()
-          .v1()
-          .jobs()
-          .inNamespace(ref.namespace())
-          .withName(ref.name())
-          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-          .delete();
+      jobResource(ref).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     } catch (KubernetesClientException e) {
       LOG.warn(
           "cannot delete Job {} ({}); its TTL of {} removes it later",
@@ -539,20 +521,9 @@ final class ContainerExecutor {
   /** Deletes the Job with its pods and waits (a while) until no pod of it is left. */
   private void deleteAndWait(JobRef ref) {
     try {
-      client
-          .batch()
-          .v1()
-          .jobs()
-          .inNamespace(ref.namespace())
-          .withName(ref.name())
-          .withPropagationPolicy(DeletionPropagation.FOREGROUND)
-          .delete();
-      client
-          .pods()
-          .inNamespace(ref.namespace())
-          .withLabel("job-name", ref.name())
-          .withGracePeriod(30)
-          .delete();
+      // Foreground: the garbage collector deletes the pods before the Job itself goes; the
+      // worker's Role has no verb on pods beyond reading them.
+      jobResource(ref).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
       client
           .pods()
           .inNamespace(ref.namespace())

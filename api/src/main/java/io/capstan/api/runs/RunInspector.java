@@ -206,11 +206,11 @@ public final class RunInspector {
   }
 
   /**
-   * What the running attempt of {@code task} heartbeated last, decoded as a JSON object (the
-   * container executor heartbeats its Job, {@code {namespace, name, attempt}}); empty when the task
-   * has no running attempt in the run's own workflow, or its heartbeat is no object.
+   * What the running attempt of {@code task} heartbeated last, read as {@code type}; empty when the
+   * task has no attempt with heartbeat details in the run's own workflow, or they are not a {@code
+   * type} (a shell task heartbeats its elapsed time).
    */
-  public Optional<Map<String, Object>> heartbeat(String id, Principal principal, String task) {
+  public <T> Optional<T> heartbeat(String id, Principal principal, String task, Class<T> type) {
     try {
       DescribeWorkflowExecutionResponse description = runs.describeFor(id, principal).description();
       Set<String> ids =
@@ -223,23 +223,31 @@ public final class RunInspector {
       }
       Map<String, String> names =
           runs.taskNamesOf(description.getWorkflowExecutionInfo().getExecution(), ids);
-      for (PendingActivityInfo activity : description.getPendingActivitiesList()) {
-        if (task.equals(names.get(activity.getActivityId())) && activity.hasHeartbeatDetails()) {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> details =
-              runs.client()
-                  .getOptions()
-                  .getDataConverter()
-                  .fromPayloads(
-                      0, Optional.of(activity.getHeartbeatDetails()), Map.class, Map.class);
-          return Optional.ofNullable(details);
-        }
-      }
-      return Optional.empty();
+      return description.getPendingActivitiesList().stream()
+          .filter(PendingActivityInfo::hasHeartbeatDetails)
+          .filter(activity -> task.equals(names.get(activity.getActivityId())))
+          .findFirst()
+          .map(
+              activity ->
+                  runs.client()
+                      .getOptions()
+                      .getDataConverter()
+                      .fromPayloads(0, Optional.of(activity.getHeartbeatDetails()), type, type));
     } catch (RuntimeException e) {
-      // A heartbeat that is no object (a shell task's elapsed time), or Temporal unreachable.
+      // Details of another shape, or Temporal unreachable: nothing to add.
       return Optional.empty();
     }
+  }
+
+  /**
+   * The state of {@code task} in run {@code id} as {@code principal} may see it.
+   *
+   * @throws TaskNotFoundException naming some of the run's tasks when it has no such task
+   */
+  public TaskState requireTask(String id, Principal principal, String task) {
+    List<String> seen = new ArrayList<>();
+    return task(id, principal, task, seen)
+        .orElseThrow(() -> new TaskNotFoundException(id, task, seen));
   }
 
   /**

@@ -6,13 +6,12 @@ import io.capstan.outputs.OutputKeys;
 import io.capstan.outputs.OutputStore;
 import io.capstan.workflows.run.TaskPhase;
 import io.capstan.workflows.run.TaskState;
+import io.capstan.workflows.task.JobRef;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Answers {@code GET /api/v1/runs/{id}/tasks/{task}/logs[?attempt=N]}: the log an attempt left when
@@ -36,11 +35,7 @@ public final class RunLogs {
   public void get(Context ctx) {
     String id = ctx.pathParam("id");
     String task = ctx.pathParam("task");
-    List<String> seen = new ArrayList<>();
-    TaskState state =
-        inspector
-            .task(id, Authenticator.principal(ctx), task, seen)
-            .orElseThrow(() -> new TaskNotFoundException(id, task, seen));
+    TaskState state = inspector.requireTask(id, Authenticator.principal(ctx), task);
     int attempts = state.attempts();
     if (attempts < 1 || state.state() == TaskPhase.PENDING && attempts <= 1) {
       throw new LogNotAvailableException(id, task, "it has not started");
@@ -96,18 +91,16 @@ public final class RunLogs {
    */
   private String runningJob(String id, Context ctx, String task) {
     return inspector
-        .heartbeat(id, Authenticator.principal(ctx), task)
-        .filter(details -> details.get("namespace") != null && details.get("name") != null)
+        .heartbeat(id, Authenticator.principal(ctx), task, JobRef.class)
+        .filter(job -> job.namespace() != null && job.name() != null)
         .map(
-            details ->
+            job ->
                 "; it runs as Job "
-                    + details.get("namespace")
-                    + "/"
-                    + details.get("name")
+                    + job
                     + ", whose log kubectl follows now: kubectl logs -n "
-                    + details.get("namespace")
+                    + job.namespace()
                     + " -f job/"
-                    + details.get("name"))
+                    + job.name())
         .orElse("");
   }
 }

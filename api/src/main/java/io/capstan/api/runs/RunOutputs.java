@@ -11,8 +11,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Answers {@code GET /api/v1/runs/{id}/tasks/{task}/output}: a task's output whole, as {@code
@@ -35,11 +33,7 @@ public final class RunOutputs {
   public void get(Context ctx) {
     String id = ctx.pathParam("id");
     String task = ctx.pathParam("task");
-    List<String> seen = new ArrayList<>();
-    TaskState state =
-        inspector
-            .task(id, Authenticator.principal(ctx), task, seen)
-            .orElseThrow(() -> new TaskNotFoundException(id, task, seen));
+    TaskState state = inspector.requireTask(id, Authenticator.principal(ctx), task);
     if (state.state() != TaskPhase.SUCCEEDED) {
       throw new OutputNotAvailableException(
           id, task, "it is " + state.state() + "; only a task that SUCCEEDED has an output");

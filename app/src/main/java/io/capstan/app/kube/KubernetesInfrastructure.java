@@ -285,9 +285,7 @@ public final class KubernetesInfrastructure implements AutoCloseable {
     if (client != null) {
       client.close();
     }
-    synchronized (this) {
-      cluster = local;
-    }
+    // Once closed, the bring-up thread stops a cluster it starts itself instead of keeping it.
     if (cluster != null) {
       cluster.close();
     }

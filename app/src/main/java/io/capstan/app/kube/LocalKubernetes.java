@@ -281,59 +281,13 @@ public final class LocalKubernetes implements AutoCloseable {
 
     progress.accept("starting kube-controller-manager");
     add(
-        ManagedProcess.builder("kube-controller-manager", dir, "kube-controller-manager")
-            .port("secure", 0)
-            .command(
-                ports ->
-                    List.of(
-                        bin("kube-controller-manager"),
-                        "--kubeconfig=" + system,
-                        "--authentication-kubeconfig=" + system,
-                        "--authorization-kubeconfig=" + system,
-                        "--bind-address=127.0.0.1",
-                        "--secure-port=" + ports.get("secure"),
-                        "--leader-elect=false",
-                        "--controllers=" + CONTROLLERS,
-                        "--concurrent-job-syncs=20",
-                        // client-go's defaults (20 QPS) would make the controllers, not the
-                        // control plane, the limit of a busy local cluster; kwok has none.
-                        "--kube-api-qps=500",
-                        "--kube-api-burst=1000",
-                        "--profiling=false"))
-            .readiness(
-                ports ->
-                    KubeHttp.ok(
-                        "https://" + ports.address("secure") + "/healthz", "its /healthz", null))
-            .startTimeout(options.startTimeout())
-            .stopWithJvm(options.stopWithJvm())
-            .stopGrace(Duration.ofSeconds(5))
-            .start());
+        controlPlaneComponent(
+            "kube-controller-manager",
+            system,
+            List.of("--controllers=" + CONTROLLERS, "--concurrent-job-syncs=20")));
 
     progress.accept("starting kube-scheduler");
-    add(
-        ManagedProcess.builder("kube-scheduler", dir, "kube-scheduler")
-            .port("secure", 0)
-            .command(
-                ports ->
-                    List.of(
-                        bin("kube-scheduler"),
-                        "--kubeconfig=" + system,
-                        "--authentication-kubeconfig=" + system,
-                        "--authorization-kubeconfig=" + system,
-                        "--bind-address=127.0.0.1",
-                        "--secure-port=" + ports.get("secure"),
-                        "--leader-elect=false",
-                        "--kube-api-qps=500",
-                        "--kube-api-burst=1000",
-                        "--profiling=false"))
-            .readiness(
-                ports ->
-                    KubeHttp.ok(
-                        "https://" + ports.address("secure") + "/healthz", "its /healthz", null))
-            .startTimeout(options.startTimeout())
-            .stopWithJvm(options.stopWithJvm())
-            .stopGrace(Duration.ofSeconds(5))
-            .start());
+    add(controlPlaneComponent("kube-scheduler", system, List.of()));
 
     progress.accept("starting kwok");
     add(
@@ -369,6 +323,42 @@ public final class LocalKubernetes implements AutoCloseable {
       }
       awaitNodesReady(admin);
     }
+  }
+
+  /**
+   * The controller manager or the scheduler: the same flags for its kubeconfig, its loopback
+   * serving port, no leader election, and client-go's 20 QPS lifted (it would make the component,
+   * not the control plane, the limit of a busy local cluster; kwok has no such limit), plus {@code
+   * extra}. Ready once its {@code /healthz} answers.
+   */
+  private ManagedProcess controlPlaneComponent(String name, Path kubeconfig, List<String> extra) {
+    Path dir = options.stateDir();
+    return ManagedProcess.builder(name, dir, name)
+        .port("secure", 0)
+        .command(
+            ports -> {
+              List<String> line = new ArrayList<>();
+              line.add(bin(name));
+              line.add("--kubeconfig=" + kubeconfig);
+              line.add("--authentication-kubeconfig=" + kubeconfig);
+              line.add("--authorization-kubeconfig=" + kubeconfig);
+              line.add("--bind-address=127.0.0.1");
+              line.add("--secure-port=" + ports.get("secure"));
+              line.add("--leader-elect=false");
+              line.add("--kube-api-qps=500");
+              line.add("--kube-api-burst=1000");
+              line.add("--profiling=false");
+              line.addAll(extra);
+              return line;
+            })
+        .readiness(
+            ports ->
+                KubeHttp.ok(
+                    "https://" + ports.address("secure") + "/healthz", "its /healthz", null))
+        .startTimeout(options.startTimeout())
+        .stopWithJvm(options.stopWithJvm())
+        .stopGrace(Duration.ofSeconds(5))
+        .start();
   }
 
   /** A client with cluster-admin rights (system:masters), for tests and setup. */

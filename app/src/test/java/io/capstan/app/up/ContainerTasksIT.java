@@ -258,17 +258,7 @@ class ContainerTasksIT {
                   container: {image: registry.example/slow:1.0, simulate: {duration: 10m}}
             """);
     String job = JobNames.job(id, "slow", 1);
-    Eventually.within(
-        Duration.ofSeconds(30),
-        () ->
-            assertThat(
-                    admin
-                        .pods()
-                        .inNamespace("default")
-                        .withLabel("job-name", job)
-                        .list()
-                        .getItems())
-                .anySatisfy(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running")));
+    awaitRunningPod(job);
     HttpResponse<String> running = http.get("/api/v1/runs/" + id + "/tasks/slow/logs");
     assertThat(running.statusCode()).as(running.body()).isEqualTo(404);
     assertThat(running.body())
@@ -350,17 +340,7 @@ class ContainerTasksIT {
                     container: {image: registry.example/steady:1.0, simulate: {duration: 20s, output: survived}}
               """);
       String job = JobNames.job(id, "steady", 1);
-      Eventually.within(
-          Duration.ofSeconds(30),
-          () ->
-              assertThat(
-                      admin
-                          .pods()
-                          .inNamespace("default")
-                          .withLabel("job-name", job)
-                          .list()
-                          .getItems())
-                  .anySatisfy(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running")));
+      awaitRunningPod(job);
       worker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       worker = startWorker();
       JsonNode run = awaitEnd(id, Duration.ofSeconds(120));
@@ -376,6 +356,21 @@ class ContainerTasksIT {
           .as("every Job ever created for the run")
           .containsExactly(job);
     }
+  }
+
+  /** Waits until the API server reports a pod of Job {@code job} Running. */
+  private void awaitRunningPod(String job) {
+    Eventually.within(
+        Duration.ofSeconds(30),
+        () ->
+            assertThat(
+                    admin
+                        .pods()
+                        .inNamespace("default")
+                        .withLabel("job-name", job)
+                        .list()
+                        .getItems())
+                .anySatisfy(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running")));
   }
 
   /** Records every Job the API server reports as added, from now on. */

@@ -83,6 +83,16 @@ public final class TestDefinitions {
 
   /** A container task whose simulated pod leaves {@code output}, after {@code dependsOn}. */
   public static TaskSpec container(String name, String output, String... dependsOn) {
+    return container(
+        name, List.of(), new ContainerSimulation(null, null, null, output, null), dependsOn);
+  }
+
+  /**
+   * A container task running image {@code registry.example/NAME:1.0} with {@code args}, its
+   * simulated pod behaving as {@code simulation} says, after {@code dependsOn}.
+   */
+  public static TaskSpec container(
+      String name, List<String> args, ContainerSimulation simulation, String... dependsOn) {
     return new TaskSpec(
         name,
         List.of(dependsOn),
@@ -93,12 +103,12 @@ public final class TestDefinitions {
         new ContainerSpec(
             "registry.example/" + name + ":1.0",
             List.of(name),
-            List.of(),
+            args,
             null,
             null,
             null,
             null,
-            new ContainerSimulation(null, null, null, output, null)),
+            simulation),
         null);
   }
 

@@ -8,7 +8,6 @@ import static io.capstan.workflows.fake.TestDefinitions.withRetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.capstan.definitions.executor.ContainerSimulation;
-import io.capstan.definitions.executor.ContainerSpec;
 import io.capstan.definitions.pipeline.OnFailure;
 import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.definitions.pipeline.TaskSpec;
@@ -44,23 +43,11 @@ class PipelineContainerTest {
   void containersRunAndRetry(WorkflowClient client, WorkflowOptions options) {
     TaskSpec transform =
         withRetry(
-            new TaskSpec(
+            container(
                 "transform",
-                List.of("extract"),
-                null,
-                null,
-                null,
-                null,
-                new ContainerSpec(
-                    "registry.example/transform:1.0",
-                    List.of("transform"),
-                    List.of("--rows", "#{extract.output}"),
-                    null,
-                    null,
-                    null,
-                    null,
-                    new ContainerSimulation(null, null, 1, "t-#{extract.output}", null)),
-                null),
+                List.of("--rows", "#{extract.output}"),
+                new ContainerSimulation(null, null, 1, "t-#{extract.output}", null),
+                "extract"),
             new RetrySpec(3, null, null, null, null, null));
     PipelineWorkflow run =
         Runs.startPipeline(

@@ -13,7 +13,6 @@ import static io.capstan.workflows.fake.TestDefinitions.withRetry;
 
 import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.executor.ContainerSimulation;
-import io.capstan.definitions.executor.ContainerSpec;
 import io.capstan.definitions.executor.SimulateSpec;
 import io.capstan.definitions.job.CompletionStrategy;
 import io.capstan.definitions.job.JobParallelism;
@@ -265,23 +264,11 @@ public final class RecordHistories {
   static WorkflowExecution pipelineContainers(WorkflowClient client) {
     TaskSpec transform =
         withRetry(
-            new TaskSpec(
+            container(
                 "transform",
-                List.of("extract"),
-                null,
-                null,
-                null,
-                null,
-                new ContainerSpec(
-                    "registry.example/transform:1.0",
-                    List.of("transform"),
-                    List.of("#{extract.output}"),
-                    null,
-                    null,
-                    null,
-                    null,
-                    new ContainerSimulation(null, null, 1, "t-#{extract.output}", null)),
-                null),
+                List.of("#{extract.output}"),
+                new ContainerSimulation(null, null, 1, "t-#{extract.output}", null),
+                "extract"),
             new RetrySpec(3, Backoff.FIXED, null, null, null, Duration.ofSeconds(1)));
     PipelineInput input =
         PipelineInput.of(
