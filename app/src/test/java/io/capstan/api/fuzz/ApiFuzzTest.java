@@ -219,6 +219,17 @@ class ApiFuzzTest {
     long slowestSingleNanos;
     String slowestSingle = "";
 
+    /** Nanoseconds for the same request again (a failed one counts as forever). */
+    private long timeAgain(Http http, String path, FuzzCase fuzzCase, Request request) {
+      long start = System.nanoTime();
+      try {
+        http.post(path, fuzzCase.body(), request.contentType(), request.headers());
+      } catch (RuntimeException e) {
+        return Long.MAX_VALUE;
+      }
+      return System.nanoTime() - start;
+    }
+
     int send(Http http, String route, FuzzCase fuzzCase, Request request) {
       String path = "/api/v1/" + route + request.query();
       long start = System.nanoTime();
@@ -248,6 +259,11 @@ class ApiFuzzTest {
       // The API reads up to 16 MiB (a pipeline of 100,000 tasks): a body of several MiB is read
       // and validated in seconds, so each MiB beyond the first adds to the time allowed.
       allowed = allowed.plus(PER_EXTRA_MIB.multipliedBy(Math.max(0, fuzzCase.body().length >> 20)));
+      if (answer.status() < 500 && nanos > allowed.toNanos()) {
+        // Timed once more before it counts as slow: one answer on a busy 2-core machine can
+        // take a GC pause or a JIT compilation; a case that is slow by nature is slow again.
+        nanos = Math.min(nanos, timeAgain(http, path, fuzzCase, request));
+      }
       if (answer.status() >= 500) {
         fail(route, fuzzCase, request, "answered " + answer.status() + ": " + answer.text());
       } else if (nanos > allowed.toNanos()) {
