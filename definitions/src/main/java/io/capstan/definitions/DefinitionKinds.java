@@ -34,7 +34,8 @@ public final class DefinitionKinds {
   private static final List<Kind> ALL =
       List.of(
           new Kind(PipelineDefinition.KIND, PipelineDefinition.class, DefinitionRules::pipeline),
-          new Kind(JobDefinition.KIND, JobDefinition.class, DefinitionRules::job));
+          new Kind(JobDefinition.KIND, JobDefinition.class, DefinitionRules::job),
+          new Kind(ClusterDefinition.KIND, ClusterDefinition.class, DefinitionRules::cluster));
 
   private DefinitionKinds() {}
 

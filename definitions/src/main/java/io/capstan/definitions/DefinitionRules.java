@@ -16,9 +16,10 @@ import java.util.function.BiConsumer;
 /**
  * The rules a schema cannot express: durations that must be positive or ordered, references to
  * params and task outputs, the task graph (through {@link TaskGraphRules}), a job's schedule (cron,
- * time zone, catch-up window), and features that are not available yet. They run on the same tree
- * as the schema, so one pass reports everything; each rule looks only at values of the right type
- * and leaves type errors to the schema.
+ * time zone, catch-up window), a cluster's pools and bounds (through {@link ClusterRules}), and
+ * features that are not available yet. They run on the same tree as the schema, so one pass reports
+ * everything; each rule looks only at values of the right type and leaves type errors to the
+ * schema.
  */
 final class DefinitionRules {
   /** The longest duration accepted anywhere; longer ones are almost certainly typos. */
@@ -100,6 +101,16 @@ final class DefinitionRules {
             }
           }
         });
+  }
+
+  /** A cluster's rules: see {@link ClusterRules}. */
+  static void cluster(
+      SourceDocument source,
+      JsonNode spec,
+      NodePath specPath,
+      Set<String> params,
+      List<Problem> problems) {
+    ClusterRules.check(source, spec, specPath, problems);
   }
 
   /**
@@ -261,7 +272,7 @@ final class DefinitionRules {
    * The duration at {@code parent.field}, after checking its size; null when absent or not a
    * duration (the schema reports those).
    */
-  private static Duration duration(
+  static Duration duration(
       SourceDocument source,
       JsonNode parent,
       NodePath parentPath,

@@ -33,7 +33,7 @@ final class DefinitionSchema {
 
   static final List<String> EXECUTORS = List.of("simulate", "shell", "container", "gpu");
 
-  private static final Set<String> FUTURE_KINDS = Set.of("Cluster", "RollingUpdate");
+  private static final Set<String> FUTURE_KINDS = Set.of("RollingUpdate");
 
   private static final JsonNode DOCUMENT = load();
   private static final JsonSchema SCHEMA =
@@ -247,15 +247,25 @@ final class DefinitionSchema {
   private static String outOfRange(JsonNode value, JsonNode around) {
     JsonNode min = around.get("minimum");
     JsonNode max = around.get("maximum");
-    String range;
     if (min != null && max != null) {
-      range = "must be between " + min.asText() + " and " + max.asText();
-    } else if (min != null) {
-      range = "must be at least " + min.asText();
-    } else {
-      range = "must be at most " + max.asText();
+      return value.asText()
+          + " is out of range: must be between "
+          + min.asText()
+          + " and "
+          + max.asText();
     }
-    return value.asText() + " is out of range: " + range;
+    List<String> bounds = new ArrayList<>();
+    if (min != null) {
+      bounds.add("at least " + min.asText());
+    } else if (around.has("exclusiveMinimum")) {
+      bounds.add("above " + around.get("exclusiveMinimum").asText());
+    }
+    if (max != null) {
+      bounds.add("at most " + max.asText());
+    } else if (around.has("exclusiveMaximum")) {
+      bounds.add("below " + around.get("exclusiveMaximum").asText());
+    }
+    return value.asText() + " is out of range: must be " + String.join(" and ", bounds);
   }
 
   private static String notOneOf(NodePath path, JsonNode value, JsonNode allowedNode) {
@@ -266,7 +276,7 @@ final class DefinitionSchema {
       return "kind '"
           + written
           + "' is not supported yet: this server runs "
-          + String.join(" and ", allowed)
+          + andList(allowed)
           + " documents";
     }
     String what = path.toString().equals("kind") ? " is not a supported kind" : " is not allowed";
@@ -292,6 +302,26 @@ final class DefinitionSchema {
               + "' is not a valid task name: use letters, digits, '-' and '_', at most 63"
               + " characters";
       case "EnvName" -> notAnEnvName(written);
+      case "AwsRegion" -> "'" + written + "' is not an AWS region: write it like us-west-2";
+      case "PoolName" ->
+          "'"
+              + written
+              + "' is not a valid pool name: use lowercase letters, digits and '-', starting and"
+              + " ending with a letter or digit, at most 40 characters";
+      case "InstanceType" ->
+          "'"
+              + written
+              + "' is not an instance type: write the family, a dot and the size, like m5.large";
+      case "LaunchTemplateVersion" ->
+          "'"
+              + written
+              + "' is not a launch template version: use a version number such as 3, $Latest or"
+              + " $Default";
+      case "Price" ->
+          "'"
+              + written
+              + "' is not a price: write a positive amount of US dollars per hour, such as"
+              + " \"2.0\"";
       case "SecretRef" ->
           written.contains("#{")
               ? "a secretRef is the name of a secret and cannot use #{...} references: write"
@@ -323,11 +353,17 @@ final class DefinitionSchema {
     if (path.toString().endsWith("tasks")) {
       return "a pipeline needs at least one task";
     }
+    if (path.toString().endsWith("nodePools")) {
+      return "a cluster needs at least one node pool";
+    }
     return min == 1 ? "must not be empty" : "needs at least " + min + " items";
   }
 
   private static String tooMany(NodePath path, JsonNode value, int max) {
-    String items = path.toString().endsWith("tasks") ? " tasks" : " items";
+    String items =
+        path.toString().endsWith("tasks")
+            ? " tasks"
+            : path.toString().endsWith("nodePools") ? " node pools" : " items";
     return "has " + value.size() + items + "; at most " + max + " are allowed";
   }
 
@@ -348,6 +384,14 @@ final class DefinitionSchema {
       text = text.substring(0, 57) + "...";
     }
     return "'" + text + "'";
+  }
+
+  private static String andList(List<String> words) {
+    return words.size() <= 1
+        ? String.join("", words)
+        : String.join(", ", words.subList(0, words.size() - 1))
+            + " and "
+            + words.get(words.size() - 1);
   }
 
   private static String orList(List<String> words) {

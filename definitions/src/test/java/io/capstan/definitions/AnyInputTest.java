@@ -32,10 +32,38 @@ class AnyInputTest {
         parallelism: {completions: 2, maxConcurrent: 1, completionStrategy: AnySuccessful}
       """;
 
+  private static final String CLUSTER =
+      """
+      apiVersion: capstan.io/v1
+      kind: Cluster
+      metadata: {name: c}
+      spec:
+        provider: simulated
+        region: us-west-2
+        kubernetes: {context: kind}
+        network: {subnets: [subnet-1], securityGroups: [sg-1]}
+        nodePools:
+          - name: gpu
+            instanceType: p4d.24xlarge
+            launchTemplate: {name: t, version: "3"}
+            minSize: 1
+            desiredSize: 1
+            maxSize: 2
+            labels: {pool: gpu}
+            taints: [{key: nvidia.com/gpu, value: present, effect: NoSchedule}]
+            spot: {maxPrice: "2.0"}
+            gpu: {perNode: 8, validate: {op: burn-in, duration: 30s, minTflops: 10}}
+            zones: [us-west-2a]
+            simulate: {bootDelay: 1s, readyDelay: 1s, neverBoot: false, neverReady: false, zonesOutOfCapacity: [us-west-2b]}
+        autoscaling: {enabled: true, minNodes: 1, maxNodes: 2, targetCpuUtilization: 50, targetGpuUtilization: 50, scaleDownDelay: 1m}
+        budget: {monthlyLimit: 100, alerts: [{thresholdPercent: 80, webhook: "https://h.example.com/a"}], onBudget: alert}
+        readyTimeout: 5m
+      """;
+
   @Test
   void replacingAnyValueWithAnyOtherKindOfValueNeverCrashesTheParser() throws Exception {
     List<String> crashes = new ArrayList<>();
-    for (String source : List.of(DefinitionParserTest.SPEC_PIPELINE, JOB)) {
+    for (String source : List.of(DefinitionParserTest.SPEC_PIPELINE, JOB, CLUSTER)) {
       JsonNode original = YAML.readTree(source);
       for (String pointer : pointers(original, "")) {
         for (JsonNode replacement : replacements()) {

@@ -1,10 +1,20 @@
 package io.capstan.definitions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
+import io.capstan.definitions.cluster.BudgetAlert;
+import io.capstan.definitions.cluster.CloudProvider;
+import io.capstan.definitions.cluster.ClusterSpec;
+import io.capstan.definitions.cluster.NodePoolSpec;
+import io.capstan.definitions.cluster.OnBudget;
+import io.capstan.definitions.cluster.Taint;
+import io.capstan.definitions.cluster.TaintEffect;
 import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.definitions.executor.GpuOp;
 import io.capstan.definitions.job.ScheduleOverlap;
 import io.capstan.definitions.pipeline.TaskSpec;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -34,7 +44,8 @@ class ExamplesTest {
             "flaky-job.yaml",
             "long-pipeline.yaml",
             "scheduled-job.yaml",
-            "container-pipeline.yaml");
+            "container-pipeline.yaml",
+            "cluster.yaml");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -57,8 +68,12 @@ class ExamplesTest {
         assertThat(pipeline.spec().tasks())
             .extracting(TaskSpec::executorKind)
             .allMatch(runnable::contains);
+      } else if (definition instanceof JobDefinition job) {
+        assertThat(job.spec().executorKind()).isIn(runnable);
       } else {
-        assertThat(((JobDefinition) definition).spec().executorKind()).isIn(runnable);
+        // A cluster runs no executor; a simulated one needs no cloud account.
+        assertThat(((ClusterDefinition) definition).spec().provider())
+            .isEqualTo(CloudProvider.SIMULATED);
       }
     }
   }
@@ -125,6 +140,48 @@ class ExamplesTest {
         .extracting(TaskSpec::executorKind)
         .containsOnly(ExecutorKind.SHELL);
     assertThat(shell.spec().tasks()).allMatch(t -> t.shell().command().get(0).equals("sh"));
+  }
+
+  @Test
+  void clusterIsASimulatedGeneralPoolAndASpotGpuPoolThatIsBurnedIn() {
+    ClusterDefinition cluster =
+        (ClusterDefinition) DefinitionParser.parse(Examples.read("cluster.yaml")).get(0);
+
+    ClusterSpec spec = cluster.spec();
+    assertThat(cluster.metadata().name()).isEqualTo("demo");
+    assertThat(spec.provider()).isEqualTo(CloudProvider.SIMULATED);
+    assertThat(spec.region()).isEqualTo("us-west-2");
+    assertThat(spec.nodePools()).extracting(NodePoolSpec::name).containsExactly("general", "gpu");
+    NodePoolSpec general = spec.pool("general").orElseThrow();
+    assertThat(general.instanceType()).isEqualTo("m5.large");
+    assertThat(general.minSize()).isEqualTo(2);
+    assertThat(general.desiredSize()).isEqualTo(2);
+    assertThat(general.maxSize()).isEqualTo(5);
+    assertThat(general.labels())
+        .containsExactly(entry("pool", "general"), entry("tier", "standard"));
+    assertThat(general.isGpu()).isFalse();
+    NodePoolSpec gpu = spec.pool("gpu").orElseThrow();
+    assertThat(gpu.instanceType()).isEqualTo("p4d.24xlarge");
+    assertThat(gpu.minSize()).isEqualTo(1);
+    assertThat(gpu.maxSize()).isEqualTo(3);
+    assertThat(gpu.spot().maxPrice()).isEqualTo("15.0");
+    assertThat(gpu.gpu().perNode()).isEqualTo(8);
+    assertThat(gpu.gpu().validate().op()).isEqualTo(GpuOp.BURN_IN);
+    assertThat(gpu.gpu().validate().duration()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(gpu.labels()).containsExactly(entry("pool", "gpu"));
+    assertThat(gpu.taints())
+        .containsExactly(new Taint("nvidia.com/gpu", "present", TaintEffect.NO_SCHEDULE));
+    assertThat(gpu.simulate().bootDelay()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(spec.autoscaling().enabled()).isTrue();
+    assertThat(spec.autoscaling().minNodes()).isEqualTo(3);
+    assertThat(spec.autoscaling().maxNodes()).isEqualTo(8);
+    assertThat(spec.autoscaling().scaleDownDelay()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(spec.budget().monthlyLimit()).isEqualByComparingTo(new BigDecimal("50000"));
+    assertThat(spec.budget().alerts())
+        .extracting(BudgetAlert::thresholdPercent)
+        .containsExactly(80, 100);
+    assertThat(spec.budget().onBudget()).isEqualTo(OnBudget.ALERT);
+    assertThat(spec.readyTimeout()).isEqualTo(Duration.ofMinutes(5));
   }
 
   @Test

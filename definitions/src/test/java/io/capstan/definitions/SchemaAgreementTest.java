@@ -11,6 +11,7 @@ import com.networknt.schema.SpecVersion;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ class SchemaAgreementTest {
     List<String> mismatches = new ArrayList<>();
     compare(PipelineDefinition.class, SCHEMA, "PipelineDefinition", "PipelineSpec", mismatches);
     compare(JobDefinition.class, SCHEMA, "JobDefinition", "JobSpec", mismatches);
+    compare(ClusterDefinition.class, SCHEMA, "ClusterDefinition", "ClusterSpec", mismatches);
 
     assertThat(mismatches).isEmpty();
   }
@@ -109,6 +111,39 @@ class SchemaAgreementTest {
       })
   void whatTheParserRefusesInAScheduleForItsShapeTheSchemaRefusesToo(String spec) throws Exception {
     String yaml = "apiVersion: capstan.io/v1\nkind: Job\nmetadata: {name: j}\n" + spec + "\n";
+
+    assertThat(Rejections.of(yaml).problems()).isNotEmpty();
+    assertThat(RAW_SCHEMA.validate(YAML.readTree(yaml))).isNotEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{provider: simulated, region: us-west-2, nodePools: []}",
+        "{provider: gcp, region: us-west-2, nodePools: [{name: a, instanceType: m5.large, minSize:"
+            + " 1, maxSize: 1}]}",
+        "{provider: simulated, region: uswest2, nodePools: [{name: a, instanceType: m5.large,"
+            + " minSize: 1, maxSize: 1}]}",
+        "{provider: simulated, region: us-west-2, nodePools: [{name: a, instanceType: m5large,"
+            + " minSize: 1, maxSize: 1}]}",
+        "{provider: simulated, region: us-west-2, nodePools: [{name: a, instanceType: m5.large,"
+            + " minSize: 1}]}",
+        "{provider: simulated, region: us-west-2, nodePools: [{name: a, instanceType: m5.large,"
+            + " minSize: 1, maxSize: 1, taints: [{key: k, effect: NoSchedul}]}]}",
+        "{provider: simulated, region: us-west-2, nodePools: [{name: a, instanceType: m5.large,"
+            + " minSize: 1, maxSize: 1, spot: {maxPrice: \"-1\"}}]}",
+        "{provider: simulated, region: us-west-2, nodePools: [{name: a, instanceType: m5.large,"
+            + " minSize: 1, maxSize: 1, gpu: {perNode: 0}}]}",
+        "{provider: simulated, region: us-west-2, nodePools: [{name: a, instanceType: m5.large,"
+            + " minSize: 1, maxSize: 1}], budget: {monthlyLimit: 0}}",
+        "{provider: simulated, region: us-west-2, nodePools: [{name: a, instanceType: m5.large,"
+            + " minSize: 1, maxSize: 1}], autoscaling: {targetCpuUtilization: 101}}",
+        "{provider: simulated, region: us-west-2, nodePools: [{name: a, instanceType: m5.large,"
+            + " minSize: 1, maxSize: 1}], nodepools: []}",
+      })
+  void whatTheParserRefusesInAClusterForItsShapeTheSchemaRefusesToo(String spec) throws Exception {
+    String yaml =
+        "apiVersion: capstan.io/v1\nkind: Cluster\nmetadata: {name: c}\nspec: " + spec + "\n";
 
     assertThat(Rejections.of(yaml).problems()).isNotEmpty();
     assertThat(RAW_SCHEMA.validate(YAML.readTree(yaml))).isNotEmpty();
@@ -198,11 +233,11 @@ class SchemaAgreementTest {
       expectType(schema, "object", where, out);
     } else if (raw == String.class) {
       expectType(schema, "string", where, out);
-    } else if (raw == Integer.class || raw == Long.class) {
+    } else if (raw == Integer.class || raw == int.class || raw == Long.class) {
       expectType(schema, "integer", where, out);
-    } else if (raw == Double.class) {
+    } else if (raw == Double.class || raw == BigDecimal.class) {
       expectType(schema, "number", where, out);
-    } else if (raw == Boolean.class) {
+    } else if (raw == Boolean.class || raw == boolean.class) {
       expectType(schema, "boolean", where, out);
     } else {
       out.add(where + ": no rule compares a " + raw.getSimpleName() + " with the schema");

@@ -159,19 +159,19 @@ class StructureValidationTest {
       assertThat(
               messages("apiVersion: capstan.io/v1\nkind: Pipline\nmetadata: {name: p}\nspec: {}\n"))
           .containsExactly(
-              "kind: 'Pipline' is not a supported kind: use Pipeline or Job (did you mean"
-                  + " 'Pipeline'?)");
+              "kind: 'Pipline' is not a supported kind: use Pipeline, Job or Cluster (did you"
+                  + " mean 'Pipeline'?)");
     }
 
     @Test
     void kindsOfTheProductThatAreNotBuiltYetSaySo() {
       assertThat(
               messages(
-                  "apiVersion: capstan.io/v1\nkind: Cluster\nmetadata: {name: prod}\n"
-                      + "spec: {provider: aws}\n"))
+                  "apiVersion: capstan.io/v1\nkind: RollingUpdate\nmetadata: {name: v4}\n"
+                      + "spec: {cluster: prod}\n"))
           .containsExactly(
-              "kind: kind 'Cluster' is not supported yet: this server runs Pipeline and Job"
-                  + " documents");
+              "kind: kind 'RollingUpdate' is not supported yet: this server runs Pipeline, Job"
+                  + " and Cluster documents");
     }
 
     @Test

@@ -3,12 +3,14 @@ package io.capstan.definitions.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.capstan.definitions.ClusterDefinition;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.DefinitionException;
 import io.capstan.definitions.DefinitionParser;
 import io.capstan.definitions.JobDefinition;
 import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.Problem;
+import io.capstan.definitions.cluster.NodePoolSpec;
 import io.capstan.definitions.pipeline.Planner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -147,6 +149,15 @@ class DefinitionFuzzTest {
           return Outcome.failed("accepted a pipeline without tasks");
         }
         Planner.plan(pipeline);
+      } else if (definition instanceof ClusterDefinition cluster) {
+        if (cluster.spec().nodePools().isEmpty()) {
+          return Outcome.failed("accepted a cluster without node pools");
+        }
+        for (NodePoolSpec pool : cluster.spec().nodePools()) {
+          if (pool.minSize() > pool.desiredSize() || pool.desiredSize() > pool.maxSize()) {
+            return Outcome.failed("accepted a pool whose sizes are out of order: " + pool);
+          }
+        }
       } else if (!(definition instanceof JobDefinition)) {
         return Outcome.failed("bound an unknown kind " + definition.getClass());
       }

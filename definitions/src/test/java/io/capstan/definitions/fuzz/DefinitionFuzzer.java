@@ -40,7 +40,10 @@ public final class DefinitionFuzzer {
   private static final YAMLMapper TREES = new YAMLMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  /** Definitions that use what the examples do not: every executor, env forms, schedules. */
+  /**
+   * Definitions that use what the examples do not: every executor, env forms, schedules, an aws
+   * cluster with every field and a simulated one with failures injected.
+   */
   public static final List<Source> INLINE =
       List.of(
           new Source(
@@ -103,6 +106,69 @@ public final class DefinitionFuzzer {
                   - name: report
                     dependsOn: [burn]
                     simulate: {output: "#{burn.output} after #{build.output}"}
+              """),
+          new Source(
+              "inline aws cluster with every cluster field",
+              """
+              apiVersion: capstan.io/v1
+              kind: Cluster
+              metadata: {name: production, namespace: platform}
+              spec:
+                provider: aws
+                region: us-west-2
+                kubernetes: {context: prod}
+                network: {subnets: [subnet-0a1b, subnet-2c3d], securityGroups: [sg-123]}
+                nodePools:
+                  - name: general
+                    instanceType: c5.xlarge
+                    launchTemplate: {name: k8s-node, version: 3}
+                    minSize: 3
+                    desiredSize: 4
+                    maxSize: 10
+                    labels: {pool: general, example.com/tier: standard}
+                    taints: [{key: dedicated, value: gpu, effect: NoSchedule}]
+                    zones: [us-west-2a, us-west-2b]
+                  - name: gpu
+                    instanceType: p4d.24xlarge
+                    launchTemplate: {name: k8s-gpu, version: $Latest}
+                    minSize: 1
+                    maxSize: 5
+                    spot: {maxPrice: "2.0"}
+                    gpu: {perNode: 8, validate: {op: bandwidth, duration: 60s, minTflops: 100}}
+                autoscaling:
+                  enabled: true
+                  minNodes: 4
+                  maxNodes: 15
+                  targetCpuUtilization: 60
+                  targetGpuUtilization: 80
+                  scaleDownDelay: 10m
+                budget:
+                  monthlyLimit: 25000.75
+                  alerts: [{thresholdPercent: 50, webhook: "https://hooks.example.com/x"}]
+                  onBudget: pause
+                readyTimeout: 30m
+              """),
+          new Source(
+              "inline simulated cluster that fails",
+              """
+              apiVersion: capstan.io/v1
+              kind: Cluster
+              metadata: {name: flaky}
+              spec:
+                provider: simulated
+                region: eu-central-1
+                nodePools:
+                  - name: a
+                    instanceType: m5.large
+                    minSize: 0
+                    maxSize: 2
+                    zones: [eu-central-1a, eu-central-1b]
+                    simulate:
+                      bootDelay: 1s
+                      readyDelay: 500ms
+                      neverBoot: false
+                      neverReady: true
+                      zonesOutOfCapacity: [eu-central-1b]
               """));
 
   private final long seed;
