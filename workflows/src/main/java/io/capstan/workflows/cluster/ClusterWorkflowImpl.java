@@ -1,0 +1,1350 @@
+package io.capstan.workflows.cluster;
+
+import io.capstan.definitions.ClusterDefinition;
+import io.capstan.definitions.Durations;
+import io.capstan.definitions.cluster.AutoscalingSpec;
+import io.capstan.definitions.cluster.BudgetSpec;
+import io.capstan.definitions.cluster.NodePoolSpec;
+import io.capstan.definitions.cluster.OnBudget;
+import io.capstan.workflows.TaskQueues;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowLock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+
+/**
+ * The cluster entity. Creation brings every pool up in parallel (group, instances in service, nodes
+ * Ready and matched by providerID, labels and taints applied) against the {@code readyTimeout};
+ * anything that fails, or a cancel, undoes what was made in reverse order in a detached scope, and
+ * the run fails saying what failed and what was removed. Then the loop: Updates run one at a time
+ * under a workflow lock (samples-java {@code safemessagepassing}), and between them a periodic
+ * round charges the cost meter, checks the budget and runs the autoscaler. The run continues as new
+ * when its history grows long and nothing is in flight.
+ */
+public final class ClusterWorkflowImpl implements ClusterWorkflow {
+  /** The history length past which an idle cluster continues as new. */
+  static final int DEFAULT_HISTORY_LIMIT = 10_000;
+
+  /** How often the cost and budget are checked when the autoscaler is off. */
+  static final Duration BUDGET_ROUND = Duration.ofMinutes(5);
+
+  /** The autoscaler's round at most (cluster-autoscaler scans every 10 s; a workflow is dearer). */
+  static final Duration MAX_AUTOSCALER_ROUND = Duration.ofSeconds(30);
+
+  static final Duration MIN_AUTOSCALER_ROUND = Duration.ofSeconds(2);
+
+  /** How long a scale-down or a pool removal retries evictions before it gives up on a node. */
+  static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(5);
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  private static final Logger LOG = Workflow.getLogger(ClusterWorkflowImpl.class);
+
+  private static final RetryOptions CALL_RETRIES =
+      RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofSeconds(1))
+          .setBackoffCoefficient(2)
+          .setMaximumInterval(Duration.ofSeconds(20))
+          .setMaximumAttempts(10)
+          .setDoNotRetry(CloudActivities.INVALID_REQUEST, CloudActivities.GROUP_CONFLICT)
+          .build();
+
+  /** Undoing never gives up: a half-created cluster must not be left behind. */
+  private static final RetryOptions CLEANUP_RETRIES =
+      RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofSeconds(2))
+          .setBackoffCoefficient(2)
+          .setMaximumInterval(Duration.ofMinutes(1))
+          .build();
+
+  private static final ActivityOptions CALLS =
+      ActivityOptions.newBuilder()
+          .setTaskQueue(TaskQueues.INFRASTRUCTURE)
+          .setStartToCloseTimeout(Duration.ofSeconds(60))
+          .setRetryOptions(CALL_RETRIES)
+          .build();
+
+  private final CloudActivities cloud = Workflow.newActivityStub(CloudActivities.class, CALLS);
+  private final NodeActivities nodes = Workflow.newActivityStub(NodeActivities.class, CALLS);
+  private final CloudActivities cloudCleanup =
+      Workflow.newActivityStub(
+          CloudActivities.class,
+          ActivityOptions.newBuilder(CALLS)
+              .setStartToCloseTimeout(Duration.ofMinutes(3))
+              .setRetryOptions(CLEANUP_RETRIES)
+              .build());
+  private final NodeActivities nodesCleanup =
+      Workflow.newActivityStub(
+          NodeActivities.class,
+          ActivityOptions.newBuilder(CALLS).setRetryOptions(CLEANUP_RETRIES).build());
+  private final AlertActivities alerting =
+      Workflow.newActivityStub(
+          AlertActivities.class,
+          ActivityOptions.newBuilder(CALLS)
+              .setStartToCloseTimeout(Duration.ofSeconds(30))
+              .setRetryOptions(RetryOptions.newBuilder(CALL_RETRIES).setMaximumAttempts(3).build())
+              .build());
+
+  private final WorkflowLock lock = Workflow.newWorkflowLock();
+  private final List<String> queued = new ArrayList<>();
+  private final Map<String, String> lastHold = new HashMap<>();
+  private ClusterStatus.Operation operation;
+  private ClusterState state;
+  private ClusterRef ref;
+  private boolean deleted;
+
+  @Override
+  public ClusterStatus run(ClusterInput input) {
+    ClusterDefinition definition = input.definition();
+    ref = ClusterRef.of(definition);
+    int historyLimit = input.historyLimit() == null ? DEFAULT_HISTORY_LIMIT : input.historyLimit();
+    if (input.carry() == null) {
+      state = new ClusterState(definition, now());
+      lock.lock();
+      try {
+        create();
+      } finally {
+        lock.unlock();
+      }
+      if (state.phase == ClusterPhase.Failed) {
+        // Operations that waited for creation are refused by now; let them answer first.
+        Workflow.await(Workflow::isEveryHandlerFinished);
+        throw ApplicationFailure.newNonRetryableFailure(state.failure, "ClusterCreationFailed");
+      }
+    } else {
+      state = ClusterState.restore(definition, input.carry());
+    }
+    try {
+      while (true) {
+        Workflow.await(() -> deleted || (operation == null && queued.isEmpty()));
+        if (deleted) {
+          break;
+        }
+        if (Workflow.getInfo().getHistoryLength() > historyLimit
+            || Workflow.getInfo().isContinueAsNewSuggested()) {
+          Workflow.await(() -> Workflow.isEveryHandlerFinished() && queued.isEmpty());
+          if (!deleted) {
+            Workflow.continueAsNew(new ClusterInput(definition, state.snapshot(), historyLimit));
+          }
+        }
+        Duration round = round();
+        boolean woke;
+        if (round == null) {
+          Workflow.await(() -> deleted || !queued.isEmpty() || operation != null);
+          woke = true;
+        } else {
+          woke = Workflow.await(round, () -> deleted || !queued.isEmpty() || operation != null);
+        }
+        if (!woke) {
+          lock.lock();
+          try {
+            if (!deleted) {
+              periodic();
+            }
+          } finally {
+            lock.unlock();
+          }
+        }
+      }
+    } catch (CanceledFailure canceled) {
+      // Canceling a cluster's run deletes the cluster: the run is the cluster, and ending it
+      // without removing what it made would leave instances running that nothing tracks.
+      Workflow.newDetachedCancellationScope(() -> removeEverything("the run was canceled")).run();
+      throw canceled;
+    }
+    Workflow.await(Workflow::isEveryHandlerFinished);
+    return status();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Creation
+
+  /** Something to undo: a pool's group and its nodes. */
+  private record Undo(String pool, String group) {}
+
+  private void create() {
+    ClusterDefinition definition = state.definition();
+    Duration readyTimeout = definition.spec().readyTimeout();
+    long deadline = now() + readyTimeout.toMillis();
+    record("Creating", null, "creating " + definition.spec().nodePools().size() + " pools");
+    List<Undo> undo = new ArrayList<>();
+    Map<String, Promise<String>> pools = new LinkedHashMap<>();
+    // The pools are listed in the definition's order, whichever comes up first.
+    for (NodePoolSpec pool : definition.spec().nodePools()) {
+      state.pools.put(
+          pool.name(),
+          new ClusterState.Pool(
+              pool,
+              ref.groupName(pool.name()),
+              pool.minSize(),
+              pool.desiredSize(),
+              pool.maxSize(),
+              null,
+              Map.of()));
+    }
+    CancellationScope scope =
+        Workflow.newCancellationScope(
+            () -> {
+              for (NodePoolSpec pool : definition.spec().nodePools()) {
+                pools.put(pool.name(), Async.function(() -> createPool(pool, undo, deadline, "")));
+              }
+            });
+    String problem;
+    try {
+      scope.run();
+      Workflow.await(
+          () ->
+              pools.values().stream().allMatch(Promise::isCompleted)
+                  || pools.values().stream().anyMatch(ClusterWorkflowImpl::failed));
+      problem = problems(pools);
+      if (problem != null) {
+        // The first failure decides; the other pools stop where they are and are undone too.
+        scope.cancel();
+        Workflow.await(() -> pools.values().stream().allMatch(Promise::isCompleted));
+        problem = problems(pools);
+      }
+    } catch (CanceledFailure canceled) {
+      scope.cancel();
+      problem = "the run was canceled during creation";
+      String why = problem;
+      Workflow.newDetachedCancellationScope(() -> failCreation(why, undo)).run();
+      throw canceled;
+    }
+    if (problem != null) {
+      String why = problem;
+      Workflow.newDetachedCancellationScope(() -> failCreation(why, undo)).run();
+      return;
+    }
+    state.phase = ClusterPhase.Ready;
+    checkBudget();
+    record(
+        "Ready",
+        null,
+        "cluster ready: "
+            + state.pools.values().stream().mapToInt(ClusterState.Pool::ready).sum()
+            + " nodes in "
+            + state.pools.size()
+            + " pools");
+  }
+
+  private static boolean failed(Promise<String> pool) {
+    return pool.isCompleted() && (pool.getFailure() != null || pool.get() != null);
+  }
+
+  /** What went wrong across pools, canceled ones left out; null when nothing did. */
+  private static String problems(Map<String, Promise<String>> pools) {
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, Promise<String>> pool : pools.entrySet()) {
+      Promise<String> promise = pool.getValue();
+      if (!promise.isCompleted()) {
+        continue;
+      }
+      RuntimeException failure = promise.getFailure();
+      if (failure != null) {
+        if (!canceled(failure)) {
+          problems.add("pool " + pool.getKey() + ": " + reason(failure));
+        }
+      } else if (promise.get() != null) {
+        problems.add(promise.get());
+      }
+    }
+    return problems.isEmpty() ? null : String.join("; ", problems);
+  }
+
+  /**
+   * Brings one pool up: instance type, group, instances in service, nodes Ready and configured.
+   *
+   * @return what went wrong, naming the pool; null when it is up
+   */
+  private String createPool(NodePoolSpec spec, List<Undo> undo, long deadline, String context) {
+    String group = ref.groupName(spec.name());
+    InstanceTypeInfo type = cloud.instanceType(spec.instanceType());
+    state.pools.put(
+        spec.name(),
+        new ClusterState.Pool(
+            spec, group, spec.minSize(), spec.desiredSize(), spec.maxSize(), type, Map.of()));
+    if (!type.known()) {
+      record(
+          "InstanceTypeUnknown",
+          spec.name(),
+          "instance type "
+              + spec.instanceType()
+              + " is not in Capstan's price table: cost and capacity are estimates");
+    }
+    // Registered before the call: a create that timed out may still have made the group.
+    undo.add(new Undo(spec.name(), group));
+    GroupState made =
+        cloud.ensureGroup(new CloudActivities.EnsureGroupRequest(ref, spec, spec.desiredSize()));
+    record(
+        made.created() ? "GroupCreated" : "GroupFound",
+        spec.name(),
+        (made.created() ? "created group " : "found group ")
+            + group
+            + (made.created() ? "" : " (made by an earlier attempt)")
+            + context
+            + ": min "
+            + made.minSize()
+            + ", desired "
+            + made.desiredCapacity()
+            + ", max "
+            + made.maxSize());
+    String problem = bringUp(spec.name(), spec.desiredSize(), deadline);
+    if (problem != null) {
+      return problem;
+    }
+    validateGpus(spec);
+    return null;
+  }
+
+  /**
+   * Waits until {@code count} instances of the pool are in service and every one has a Ready node,
+   * then gives the nodes the pool's labels and taints.
+   *
+   * @return what is missing at the deadline, naming the pool; null when all is there
+   */
+  private String bringUp(String poolName, int count, long deadline) {
+    ClusterState.Pool pool = state.pools.get(poolName);
+    step("waiting for " + count + " instances of " + poolName + " in service");
+    GroupState group =
+        awaiting(CloudActivities.class, deadline)
+            .awaitInService(
+                new CloudActivities.AwaitInServiceRequest(ref, pool.groupName(), count, deadline));
+    List<CloudInstance> inService =
+        group.instances().stream().filter(CloudInstance::inService).toList();
+    track(poolName, group, List.of());
+    if (inService.size() < count) {
+      List<String> why = new ArrayList<>();
+      for (CloudInstance instance : group.instances()) {
+        if (!instance.inService()) {
+          why.add(
+              instance.instanceId()
+                  + " "
+                  + instance.lifecycleState()
+                  + (instance.failure() == null ? "" : " (" + instance.failure() + ")"));
+        }
+      }
+      return "pool "
+          + poolName
+          + ": "
+          + inService.size()
+          + " of "
+          + count
+          + " instances in service by the deadline"
+          + (why.isEmpty() ? "" : ": " + String.join(", ", why));
+    }
+    step("waiting for the nodes of " + inService.size() + " instances of " + poolName);
+    List<NodeView> found =
+        awaiting(NodeActivities.class, deadline)
+            .awaitNodes(
+                new NodeActivities.AwaitNodesRequest(
+                    ref,
+                    poolName,
+                    inService.stream().map(CloudInstance::providerId).toList(),
+                    deadline));
+    track(poolName, group, found);
+    if (!found.isEmpty()) {
+      step("applying labels and taints to " + found.size() + " nodes of " + poolName);
+      NodePoolSpec spec = pool.spec();
+      List<NodeView> configured =
+          nodes.configureNodes(
+              new NodeActivities.ConfigureNodesRequest(
+                  ref,
+                  poolName,
+                  found.stream().map(NodeView::name).toList(),
+                  spec.labels(),
+                  spec.taints()));
+      track(poolName, group, configured);
+    }
+    Map<String, NodeView> byInstance = new LinkedHashMap<>();
+    found.forEach(node -> byInstance.put(node.instanceId(), node));
+    List<String> missing = new ArrayList<>();
+    for (CloudInstance instance : inService) {
+      NodeView node = byInstance.get(instance.instanceId());
+      if (node == null) {
+        missing.add(
+            instance.instanceId()
+                + " has no node"
+                + (instance.failure() == null ? "" : " (" + instance.failure() + ")"));
+      } else if (!node.ready()) {
+        missing.add(
+            "node "
+                + node.name()
+                + " ("
+                + instance.instanceId()
+                + ") is not Ready"
+                + (node.reason() == null ? "" : ": " + node.reason()));
+      }
+    }
+    if (!missing.isEmpty()) {
+      // The cloud may know why an instance never became a node (a state reason, an injected
+      // failure): ask once more now that the wait is over.
+      GroupState latest = cloud.describe(new CloudActivities.GroupRequest(ref, pool.groupName()));
+      if (latest != null) {
+        missing = explain(missing, latest);
+      }
+      return "pool "
+          + poolName
+          + ": "
+          + missing.size()
+          + " of "
+          + count
+          + " nodes not Ready within the readyTimeout ("
+          + Durations.format(state.definition().spec().readyTimeout())
+          + "): "
+          + String.join("; ", missing);
+    }
+    record(
+        "NodesReady",
+        poolName,
+        found.size() + " nodes of " + poolName + " Ready, labelled and tainted");
+    return null;
+  }
+
+  /** Adds the cloud's reasons to "has no node" lines that lack one. */
+  private static List<String> explain(List<String> missing, GroupState group) {
+    List<String> explained = new ArrayList<>();
+    for (String line : missing) {
+      String result = line;
+      for (CloudInstance instance : group.instances()) {
+        if (line.equals(instance.instanceId() + " has no node") && instance.failure() != null) {
+          result = line + " (" + instance.failure() + ")";
+        }
+      }
+      explained.add(result);
+    }
+    return explained;
+  }
+
+  private void validateGpus(NodePoolSpec spec) {
+    if (!spec.isGpu() || spec.gpu().validate() == null) {
+      return;
+    }
+    // GPU validation runs on the GPU hosts' pinned queues, which the GPU issue brings; until a
+    // GPU worker serves them the step is recorded as not run rather than pretended.
+    record(
+        "GpuValidationNotRun",
+        spec.name(),
+        "GPU validation ("
+            + spec.gpu().validate().op().name().toLowerCase(Locale.ROOT).replace('_', '-')
+            + ") of pool "
+            + spec.name()
+            + " not run: no GPU host worker serves GPU activities in this version");
+  }
+
+  /**
+   * Undoes a failed creation in reverse order and marks the cluster Failed.
+   *
+   * @return what was removed
+   */
+  private List<String> failCreation(String problem, List<Undo> undo) {
+    record("CreationFailed", null, problem);
+    state.phase = ClusterPhase.Deleting;
+    List<String> removed = new ArrayList<>();
+    List<Undo> reversed = new ArrayList<>(undo);
+    Collections.reverse(reversed);
+    for (Undo step : reversed) {
+      removed.addAll(dismantle(step.pool(), step.group()));
+    }
+    state.phase = ClusterPhase.Failed;
+    state.failure =
+        "cluster "
+            + ref.key()
+            + " was not created: "
+            + problem
+            + ". Removed, in reverse order: "
+            + (removed.isEmpty()
+                ? "nothing (nothing had been created)"
+                : String.join(", ", removed));
+    LOG.warn(state.failure);
+    return removed;
+  }
+
+  /** Deletes a pool's group and nodes, never giving up, and says what went. */
+  private List<String> dismantle(String poolName, String group) {
+    List<String> removed = new ArrayList<>();
+    ClusterState.Pool pool = state.pools.get(poolName);
+    int instances = pool == null ? 0 : pool.instances().size();
+    step("deleting group " + group);
+    if (cloudCleanup.deleteGroup(new CloudActivities.GroupRequest(ref, group))) {
+      removed.add(
+          "group " + group + " (" + instances + " instance" + (instances == 1 ? "" : "s") + ")");
+    }
+    List<String> gone =
+        nodesCleanup.deleteNodes(new NodeActivities.DeleteNodesRequest(ref, poolName, null));
+    if (!gone.isEmpty()) {
+      removed.add(gone.size() + " node" + (gone.size() == 1 ? "" : "s") + " of pool " + poolName);
+    }
+    if (pool != null) {
+      chargeCost();
+      state.pools.put(poolName, pool.withInstances(Map.of()));
+    }
+    record(
+        "PoolRemoved",
+        poolName,
+        "removed " + (removed.isEmpty() ? "nothing" : String.join(" and ", removed)));
+    return removed;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The periodic round: cost, budget, autoscaler
+
+  private Duration round() {
+    if (state.phase != ClusterPhase.Ready) {
+      return null;
+    }
+    AutoscalingSpec autoscaling = state.autoscaling;
+    if (autoscaling.enabled()) {
+      Duration half = autoscaling.scaleDownDelay().dividedBy(2);
+      if (half.compareTo(MAX_AUTOSCALER_ROUND) > 0) {
+        return MAX_AUTOSCALER_ROUND;
+      }
+      return half.compareTo(MIN_AUTOSCALER_ROUND) < 0 ? MIN_AUTOSCALER_ROUND : half;
+    }
+    return state.definition().spec().budget() == null ? null : BUDGET_ROUND;
+  }
+
+  private void periodic() {
+    chargeCost();
+    checkBudget();
+    if (state.autoscaling.enabled() && state.phase == ClusterPhase.Ready) {
+      autoscale();
+    }
+  }
+
+  private void autoscale() {
+    ClusterLoad load = nodes.load(ref);
+    observe(load);
+    List<Autoscaler.PoolShape> shapes = new ArrayList<>();
+    for (ClusterState.Pool pool : state.pools.values()) {
+      NodePoolSpec spec = pool.spec();
+      InstanceTypeInfo type = pool.type();
+      shapes.add(
+          new Autoscaler.PoolShape(
+              spec.name(),
+              pool.min(),
+              pool.max(),
+              pool.desired(),
+              spec.labels(),
+              spec.taints(),
+              type.vcpus() * 1000L,
+              spec.isGpu() ? spec.gpu().perNode() : type.gpus(),
+              type.hourly(spec.isSpot())));
+    }
+    List<Autoscaler.Decision> decisions =
+        state.autoscaler.decide(state.autoscaling, shapes, load, now(), state.scaleUpsHeld);
+    Set<String> holding = new TreeSet<>();
+    for (Autoscaler.Decision decision : decisions) {
+      switch (decision.action()) {
+        case HOLD -> {
+          String key = decision.pool() == null ? "" : decision.pool();
+          holding.add(key);
+          if (!decision.reason().equals(lastHold.get(key))) {
+            lastHold.put(key, decision.reason());
+            record("AutoscalerHold", decision.pool(), decision.reason());
+          }
+        }
+        case SCALE_UP -> {
+          state.autoscaler.scaledUp(now());
+          record(
+              "AutoscalerScaleUp",
+              decision.pool(),
+              "scale up "
+                  + decision.pool()
+                  + " "
+                  + decision.from()
+                  + " → "
+                  + decision.to()
+                  + ": "
+                  + decision.reason());
+          autoscalerOperation(
+              "autoscaler: scale up " + decision.pool(),
+              () -> growPool(decision.pool(), decision.to()));
+        }
+        case REMOVE_NODE -> {
+          record(
+              "AutoscalerScaleDown",
+              decision.pool(),
+              "scale down "
+                  + decision.pool()
+                  + " "
+                  + decision.from()
+                  + " → "
+                  + decision.to()
+                  + ": "
+                  + decision.reason());
+          autoscalerOperation(
+              "autoscaler: remove node " + decision.node(),
+              () -> removeNode(decision.pool(), decision.node(), decision.instanceId()));
+        }
+      }
+    }
+    lastHold.keySet().retainAll(holding);
+  }
+
+  private void autoscalerOperation(String name, Runnable body) {
+    operation = new ClusterStatus.Operation(name, iso(now()), null);
+    state.phase = ClusterPhase.Updating;
+    try {
+      body.run();
+    } catch (ActivityFailure | ApplicationFailure failure) {
+      record("AutoscalerFailed", null, name + " failed: " + reason(failure));
+    } finally {
+      state.phase = ClusterPhase.Ready;
+      operation = null;
+    }
+    chargeCost();
+    checkBudget();
+  }
+
+  /** Readiness from Kubernetes, for the status. */
+  private void observe(ClusterLoad load) {
+    Map<String, ClusterLoad.NodeLoad> byInstance = new HashMap<>();
+    load.nodes().forEach(node -> byInstance.put(node.instanceId(), node));
+    for (ClusterState.Pool pool : List.copyOf(state.pools.values())) {
+      Map<String, ClusterState.Instance> instances = new LinkedHashMap<>();
+      for (ClusterState.Instance instance : pool.instances().values()) {
+        ClusterLoad.NodeLoad node = byInstance.get(instance.instanceId());
+        instances.put(
+            instance.instanceId(),
+            node == null
+                ? new ClusterState.Instance(
+                    instance.instanceId(),
+                    instance.zone(),
+                    instance.node(),
+                    false,
+                    instance.version())
+                : new ClusterState.Instance(
+                    instance.instanceId(),
+                    instance.zone(),
+                    node.name(),
+                    node.ready(),
+                    instance.version()));
+      }
+      state.pools.put(pool.spec().name(), pool.withInstances(instances));
+    }
+  }
+
+  /** Raises a pool's desired capacity and brings the new nodes up; prunes what does not come. */
+  private void growPool(String poolName, int desired) {
+    ClusterState.Pool pool = state.pools.get(poolName);
+    int max = Math.max(pool.max(), desired);
+    step("setting " + poolName + " desired capacity to " + desired);
+    track(
+        poolName,
+        cloud.resize(
+            new CloudActivities.ResizeRequest(ref, pool.groupName(), pool.min(), desired, max)),
+        List.of());
+    state.pools.put(poolName, state.pools.get(poolName).withBounds(pool.min(), desired, max));
+    String problem =
+        bringUp(poolName, desired, now() + state.definition().spec().readyTimeout().toMillis());
+    if (problem != null) {
+      record("ScaleUpIncomplete", poolName, problem + "; removing the instances that did not come");
+      pruneUnready(poolName);
+      throw ApplicationFailure.newNonRetryableFailure(problem, "ScaleUpIncomplete");
+    }
+  }
+
+  /** Terminates the pool's instances that have no Ready node, decrementing its capacity. */
+  private void pruneUnready(String poolName) {
+    ClusterState.Pool pool = state.pools.get(poolName);
+    List<String> nodeNames = new ArrayList<>();
+    int removed = 0;
+    for (ClusterState.Instance instance : List.copyOf(pool.instances().values())) {
+      if (instance.ready()) {
+        continue;
+      }
+      cloudCleanup.terminateInstance(
+          new CloudActivities.TerminateRequest(ref, pool.groupName(), instance.instanceId(), true));
+      removed++;
+      if (instance.node() != null) {
+        nodeNames.add(instance.node());
+      }
+    }
+    if (!nodeNames.isEmpty()) {
+      nodesCleanup.deleteNodes(new NodeActivities.DeleteNodesRequest(ref, poolName, nodeNames));
+    }
+    refresh(poolName);
+    record(
+        "InstancesPruned",
+        poolName,
+        "terminated " + removed + " instances that did not become Ready nodes");
+  }
+
+  /** Drains a node and terminates its instance with a capacity decrement. */
+  private void removeNode(String poolName, String node, String instanceId) {
+    ClusterState.Pool pool = state.pools.get(poolName);
+    step("draining " + node);
+    NodeActivities.DrainResult drained =
+        draining().drain(new NodeActivities.DrainRequest(ref, node, DRAIN_TIMEOUT.toMillis()));
+    if (!drained.drained()) {
+      nodes.uncordon(ref, node);
+      throw ApplicationFailure.newNonRetryableFailure(
+          "node "
+              + node
+              + " could not be drained within "
+              + Durations.format(DRAIN_TIMEOUT)
+              + ": "
+              + String.join(", ", drained.remaining())
+              + (drained.blockedBy() == null ? "" : " (" + drained.blockedBy() + ")")
+              + "; it stays in service",
+          "DrainIncomplete");
+    }
+    step("terminating " + instanceId);
+    cloud.terminateInstance(
+        new CloudActivities.TerminateRequest(ref, pool.groupName(), instanceId, true));
+    nodes.deleteNodes(new NodeActivities.DeleteNodesRequest(ref, poolName, List.of(node)));
+    chargeCost();
+    refresh(poolName);
+    record(
+        "NodeRemoved",
+        poolName,
+        "removed node "
+            + node
+            + " ("
+            + instanceId
+            + "), drained of "
+            + drained.evicted()
+            + " pods");
+  }
+
+  private void checkBudget() {
+    BudgetSpec budget = state.definition().spec().budget();
+    if (budget == null) {
+      return;
+    }
+    Map<String, CostMeter.Rate> rates = state.rates();
+    double projected = state.cost.projectedMonthly(rates);
+    Map<String, String> tags = Map.of("cluster", ref.key());
+    Workflow.getMetricsScope()
+        .tagged(tags)
+        .gauge("capstan_cluster_projected_monthly_cost_dollars")
+        .update(projected);
+    for (BudgetWatch.Crossing crossing :
+        state.budget.check(budget, state.cost.month(), projected)) {
+      ClusterEvent alert = record("BudgetAlert", null, crossing.message());
+      state.alert(alert);
+      Workflow.getMetricsScope()
+          .tagged(
+              Map.of(
+                  "cluster",
+                  ref.key(),
+                  "threshold_percent",
+                  Integer.toString(crossing.alert().thresholdPercent())))
+          .counter("capstan_cluster_budget_alerts")
+          .inc(1);
+      if (crossing.alert().webhook() != null) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("cluster", ref.key());
+        body.put("thresholdPercent", crossing.alert().thresholdPercent());
+        body.put("projectedMonthly", Math.round(crossing.projected() * 100) / 100.0);
+        body.put("monthlyLimit", crossing.limit());
+        body.put("message", crossing.message());
+        try {
+          alerting.postWebhook(crossing.alert().webhook(), body);
+        } catch (ActivityFailure failure) {
+          record("WebhookFailed", null, "budget webhook failed: " + reason(failure));
+        }
+      }
+    }
+    String held =
+        budget.onBudget() == OnBudget.PAUSE && BudgetWatch.overLimit(budget, projected)
+            ? String.format(
+                "the month's projected cost $%.2f is over the $%.2f budget (onBudget: pause)",
+                projected, budget.monthlyLimit().doubleValue())
+            : null;
+    if (held != null && state.scaleUpsHeld == null) {
+      record("ScaleUpsPaused", null, "scale-ups paused: " + held);
+    } else if (held == null && state.scaleUpsHeld != null) {
+      record("ScaleUpsResumed", null, "scale-ups resumed: the projection is back under the budget");
+    }
+    state.scaleUpsHeld = held;
+  }
+
+  private void chargeCost() {
+    state.cost.advance(now(), state.rates());
+    for (Map.Entry<String, CostMeter.PoolCost> pool : state.cost.pools().entrySet()) {
+      Workflow.getMetricsScope()
+          .tagged(Map.of("cluster", ref.key(), "pool", pool.getKey()))
+          .gauge("capstan_cluster_cost_dollars")
+          .update(pool.getValue().dollars());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Updates
+
+  @Override
+  public ClusterUpdates.Result scale(ClusterUpdates.Scale request) {
+    return operate(
+        ClusterUpdates.SCALE,
+        request.pool() + " to " + request.desired(),
+        () -> {
+          ClusterState.Pool pool = existingPool(request.pool());
+          int min = request.min() == null ? pool.min() : request.min();
+          int max = request.max() == null ? pool.max() : request.max();
+          int from = pool.desired();
+          checkBounds(request.pool(), min, request.desired(), max);
+          if (request.desired() > from) {
+            track(
+                request.pool(),
+                cloud.resize(
+                    new CloudActivities.ResizeRequest(
+                        ref, pool.groupName(), min, request.desired(), max)),
+                List.of());
+            state.pools.put(
+                request.pool(),
+                state.pools.get(request.pool()).withBounds(min, request.desired(), max));
+            String problem =
+                bringUp(
+                    request.pool(),
+                    request.desired(),
+                    now() + state.definition().spec().readyTimeout().toMillis());
+            if (problem != null) {
+              record("ScaleIncomplete", request.pool(), problem);
+              throw ApplicationFailure.newNonRetryableFailure(problem, "ScaleIncomplete");
+            }
+          } else if (request.desired() < from) {
+            shrink(request.pool(), from - request.desired(), min, max);
+          } else {
+            track(
+                request.pool(),
+                cloud.resize(
+                    new CloudActivities.ResizeRequest(ref, pool.groupName(), min, from, max)),
+                List.of());
+          }
+          state.pools.put(
+              request.pool(),
+              state.pools.get(request.pool()).withBounds(min, request.desired(), max));
+          chargeCost();
+          String message =
+              "scaled "
+                  + request.pool()
+                  + " from "
+                  + from
+                  + " to "
+                  + request.desired()
+                  + " (min "
+                  + min
+                  + ", max "
+                  + max
+                  + ")";
+          record("Scaled", request.pool(), message);
+          return message;
+        });
+  }
+
+  /**
+   * Removes {@code count} nodes of a pool: those not Ready first, then the newest; drained first.
+   */
+  private void shrink(String poolName, int count, int min, int max) {
+    ClusterState.Pool pool = state.pools.get(poolName);
+    // Lower the minimum first: the group refuses a decrement below it.
+    cloud.resize(
+        new CloudActivities.ResizeRequest(
+            ref,
+            pool.groupName(),
+            Math.min(min, pool.desired() - count),
+            pool.desired(),
+            Math.max(max, pool.desired())));
+    List<ClusterState.Instance> order = new ArrayList<>();
+    pool.instances().values().stream().filter(i -> !i.ready()).forEach(order::add);
+    List<ClusterState.Instance> ready =
+        new ArrayList<>(
+            pool.instances().values().stream().filter(ClusterState.Instance::ready).toList());
+    Collections.reverse(ready);
+    order.addAll(ready);
+    for (ClusterState.Instance instance : order.subList(0, Math.min(count, order.size()))) {
+      if (instance.node() != null) {
+        removeNode(poolName, instance.node(), instance.instanceId());
+      } else {
+        cloud.terminateInstance(
+            new CloudActivities.TerminateRequest(
+                ref, pool.groupName(), instance.instanceId(), true));
+        chargeCost();
+        refresh(poolName);
+      }
+    }
+    cloud.resize(
+        new CloudActivities.ResizeRequest(ref, pool.groupName(), min, pool.desired() - count, max));
+    refresh(poolName);
+  }
+
+  @Override
+  public void validateScale(ClusterUpdates.Scale request) {
+    requireOpen();
+    if (request == null || request.pool() == null) {
+      throw new IllegalArgumentException(
+          "scale needs {pool, desired}: the pool to scale and its new size");
+    }
+    ClusterState.Pool pool = knownPool(request.pool());
+    int min = request.min() == null ? pool.min() : request.min();
+    int max = request.max() == null ? pool.max() : request.max();
+    checkBounds(request.pool(), min, request.desired(), max);
+  }
+
+  @Override
+  public ClusterUpdates.Result addPool(ClusterUpdates.AddPool request) {
+    NodePoolSpec spec = request.pool();
+    return operate(
+        ClusterUpdates.ADD_POOL,
+        spec.name(),
+        () -> {
+          if (state.pools.containsKey(spec.name())) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                "pool '" + spec.name() + "' exists already", "PoolExists");
+          }
+          List<Undo> undo = new ArrayList<>();
+          String problem;
+          try {
+            problem =
+                createPool(
+                    spec,
+                    undo,
+                    now() + state.definition().spec().readyTimeout().toMillis(),
+                    " for the added pool");
+          } catch (ActivityFailure failure) {
+            problem = "pool " + spec.name() + ": " + reason(failure);
+          }
+          if (problem != null) {
+            List<String> removed = new ArrayList<>();
+            String why = problem;
+            Workflow.newDetachedCancellationScope(
+                    () -> {
+                      for (Undo step : undo) {
+                        removed.addAll(dismantle(step.pool(), step.group()));
+                      }
+                      state.pools.remove(spec.name());
+                    })
+                .run();
+            throw ApplicationFailure.newNonRetryableFailure(
+                why + ". Removed: " + (removed.isEmpty() ? "nothing" : String.join(", ", removed)),
+                "PoolCreationFailed");
+          }
+          chargeCost();
+          String message = "added pool " + spec.name() + " with " + spec.desiredSize() + " nodes";
+          record("PoolAdded", spec.name(), message);
+          return message;
+        });
+  }
+
+  @Override
+  public void validateAddPool(ClusterUpdates.AddPool request) {
+    requireOpen();
+    NodePoolSpec spec = request == null ? null : request.pool();
+    if (spec == null || spec.name() == null || spec.instanceType() == null) {
+      throw new IllegalArgumentException(
+          "addPool needs {pool: {name, instanceType, minSize, maxSize, ...}}, a node pool as in a"
+              + " Cluster's spec.nodePools");
+    }
+    if (!DNS_LABEL.matcher(spec.name()).matches() || spec.name().length() > 40) {
+      throw new IllegalArgumentException(
+          "pool name '" + spec.name() + "' is not a DNS label of at most 40 characters");
+    }
+    if (state.pools.containsKey(spec.name())) {
+      throw new IllegalArgumentException(
+          "pool '" + spec.name() + "' exists already: scale it, or remove it first");
+    }
+    checkBounds(spec.name(), spec.minSize(), spec.desiredSize(), spec.maxSize());
+  }
+
+  @Override
+  public ClusterUpdates.Result removePool(ClusterUpdates.RemovePool request) {
+    return operate(
+        ClusterUpdates.REMOVE_POOL,
+        request.pool(),
+        () -> {
+          ClusterState.Pool pool = existingPool(request.pool());
+          if (state.pools.size() == 1) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                "pool '" + request.pool() + "' is the cluster's last: delete the cluster instead",
+                "LastPool");
+          }
+          List<String> undrained = new ArrayList<>();
+          for (ClusterState.Instance instance : pool.instances().values()) {
+            if (instance.node() == null) {
+              continue;
+            }
+            step("draining " + instance.node());
+            NodeActivities.DrainResult result =
+                draining()
+                    .drain(
+                        new NodeActivities.DrainRequest(
+                            ref, instance.node(), DRAIN_TIMEOUT.toMillis()));
+            if (!result.drained()) {
+              undrained.add(instance.node() + ": " + String.join(", ", result.remaining()));
+            }
+          }
+          List<String> removed = dismantle(request.pool(), pool.groupName());
+          state.pools.remove(request.pool());
+          String message =
+              "removed pool "
+                  + request.pool()
+                  + ": "
+                  + String.join(", ", removed)
+                  + (undrained.isEmpty()
+                      ? ""
+                      : "; pods that could not be evicted in time went with their nodes: "
+                          + String.join("; ", undrained));
+          return message;
+        });
+  }
+
+  @Override
+  public void validateRemovePool(ClusterUpdates.RemovePool request) {
+    requireOpen();
+    if (request == null || request.pool() == null) {
+      throw new IllegalArgumentException("removePool needs {pool}: the name of the pool to remove");
+    }
+    knownPool(request.pool());
+    if (state.pools.size() == 1) {
+      throw new IllegalArgumentException(
+          "pool '" + request.pool() + "' is the cluster's last: delete the cluster instead");
+    }
+  }
+
+  @Override
+  public ClusterUpdates.Result setAutoscaling(ClusterUpdates.SetAutoscaling request) {
+    return operate(
+        ClusterUpdates.SET_AUTOSCALING,
+        request.autoscaling().enabled() ? "enable" : "disable",
+        () -> {
+          state.autoscaling = request.autoscaling();
+          AutoscalingSpec a = request.autoscaling();
+          String message =
+              a.enabled()
+                  ? "autoscaling on: nodes "
+                      + (a.minNodes() == null ? "-" : a.minNodes())
+                      + ".."
+                      + (a.maxNodes() == null ? "-" : a.maxNodes())
+                      + ", cpu target "
+                      + a.targetCpuUtilization()
+                      + "%, gpu target "
+                      + a.targetGpuUtilization()
+                      + "%, scale-down delay "
+                      + Durations.format(a.scaleDownDelay())
+                  : "autoscaling off";
+          record("AutoscalingChanged", null, message);
+          return message;
+        });
+  }
+
+  @Override
+  public void validateSetAutoscaling(ClusterUpdates.SetAutoscaling request) {
+    requireOpen();
+    AutoscalingSpec a = request == null ? null : request.autoscaling();
+    if (a == null) {
+      throw new IllegalArgumentException(
+          "setAutoscaling needs {autoscaling: {enabled, minNodes, maxNodes, targetCpuUtilization,"
+              + " targetGpuUtilization, scaleDownDelay}}");
+    }
+    if (a.minNodes() != null && a.maxNodes() != null && a.minNodes() > a.maxNodes()) {
+      throw new IllegalArgumentException(
+          "minNodes " + a.minNodes() + " is more than maxNodes " + a.maxNodes());
+    }
+    for (int target : List.of(a.targetCpuUtilization(), a.targetGpuUtilization())) {
+      if (target < 1 || target > 100) {
+        throw new IllegalArgumentException(
+            "a target utilization is a percentage from 1 to 100, not " + target);
+      }
+    }
+    if (a.scaleDownDelay() == null
+        || a.scaleDownDelay().isNegative()
+        || a.scaleDownDelay().isZero()) {
+      throw new IllegalArgumentException("scaleDownDelay must be positive, e.g. 10m");
+    }
+    int minSum = state.pools.values().stream().mapToInt(ClusterState.Pool::min).sum();
+    if (a.maxNodes() != null && a.maxNodes() < minSum) {
+      throw new IllegalArgumentException(
+          "maxNodes " + a.maxNodes() + " is less than the pools' minSize sum " + minSum);
+    }
+  }
+
+  @Override
+  public ClusterUpdates.Result delete(ClusterUpdates.Delete request) {
+    return operate(
+        ClusterUpdates.DELETE,
+        request == null || request.reason() == null ? "" : request.reason(),
+        () -> {
+          List<String> removed =
+              removeEverything(
+                  request == null || request.reason() == null
+                      ? "deleted on request"
+                      : request.reason());
+          return "deleted cluster "
+              + ref.key()
+              + ": "
+              + (removed.isEmpty() ? "nothing was left" : String.join(", ", removed));
+        });
+  }
+
+  @Override
+  public void validateDelete(ClusterUpdates.Delete request) {
+    requireOpen();
+  }
+
+  private List<String> removeEverything(String why) {
+    state.phase = ClusterPhase.Deleting;
+    record("Deleting", null, "deleting the cluster: " + why);
+    List<ClusterState.Pool> pools = new ArrayList<>(state.pools.values());
+    Collections.reverse(pools);
+    List<Promise<List<String>>> removals = new ArrayList<>();
+    for (ClusterState.Pool pool : pools) {
+      removals.add(Async.function(() -> dismantle(pool.spec().name(), pool.groupName())));
+    }
+    List<String> removed = new ArrayList<>();
+    for (Promise<List<String>> removal : removals) {
+      removed.addAll(removal.get());
+    }
+    chargeCost();
+    state.phase = ClusterPhase.Deleted;
+    record(
+        "Deleted",
+        null,
+        "cluster deleted: "
+            + (removed.isEmpty() ? "nothing was left" : String.join(", ", removed)));
+    deleted = true;
+    return removed;
+  }
+
+  /**
+   * Runs an operation after those before it (the workflow lock), as Updating, and answers what it
+   * did; a failure fails the Update and leaves the cluster Ready.
+   */
+  private ClusterUpdates.Result operate(String name, String detail, Supplier<String> body) {
+    queued.add(name + (detail.isEmpty() ? "" : " " + detail));
+    lock.lock();
+    queued.remove(name + (detail.isEmpty() ? "" : " " + detail));
+    try {
+      if (deleted || state.phase == ClusterPhase.Deleting) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "the cluster was deleted before " + name + " could run", "ClusterDeleted");
+      }
+      if (state.phase == ClusterPhase.Failed) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "the cluster failed to create: " + state.failure, "ClusterFailed");
+      }
+      operation =
+          new ClusterStatus.Operation(
+              name + (detail.isEmpty() ? "" : " " + detail), iso(now()), null);
+      if (state.phase == ClusterPhase.Ready) {
+        state.phase = ClusterPhase.Updating;
+      }
+      String message;
+      try {
+        message = body.get();
+      } catch (ActivityFailure failure) {
+        String why = name + " failed: " + reason(failure);
+        record("OperationFailed", null, why);
+        throw ApplicationFailure.newNonRetryableFailure(why, "OperationFailed");
+      } catch (ApplicationFailure failure) {
+        record("OperationFailed", null, name + " failed: " + failure.getOriginalMessage());
+        throw failure;
+      } catch (IllegalArgumentException | IllegalStateException refused) {
+        // The cluster changed between validation and the operation's turn (another operation ran
+        // first): the Update fails with the reason, and the workflow task does not.
+        record("OperationFailed", null, name + " refused: " + refused.getMessage());
+        throw ApplicationFailure.newNonRetryableFailure(refused.getMessage(), "OperationRefused");
+      }
+      checkBudget();
+      return new ClusterUpdates.Result(
+          name, message, state.phase == ClusterPhase.Updating ? ClusterPhase.Ready : state.phase);
+    } finally {
+      operation = null;
+      if (state.phase == ClusterPhase.Updating) {
+        state.phase = ClusterPhase.Ready;
+      }
+      lock.unlock();
+    }
+  }
+
+  private void requireOpen() {
+    if (state == null) {
+      throw new IllegalStateException("the cluster is starting: try again in a moment");
+    }
+    switch (state.phase) {
+      case Deleting, Deleted ->
+          throw new IllegalStateException(
+              "the cluster is " + state.phase.name().toLowerCase(Locale.ROOT));
+      case Failed ->
+          throw new IllegalStateException("the cluster failed to create: " + state.failure);
+      default -> {}
+    }
+  }
+
+  private ClusterState.Pool knownPool(String name) {
+    ClusterState.Pool pool = state.pools.get(name);
+    if (pool == null) {
+      throw new IllegalArgumentException(
+          "unknown pool '"
+              + name
+              + "': the cluster has "
+              + String.join(", ", state.pools.keySet()));
+    }
+    return pool;
+  }
+
+  private ClusterState.Pool existingPool(String name) {
+    ClusterState.Pool pool = state.pools.get(name);
+    if (pool == null) {
+      throw ApplicationFailure.newNonRetryableFailure("unknown pool '" + name + "'", "UnknownPool");
+    }
+    return pool;
+  }
+
+  private static void checkBounds(String pool, int min, int desired, int max) {
+    if (min < 0) {
+      throw new IllegalArgumentException("pool " + pool + ": min " + min + " is negative");
+    }
+    if (max < 1 || max > 1000) {
+      throw new IllegalArgumentException("pool " + pool + ": max " + max + " is outside 1..1000");
+    }
+    if (min > max) {
+      throw new IllegalArgumentException(
+          "pool " + pool + ": min " + min + " is more than max " + max);
+    }
+    if (desired < min || desired > max) {
+      throw new IllegalArgumentException(
+          "pool " + pool + ": desired " + desired + " is outside min " + min + " .. max " + max);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Bookkeeping
+
+  @Override
+  public ClusterStatus status() {
+    if (state == null) {
+      return null;
+    }
+    return state.status(operation, List.copyOf(queued), now());
+  }
+
+  /** Records the group's instances and what is known of their nodes in the pool's state. */
+  private void track(String poolName, GroupState group, List<NodeView> found) {
+    ClusterState.Pool pool = state.pools.get(poolName);
+    if (pool == null || group == null) {
+      return;
+    }
+    chargeCost();
+    Map<String, NodeView> byInstance = new HashMap<>();
+    found.forEach(node -> byInstance.put(node.instanceId(), node));
+    Map<String, ClusterState.Instance> instances = new LinkedHashMap<>();
+    for (CloudInstance instance : group.instances()) {
+      if ("Terminating".equals(instance.lifecycleState())
+          || "Terminated".equals(instance.lifecycleState())) {
+        continue;
+      }
+      ClusterState.Instance was = pool.instances().get(instance.instanceId());
+      NodeView node = byInstance.get(instance.instanceId());
+      instances.put(
+          instance.instanceId(),
+          new ClusterState.Instance(
+              instance.instanceId(),
+              instance.zone(),
+              node != null ? node.name() : was == null ? null : was.node(),
+              node != null ? node.ready() : was != null && was.ready(),
+              instance.launchTemplateVersion()));
+    }
+    state.pools.put(
+        poolName,
+        pool.withInstances(instances)
+            .withBounds(group.minSize(), group.desiredCapacity(), group.maxSize()));
+  }
+
+  private void refresh(String poolName) {
+    ClusterState.Pool pool = state.pools.get(poolName);
+    track(
+        poolName,
+        cloud.describe(new CloudActivities.GroupRequest(ref, pool.groupName())),
+        List.of());
+  }
+
+  private ClusterEvent record(String type, String pool, String message) {
+    LOG.info("cluster {}: {}", ref.key(), message);
+    return state.record(now(), type, pool, message);
+  }
+
+  private void step(String step) {
+    if (operation != null) {
+      operation = new ClusterStatus.Operation(operation.name(), operation.since(), step);
+    }
+  }
+
+  /** A stub whose calls may wait until {@code deadline}, heartbeating. */
+  private <T> T awaiting(Class<T> activities, long deadline) {
+    long remaining = Math.max(0, deadline - now());
+    return Workflow.newActivityStub(
+        activities,
+        ActivityOptions.newBuilder(CALLS)
+            .setStartToCloseTimeout(Duration.ofMillis(remaining).plusMinutes(1))
+            .setHeartbeatTimeout(Duration.ofSeconds(15))
+            .build());
+  }
+
+  private NodeActivities draining() {
+    return Workflow.newActivityStub(
+        NodeActivities.class,
+        ActivityOptions.newBuilder(CALLS)
+            .setStartToCloseTimeout(DRAIN_TIMEOUT.plusMinutes(1))
+            .setHeartbeatTimeout(Duration.ofSeconds(15))
+            .build());
+  }
+
+  /** Whether a pool stopped only because another one failed first. */
+  private static boolean canceled(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof CanceledFailure) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /** The message a person needs from a failure: the innermost one's own. */
+  static String reason(Throwable failure) {
+    String message = failure.getMessage();
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof TemporalFailure temporal
+          && temporal.getOriginalMessage() != null
+          && !temporal.getOriginalMessage().isBlank()) {
+        message = temporal.getOriginalMessage();
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return message;
+  }
+
+  private static long now() {
+    return Workflow.currentTimeMillis();
+  }
+
+  private static String iso(long millis) {
+    return Instant.ofEpochMilli(millis).toString();
+  }
+}

@@ -1,0 +1,401 @@
+package io.capstan.workflows.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.capstan.definitions.ClusterDefinition;
+import io.capstan.definitions.DefinitionParser;
+import io.capstan.definitions.cluster.AutoscalingSpec;
+import io.capstan.workflows.TaskQueues;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.client.UpdateOptions;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.client.WorkflowUpdateHandle;
+import io.temporal.client.WorkflowUpdateStage;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.Worker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("A cluster entity")
+class ClusterWorkflowTest {
+  static final String TWO_POOLS =
+      """
+      apiVersion: capstan.io/v1
+      kind: Cluster
+      metadata: {name: demo}
+      spec:
+        provider: simulated
+        region: us-west-2
+        nodePools:
+          - name: general
+            instanceType: m5.large
+            minSize: 1
+            desiredSize: 2
+            maxSize: 5
+            labels: {tier: standard}
+          - name: gpu
+            instanceType: p4d.24xlarge
+            minSize: 1
+            maxSize: 3
+            labels: {accelerator: a100}
+            taints: [{key: nvidia.com/gpu, value: present, effect: NoSchedule}]
+            gpu: {perNode: 8}
+        readyTimeout: 5m
+      """;
+
+  private final FakeCloud cloud = new FakeCloud();
+  private TestWorkflowEnvironment environment;
+  private WorkflowClient client;
+  private String controlPlane;
+
+  @BeforeEach
+  void start() {
+    environment = TestWorkflowEnvironment.newInstance();
+    controlPlane = "control-plane-" + UUID.randomUUID();
+    environment
+        .newWorker(controlPlane)
+        .registerWorkflowImplementationTypes(ClusterWorkflowImpl.class);
+    Worker infrastructure = environment.newWorker(TaskQueues.INFRASTRUCTURE);
+    infrastructure.registerActivitiesImplementations(cloud);
+    environment.start();
+    client = environment.getWorkflowClient();
+  }
+
+  @AfterEach
+  void stop() {
+    environment.close();
+  }
+
+  static ClusterDefinition cluster(String yaml) {
+    return (ClusterDefinition) DefinitionParser.parse(yaml).get(0);
+  }
+
+  private ClusterWorkflow startCluster(String yaml, Integer historyLimit) {
+    ClusterWorkflow stub =
+        client.newWorkflowStub(
+            ClusterWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(controlPlane)
+                .setWorkflowId("cluster-" + UUID.randomUUID())
+                .build());
+    WorkflowClient.start(stub::run, new ClusterInput(cluster(yaml), null, historyLimit));
+    return stub;
+  }
+
+  private ClusterStatus awaitStatus(ClusterWorkflow stub, Predicate<ClusterStatus> done) {
+    for (int i = 0; i < 600; i++) {
+      ClusterStatus status = stub.status();
+      if (status != null && done.test(status)) {
+        return status;
+      }
+      environment.sleep(Duration.ofSeconds(5));
+    }
+    throw new AssertionError("the cluster never got there: " + stub.status());
+  }
+
+  @Test
+  @DisplayName("creates every pool, labels and taints its nodes, and reports Ready")
+  void createsEveryPool() {
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+    ClusterStatus status = awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+
+    assertThat(cloud.groups)
+        .containsOnlyKeys("capstan-default-demo-general", "capstan-default-demo-gpu");
+    assertThat(cloud.groups.get("capstan-default-demo-general").cluster).isEqualTo("default/demo");
+    assertThat(status.pools().get("general").ready()).isEqualTo(2);
+    assertThat(status.pools().get("general").nodes())
+        .hasSize(2)
+        .allMatch(ClusterStatus.NodeStatus::ready);
+    assertThat(status.pools().get("gpu").gpusPerNode()).isEqualTo(8);
+    assertThat(cloud.nodesOf("general"))
+        .allSatisfy(
+            node -> {
+              assertThat(node.labels)
+                  .containsEntry("tier", "standard")
+                  .containsEntry("capstan.io/pool", "general");
+              assertThat(node.taints).isEmpty();
+            });
+    assertThat(cloud.nodesOf("gpu"))
+        .singleElement()
+        .satisfies(
+            node ->
+                assertThat(node.taints).extracting(t -> t.key()).containsExactly("nvidia.com/gpu"));
+    assertThat(status.events())
+        .extracting(ClusterEvent::type)
+        .contains("GroupCreated", "NodesReady", "Ready");
+    assertThat(status.cost().hourly()).isEqualTo(Math.round((2 * 0.096 + 32.77) * 100) / 100.0);
+  }
+
+  @Test
+  @DisplayName("undoes a failed creation in reverse and fails saying what failed and what went")
+  void undoesAFailedCreation() {
+    cloud.neverReadyPools.add("gpu");
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(stub).getResult(ClusterStatus.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause()
+        .hasMessageContaining(
+            "cluster default/demo was not created: pool gpu: 1 of 1 nodes not Ready within the readyTimeout (5m)")
+        .hasMessageContaining("container runtime network not ready")
+        .hasMessageContaining("group capstan-default-demo-gpu (1 instance)")
+        .hasMessageContaining("group capstan-default-demo-general (2 instances)");
+    assertThat(cloud.groups).isEmpty();
+    assertThat(cloud.nodes).isEmpty();
+    assertThat(stub.status().phase()).isEqualTo(ClusterPhase.Failed);
+  }
+
+  @Test
+  @DisplayName("runs operations one at a time: a scale waits for the one before it")
+  void serializesOperations() {
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+    awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+    List<String> original = List.copyOf(cloud.groups.get("capstan-default-demo-general").instances);
+    WorkflowStub untyped = WorkflowStub.fromTyped(stub);
+
+    WorkflowUpdateHandle<ClusterUpdates.Result> first =
+        untyped.startUpdate(
+            UpdateOptions.newBuilder(ClusterUpdates.Result.class)
+                .setUpdateName(ClusterUpdates.SCALE)
+                .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+                .build(),
+            new ClusterUpdates.Scale("general", 4, null, null));
+    WorkflowUpdateHandle<ClusterUpdates.Result> second =
+        untyped.startUpdate(
+            UpdateOptions.newBuilder(ClusterUpdates.Result.class)
+                .setUpdateName(ClusterUpdates.SCALE)
+                .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+                .build(),
+            new ClusterUpdates.Scale("general", 3, null, null));
+
+    assertThat(first.getResult().message()).isEqualTo("scaled general from 2 to 4 (min 1, max 5)");
+    assertThat(second.getResult().message()).isEqualTo("scaled general from 4 to 3 (min 1, max 5)");
+    ClusterStatus status = stub.status();
+    assertThat(status.pools().get("general").desired()).isEqualTo(3);
+    assertThat(cloud.nodesOf("general")).hasSize(3);
+    // One of the two new nodes went, drained first; the original ones stayed.
+    String drained =
+        cloud.calls.stream()
+            .filter(c -> c.startsWith("drain "))
+            .findFirst()
+            .orElseThrow()
+            .substring("drain node-".length());
+    assertThat(original)
+        .doesNotContain(drained)
+        .isSubsetOf(cloud.groups.get("capstan-default-demo-general").instances);
+    assertThat(cloud.calls).containsSubsequence("drain node-" + drained, "terminate " + drained);
+  }
+
+  @Test
+  @DisplayName("refuses an invalid operation with its reason, before it is accepted")
+  void refusesInvalidOperations() {
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+    awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+
+    assertThatThrownBy(() -> stub.scale(new ClusterUpdates.Scale("general", 2, 4, 3)))
+        .isInstanceOf(WorkflowUpdateException.class)
+        .rootCause()
+        .hasMessageContaining("pool general: min 4 is more than max 3");
+    assertThatThrownBy(() -> stub.scale(new ClusterUpdates.Scale("gpuu", 2, null, null)))
+        .rootCause()
+        .hasMessageContaining("unknown pool 'gpuu': the cluster has general, gpu");
+    assertThatThrownBy(() -> stub.scale(new ClusterUpdates.Scale("general", 9, null, null)))
+        .rootCause()
+        .hasMessageContaining("desired 9 is outside min 1 .. max 5");
+    assertThatThrownBy(() -> stub.removePool(new ClusterUpdates.RemovePool("nope")))
+        .rootCause()
+        .hasMessageContaining("unknown pool 'nope'");
+    // A refused update leaves no trace in the history: it was never accepted.
+    WorkflowExecutionHistory history =
+        client.fetchHistory(WorkflowStub.fromTyped(stub).getExecution().getWorkflowId());
+    assertThat(history.getEvents())
+        .noneMatch(
+            e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+  }
+
+  @Test
+  @DisplayName("adds and removes pools, and deletion removes everything and completes the run")
+  void addsRemovesAndDeletes() {
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+    awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+
+    var extra =
+        cluster(TWO_POOLS.replace("name: general", "name: batch"))
+            .spec()
+            .pool("batch")
+            .orElseThrow();
+    assertThat(stub.addPool(new ClusterUpdates.AddPool(extra)).message())
+        .isEqualTo("added pool batch with 2 nodes");
+    assertThat(cloud.groups).containsKey("capstan-default-demo-batch");
+    assertThat(stub.removePool(new ClusterUpdates.RemovePool("batch")).message())
+        .startsWith("removed pool batch: group capstan-default-demo-batch (2 instances)");
+    assertThat(cloud.groups).doesNotContainKey("capstan-default-demo-batch");
+
+    ClusterUpdates.Result deleted = stub.delete(new ClusterUpdates.Delete(null));
+
+    assertThat(deleted.message())
+        .startsWith("deleted cluster default/demo: group capstan-default-demo-gpu");
+    assertThat(WorkflowStub.fromTyped(stub).getResult(ClusterStatus.class).phase())
+        .isEqualTo(ClusterPhase.Deleted);
+    assertThat(cloud.groups).isEmpty();
+    assertThat(cloud.nodes).isEmpty();
+  }
+
+  @Test
+  @DisplayName(
+      "autoscales: pending GPU pods grow the GPU pool, idle nodes shrink the general pool after the delay")
+  void autoscales() {
+    ClusterWorkflow stub =
+        startCluster(
+            TWO_POOLS.replace(
+                "readyTimeout: 5m",
+                "readyTimeout: 5m\n  autoscaling: {enabled: true, maxNodes: 10, scaleDownDelay: 10m}"),
+            null);
+    awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+    synchronized (cloud) {
+      cloud.pending =
+          List.of(
+              new ClusterLoad.PendingPod(
+                  "ml",
+                  "train-0",
+                  4000,
+                  8,
+                  java.util.Map.of(),
+                  List.of(
+                      new ClusterLoad.Toleration("nvidia.com/gpu", "Exists", null, "NoSchedule"))),
+              new ClusterLoad.PendingPod(
+                  "ml",
+                  "train-1",
+                  4000,
+                  8,
+                  java.util.Map.of(),
+                  List.of(
+                      new ClusterLoad.Toleration("nvidia.com/gpu", "Exists", null, "NoSchedule"))));
+      // The GPU node is full too.
+      cloud.nodesOf("gpu").forEach(n -> n.requestedGpus = 8);
+    }
+
+    ClusterStatus grown = awaitStatus(stub, s -> s.pools().get("gpu").desired() == 3);
+    assertThat(grown.events())
+        .filteredOn(e -> e.type().equals("AutoscalerScaleUp"))
+        .extracting(ClusterEvent::message)
+        .containsExactly(
+            "scale up gpu 1 → 3: 2 pods unschedulable (cpu 8000m, 16 GPUs); GPU requests at 100% of"
+                + " capacity, above the 50% target");
+    synchronized (cloud) {
+      cloud.pending = List.of();
+      cloud.nodesOf("gpu").forEach(n -> n.requestedGpus = 8);
+    }
+    long before = environment.currentTimeMillis();
+
+    ClusterStatus shrunk = awaitStatus(stub, s -> s.pools().get("general").desired() == 1);
+    assertThat(environment.currentTimeMillis() - before)
+        .isGreaterThanOrEqualTo(Duration.ofMinutes(10).toMillis());
+    assertThat(shrunk.events())
+        .filteredOn(e -> e.type().equals("AutoscalerScaleDown"))
+        .extracting(ClusterEvent::message)
+        .singleElement()
+        .asString()
+        .startsWith("scale down general 2 → 1: node node-i-")
+        .contains("below the 50% target");
+    // Never below the pool's minimum.
+    environment.sleep(Duration.ofMinutes(30));
+    assertThat(stub.status().pools().get("general").desired()).isEqualTo(1);
+    assertThat(stub.status().pools().get("gpu").desired()).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("raises each budget alert once, as an event, a metric and a webhook call")
+  void raisesBudgetAlertsOnce() {
+    ClusterWorkflow stub =
+        startCluster(
+            TWO_POOLS.replace(
+                "readyTimeout: 5m",
+                "readyTimeout: 5m\n  budget: {monthlyLimit: 5000, alerts: [{thresholdPercent: 50, webhook: 'http://hooks.example/budget'}, {thresholdPercent: 1000}], onBudget: pause}"),
+            null);
+    awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+    environment.sleep(Duration.ofHours(2));
+
+    ClusterStatus status = stub.status();
+    assertThat(status.alerts())
+        .singleElement()
+        .satisfies(
+            a -> assertThat(a.message()).contains("passed 50% of the $5000.00 monthly budget"));
+    assertThat(cloud.webhooks)
+        .singleElement()
+        .satisfies(body -> assertThat(body).containsEntry("thresholdPercent", 50));
+    assertThat(status.autoscaling().scaleUpsHeld())
+        .contains("over the $5000.00 budget (onBudget: pause)");
+    assertThat(status.cost().total()).isGreaterThan(60.0);
+  }
+
+  @Test
+  @DisplayName("continues as new when its history grows, keeping pools, events and cost")
+  void continuesAsNew() {
+    ClusterWorkflow stub =
+        startCluster(
+            TWO_POOLS.replace(
+                "readyTimeout: 5m",
+                "readyTimeout: 5m\n  autoscaling: {enabled: true, scaleDownDelay: 10m}"),
+            150);
+    awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+    // 45% of each general node's CPU is requested: under the 50% target, but one node could not
+    // take the other's pods without passing it, so neither goes.
+    synchronized (cloud) {
+      cloud.nodesOf("general").forEach(n -> n.requestedCpuMilli = 900);
+    }
+    String firstRun = WorkflowStub.fromTyped(stub).getExecution().getRunId();
+
+    environment.sleep(Duration.ofHours(1));
+
+    String workflowId = WorkflowStub.fromTyped(stub).getExecution().getWorkflowId();
+    ClusterWorkflow latest = client.newWorkflowStub(ClusterWorkflow.class, workflowId);
+    ClusterStatus status = latest.status();
+    assertThat(client.fetchHistory(workflowId).getLastEvent().getEventType())
+        .isNotEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    assertThat(client.fetchHistory(workflowId, firstRun).getLastEvent().getEventType())
+        .isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+    assertThat(status.phase()).isEqualTo(ClusterPhase.Ready);
+    assertThat(status.pools().get("general").nodes()).hasSize(2);
+    assertThat(status.events()).extracting(ClusterEvent::type).contains("Ready");
+    assertThat(status.cost().total()).isGreaterThan(30.0);
+    assertThat(
+            latest
+                .setAutoscaling(new ClusterUpdates.SetAutoscaling(AutoscalingSpec.disabled()))
+                .message())
+        .isEqualTo("autoscaling off");
+  }
+
+  @Test
+  @DisplayName("replays its own history: creation, a scale, a refused update and deletion")
+  void replaysItsHistory() throws Exception {
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+    awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+    stub.scale(new ClusterUpdates.Scale("general", 3, null, null));
+    stub.delete(new ClusterUpdates.Delete("test"));
+    WorkflowStub.fromTyped(stub).getResult(ClusterStatus.class);
+
+    WorkflowExecutionHistory history =
+        client.fetchHistory(WorkflowStub.fromTyped(stub).getExecution().getWorkflowId());
+    WorkflowReplayer.replayWorkflowExecution(history, ClusterWorkflowImpl.class);
+    String record = System.getProperty("capstan.recordClusterHistory");
+    if (record != null) {
+      Files.writeString(Path.of(record), history.toJson(true));
+    }
+  }
+}
