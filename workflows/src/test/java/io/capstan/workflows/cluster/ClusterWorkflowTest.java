@@ -143,7 +143,7 @@ class ClusterWorkflowTest {
 
   @Test
   @DisplayName("undoes a failed creation in reverse and fails saying what failed and what went")
-  void undoesAFailedCreation() {
+  void undoesAFailedCreation() throws Exception {
     cloud.neverReadyPools.add("gpu");
     ClusterWorkflow stub = startCluster(TWO_POOLS, null);
 
@@ -158,6 +158,9 @@ class ClusterWorkflowTest {
     assertThat(cloud.groups).isEmpty();
     assertThat(cloud.nodes).isEmpty();
     assertThat(stub.status().phase()).isEqualTo(ClusterPhase.Failed);
+    record(
+        client.fetchHistory(WorkflowStub.fromTyped(stub).getExecution().getWorkflowId()),
+        "cluster-creation-undone.json");
   }
 
   @Test
@@ -393,9 +396,17 @@ class ClusterWorkflowTest {
     WorkflowExecutionHistory history =
         client.fetchHistory(WorkflowStub.fromTyped(stub).getExecution().getWorkflowId());
     WorkflowReplayer.replayWorkflowExecution(history, ClusterWorkflowImpl.class);
-    String record = System.getProperty("capstan.recordClusterHistory");
-    if (record != null) {
-      Files.writeString(Path.of(record), history.toJson(true));
+    record(history, "cluster-scaled-deleted.json");
+  }
+
+  /**
+   * Writes a history for {@code ReplayTest} when {@code -Dcapstan.recordClusterHistories=DIR} is
+   * given (through surefire's argLine): how the recorded histories were made.
+   */
+  private static void record(WorkflowExecutionHistory history, String file) throws Exception {
+    String directory = System.getProperty("capstan.recordClusterHistories");
+    if (directory != null) {
+      Files.writeString(Path.of(directory, file), history.toJson(true));
     }
   }
 }

@@ -3,6 +3,7 @@ package io.capstan.workflows.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.capstan.workflows.cluster.ClusterWorkflowImpl;
 import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
@@ -41,6 +42,20 @@ class ReplayTest {
   void pipelineContainers() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
         "histories/pipeline-containers.json", PipelineWorkflowImpl.class);
+  }
+
+  @Test
+  @DisplayName("a cluster created with two pools, scaled, then deleted")
+  void clusterScaledAndDeleted() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/cluster-scaled-deleted.json", ClusterWorkflowImpl.class);
+  }
+
+  @Test
+  @DisplayName("a cluster whose GPU pool never became Ready, undone in reverse")
+  void clusterCreationUndone() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/cluster-creation-undone.json", ClusterWorkflowImpl.class);
   }
 
   @Test
