@@ -1,5 +1,6 @@
 package io.capstan.workers;
 
+import io.capstan.activities.cloud.AwsSettings;
 import io.capstan.activities.task.SecretResolver;
 import io.capstan.activities.task.ShellPolicy;
 import io.capstan.activities.task.TaskActivitiesOptions;
@@ -22,6 +23,9 @@ import io.capstan.outputs.OutputStore;
  *     CAPSTAN_OUTPUT_STORE} names, else {@code .capstan/state/outputs}
  * @param kubernetes the cluster the infrastructure role runs {@code container} tasks on; null for
  *     none (that role then refuses to start)
+ * @param aws where the infrastructure role's cluster operations call AWS: the endpoint of {@code
+ *     provider: aws} clusters (null for AWS itself) and the simulated cloud of {@code provider:
+ *     simulated} ones (null for none); null for AWS only
  */
 public record WorkerSettings(
     boolean shellEnabled,
@@ -31,7 +35,8 @@ public record WorkerSettings(
     ShellPolicy shellPolicy,
     SecretResolver secrets,
     OutputStore outputs,
-    KubeTarget kubernetes) {
+    KubeTarget kubernetes,
+    AwsSettings aws) {
 
   /**
    * Task attempts mostly wait (on a timer, a process or a remote API), so a small machine can hold
@@ -52,6 +57,9 @@ public record WorkerSettings(
       shellPolicy = ShellPolicy.allowAll();
     }
     shellEnabled = shellPolicy.enabled();
+    if (aws == null) {
+      aws = AwsSettings.awsOnly();
+    }
   }
 
   /** Every command when shell is enabled; secrets from this process's environment. */
@@ -65,6 +73,7 @@ public record WorkerSettings(
         host,
         maxConcurrentActivities,
         maxConcurrentWorkflowTasks,
+        null,
         null,
         null,
         null,
@@ -90,7 +99,8 @@ public record WorkerSettings(
         policy,
         secrets,
         outputs,
-        kubernetes);
+        kubernetes,
+        aws);
   }
 
   public WorkerSettings withSecrets(SecretResolver resolver) {
@@ -102,7 +112,8 @@ public record WorkerSettings(
         shellPolicy,
         resolver,
         outputs,
-        kubernetes);
+        kubernetes,
+        aws);
   }
 
   /** These options with outputs stored in {@code store}. */
@@ -115,7 +126,8 @@ public record WorkerSettings(
         shellPolicy,
         secrets,
         store,
-        kubernetes);
+        kubernetes,
+        aws);
   }
 
   /** These options with {@code container} tasks run on {@code cluster}. */
@@ -128,7 +140,22 @@ public record WorkerSettings(
         shellPolicy,
         secrets,
         outputs,
-        cluster);
+        cluster,
+        aws);
+  }
+
+  /** These options with cluster operations calling AWS as {@code settings} say. */
+  public WorkerSettings withAws(AwsSettings settings) {
+    return new WorkerSettings(
+        shellEnabled,
+        host,
+        maxConcurrentActivities,
+        maxConcurrentWorkflowTasks,
+        shellPolicy,
+        secrets,
+        outputs,
+        kubernetes,
+        settings);
   }
 
   /** The host name workers report: the configured one, else this machine's. */

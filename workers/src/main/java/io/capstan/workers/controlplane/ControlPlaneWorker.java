@@ -3,6 +3,7 @@ package io.capstan.workers.controlplane;
 import io.capstan.workers.WorkerSettings;
 import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.WorkerIdentity;
+import io.capstan.workflows.cluster.ClusterWorkflowImpl;
 import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
 import io.temporal.worker.Worker;
@@ -30,7 +31,8 @@ public final class ControlPlaneWorker {
                 .setIdentity(
                     new WorkerIdentity(ROLE, settings.hostName(), pid(), Set.of()).toString())
                 .build());
-    worker.registerWorkflowImplementationTypes(PipelineWorkflowImpl.class, JobWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(
+        PipelineWorkflowImpl.class, JobWorkflowImpl.class, ClusterWorkflowImpl.class);
     return worker;
   }
 

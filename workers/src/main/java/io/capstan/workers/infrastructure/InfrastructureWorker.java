@@ -1,5 +1,9 @@
 package io.capstan.workers.infrastructure;
 
+import io.capstan.activities.cloud.AwsClients;
+import io.capstan.activities.cloud.CloudActivitiesImpl;
+import io.capstan.activities.cluster.AlertActivitiesImpl;
+import io.capstan.activities.cluster.NodeActivitiesImpl;
 import io.capstan.activities.task.ContainerActivitiesImpl;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.KubeTarget;
@@ -14,8 +18,9 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The infrastructure worker: the {@code container} executor (Kubernetes Jobs) on {@link
- * TaskQueues#INFRASTRUCTURE}, and later the cluster operations. It needs a cluster ({@link
+ * The infrastructure worker on {@link TaskQueues#INFRASTRUCTURE}: the {@code container} executor
+ * (Kubernetes Jobs) and the clusters' operations (Auto Scaling groups through the AWS SDK, their
+ * nodes through fabric8, budget webhooks). It needs a cluster ({@link
  * WorkerSettings#kubernetes()}); its identity advertises {@code container}, which is how the API
  * learns that container tasks are served.
  */
@@ -24,6 +29,9 @@ public final class InfrastructureWorker {
 
   /** As for the tasks role: cancellations reach a running attempt within a second. */
   static final Duration HEARTBEAT_THROTTLE = Duration.ofSeconds(1);
+
+  /** How often waits for instances and nodes look again. */
+  static final Duration NODE_POLL = Duration.ofMillis(500);
 
   private InfrastructureWorker() {}
 
@@ -55,7 +63,11 @@ public final class InfrastructureWorker {
                             ROLE, settings.hostName(), ProcessHandle.current().pid(), executors())
                         .toString())
                 .build());
-    worker.registerActivitiesImplementations(containers);
+    worker.registerActivitiesImplementations(
+        containers,
+        new CloudActivitiesImpl(new AwsClients(settings.aws())),
+        new NodeActivitiesImpl(new ClusterClients(kube), NODE_POLL),
+        new AlertActivitiesImpl());
     return worker;
   }
 

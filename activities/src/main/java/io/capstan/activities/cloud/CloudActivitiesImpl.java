@@ -1,0 +1,540 @@
+package io.capstan.activities.cloud;
+
+import io.capstan.definitions.Durations;
+import io.capstan.definitions.cluster.NodePoolSpec;
+import io.capstan.definitions.cluster.PoolSimulation;
+import io.capstan.workflows.cluster.CloudActivities;
+import io.capstan.workflows.cluster.CloudInstance;
+import io.capstan.workflows.cluster.ClusterRef;
+import io.capstan.workflows.cluster.GroupState;
+import io.capstan.workflows.cluster.InstanceTypeInfo;
+import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.autoscaling.model.AlreadyExistsException;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
+import software.amazon.awssdk.services.autoscaling.model.Instance;
+import software.amazon.awssdk.services.autoscaling.model.InstancesDistribution;
+import software.amazon.awssdk.services.autoscaling.model.LaunchTemplate;
+import software.amazon.awssdk.services.autoscaling.model.LaunchTemplateOverrides;
+import software.amazon.awssdk.services.autoscaling.model.LaunchTemplateSpecification;
+import software.amazon.awssdk.services.autoscaling.model.MixedInstancesPolicy;
+import software.amazon.awssdk.services.autoscaling.model.Tag;
+import software.amazon.awssdk.services.autoscaling.model.TagDescription;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+
+/**
+ * {@link CloudActivities} through the AWS SDK v2: one Auto Scaling group per pool, named and tagged
+ * so that every call can find what an earlier attempt made. Pools always launch through a mixed
+ * instances policy whose override pins the pool's instance type; a {@code spot} pool buys all of
+ * its capacity on the spot market (price-capacity-optimized, capped at {@code maxPrice} when set).
+ *
+ * <p>For a simulated cluster the activities also play the account's administrator: they create the
+ * launch template the pool names when it is missing (with as many versions as it asks for), tagged
+ * as Capstan's, and delete it once no group uses it; and they tag the group with the pool's failure
+ * injection, which the simulated cloud's node linker reads.
+ */
+public final class CloudActivitiesImpl implements CloudActivities {
+  public static final String CLUSTER_TAG = "capstan.io/cluster";
+  public static final String POOL_TAG = "capstan.io/pool";
+  public static final String SPOT_TAG = "capstan.io/spot";
+  public static final String GPU_TAG = "capstan.io/gpu-per-node";
+  public static final String BOOT_DELAY_TAG = "capstan.io/sim-boot-delay";
+  public static final String READY_DELAY_TAG = "capstan.io/sim-ready-delay";
+  public static final String NEVER_BOOT_TAG = "capstan.io/sim-never-boot";
+  public static final String NEVER_READY_TAG = "capstan.io/sim-never-ready";
+  public static final String NO_CAPACITY_TAG = "capstan.io/sim-zones-out-of-capacity";
+
+  /** The EC2 tag with which the simulated cloud says why an instance never became a node. */
+  public static final String FAILURE_TAG = "capstan.io/sim-failure";
+
+  /** The tag on launch templates the simulated cloud made. */
+  static final String MANAGED_TAG = "capstan.io/managed-by";
+
+  /** The launch template of a simulated pool that names none. */
+  static final String DEFAULT_TEMPLATE = "capstan-node";
+
+  /** An image moto knows, for the simulated cloud's launch templates. */
+  static final String SIMULATED_IMAGE = "ami-12c6146b";
+
+  private static final Logger LOG = LoggerFactory.getLogger(CloudActivitiesImpl.class);
+
+  private final AwsClients clients;
+  private final InstanceTypes types;
+  private final Duration pollInterval;
+
+  public CloudActivitiesImpl(AwsClients clients, InstanceTypes types, Duration pollInterval) {
+    this.clients = clients;
+    this.types = types;
+    this.pollInterval = pollInterval;
+  }
+
+  public CloudActivitiesImpl(AwsClients clients) {
+    this(clients, InstanceTypes.shipped(), Duration.ofSeconds(1));
+  }
+
+  @Override
+  public GroupState ensureGroup(EnsureGroupRequest request) {
+    ClusterRef cluster = request.cluster();
+    NodePoolSpec pool = request.pool();
+    String name = cluster.groupName(pool.name());
+    AutoScalingClient asg = clients.autoscaling(cluster);
+    Optional<AutoScalingGroup> existing = find(asg, name);
+    if (existing.isPresent()) {
+      return adopt(cluster, pool, existing.get());
+    }
+    String template =
+        pool.launchTemplate() == null ? DEFAULT_TEMPLATE : pool.launchTemplate().name();
+    String version = pool.launchTemplate() == null ? "$Default" : pool.launchTemplate().version();
+    if (cluster.simulated()) {
+      ensureSimulatedTemplate(cluster, template, version, pool.instanceType());
+    }
+    InstancesDistribution.Builder distribution =
+        InstancesDistribution.builder().onDemandBaseCapacity(0);
+    if (pool.isSpot()) {
+      distribution
+          .onDemandPercentageAboveBaseCapacity(0)
+          .spotAllocationStrategy("price-capacity-optimized");
+      if (pool.spot().maxPrice() != null) {
+        distribution.spotMaxPrice(pool.spot().maxPrice());
+      }
+    } else {
+      distribution.onDemandPercentageAboveBaseCapacity(100);
+    }
+    var create =
+        software.amazon.awssdk.services.autoscaling.model.CreateAutoScalingGroupRequest.builder()
+            .autoScalingGroupName(name)
+            .minSize(pool.minSize())
+            .maxSize(pool.maxSize())
+            .desiredCapacity(request.desired())
+            .mixedInstancesPolicy(
+                MixedInstancesPolicy.builder()
+                    .launchTemplate(
+                        LaunchTemplate.builder()
+                            .launchTemplateSpecification(
+                                LaunchTemplateSpecification.builder()
+                                    .launchTemplateName(template)
+                                    .version(version)
+                                    .build())
+                            .overrides(
+                                LaunchTemplateOverrides.builder()
+                                    .instanceType(pool.instanceType())
+                                    .build())
+                            .build())
+                    .instancesDistribution(distribution.build())
+                    .build())
+            .tags(tags(cluster, pool, name));
+    if (!cluster.network().subnets().isEmpty()) {
+      create.vpcZoneIdentifier(String.join(",", cluster.network().subnets()));
+    } else {
+      create.availabilityZones(zones(cluster, pool));
+    }
+    try {
+      call("create group " + name, () -> asg.createAutoScalingGroup(create.build()));
+    } catch (AlreadyExistsException raced) {
+      // Another attempt made it between our look and our create: adopt it like any other.
+      return adopt(cluster, pool, find(asg, name).orElseThrow(() -> raced));
+    }
+    LOG.info("created Auto Scaling group {} for {} pool {}", name, cluster.key(), pool.name());
+    AutoScalingGroup made = find(asg, name).orElseThrow();
+    return state(cluster, made, true);
+  }
+
+  /** A group of this name is ours only when it carries this cluster's and pool's tags. */
+  private GroupState adopt(ClusterRef cluster, NodePoolSpec pool, AutoScalingGroup group) {
+    Map<String, String> tags = tagsOf(group);
+    if (!cluster.key().equals(tags.get(CLUSTER_TAG)) || !pool.name().equals(tags.get(POOL_TAG))) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "Auto Scaling group "
+              + group.autoScalingGroupName()
+              + " exists and is not pool "
+              + pool.name()
+              + " of cluster "
+              + cluster.key()
+              + " (its tags: "
+              + tags
+              + "): Capstan never adopts a group it did not make; rename the cluster or remove the"
+              + " group",
+          GROUP_CONFLICT);
+    }
+    return state(cluster, group, false);
+  }
+
+  @Override
+  public GroupState awaitInService(AwaitInServiceRequest request) {
+    AutoScalingClient asg = clients.autoscaling(request.cluster());
+    while (true) {
+      AutoScalingGroup group =
+          find(asg, request.groupName())
+              .orElseThrow(
+                  () ->
+                      ApplicationFailure.newNonRetryableFailure(
+                          "Auto Scaling group " + request.groupName() + " is gone",
+                          INVALID_REQUEST));
+      long inService =
+          group.instances().stream()
+              .filter(i -> "InService".equals(i.lifecycleStateAsString()))
+              .count();
+      Activity.getExecutionContext()
+          .heartbeat(inService + " of " + request.count() + " instances in service");
+      if (inService >= request.count() || System.currentTimeMillis() >= request.deadlineMillis()) {
+        return state(request.cluster(), group, false);
+      }
+      pause();
+    }
+  }
+
+  @Override
+  public GroupState resize(ResizeRequest request) {
+    AutoScalingClient asg = clients.autoscaling(request.cluster());
+    call(
+        "resize group " + request.groupName(),
+        () ->
+            asg.updateAutoScalingGroup(
+                b ->
+                    b.autoScalingGroupName(request.groupName())
+                        .minSize(request.min())
+                        .maxSize(request.max())
+                        .desiredCapacity(request.desired())));
+    return state(request.cluster(), find(asg, request.groupName()).orElseThrow(), false);
+  }
+
+  @Override
+  public GroupState describe(GroupRequest request) {
+    return find(clients.autoscaling(request.cluster()), request.groupName())
+        .map(group -> state(request.cluster(), group, false))
+        .orElse(null);
+  }
+
+  @Override
+  public boolean terminateInstance(TerminateRequest request) {
+    AutoScalingClient asg = clients.autoscaling(request.cluster());
+    Optional<AutoScalingGroup> group = find(asg, request.groupName());
+    boolean member =
+        group.isPresent()
+            && group.get().instances().stream()
+                .anyMatch(
+                    i ->
+                        i.instanceId().equals(request.instanceId())
+                            && !i.lifecycleStateAsString().startsWith("Terminat"));
+    if (!member) {
+      // Terminated by an earlier attempt (or by someone else): the goal is met.
+      return false;
+    }
+    call(
+        "terminate " + request.instanceId(),
+        () ->
+            asg.terminateInstanceInAutoScalingGroup(
+                b ->
+                    b.instanceId(request.instanceId())
+                        .shouldDecrementDesiredCapacity(request.decrement())));
+    LOG.info("terminated {} of {}", request.instanceId(), request.groupName());
+    return true;
+  }
+
+  @Override
+  public boolean deleteGroup(GroupRequest request) {
+    ClusterRef cluster = request.cluster();
+    AutoScalingClient asg = clients.autoscaling(cluster);
+    Optional<AutoScalingGroup> group = find(asg, request.groupName());
+    if (group.isEmpty()) {
+      if (cluster.simulated()) {
+        removeUnusedTemplates(cluster);
+      }
+      return false;
+    }
+    call(
+        "delete group " + request.groupName(),
+        () ->
+            asg.deleteAutoScalingGroup(
+                b -> b.autoScalingGroupName(request.groupName()).forceDelete(true)));
+    while (find(asg, request.groupName()).isPresent()) {
+      Activity.getExecutionContext().heartbeat("waiting for " + request.groupName() + " to go");
+      pause();
+    }
+    if (cluster.simulated()) {
+      removeUnusedTemplates(cluster);
+    }
+    LOG.info("deleted Auto Scaling group {}", request.groupName());
+    return true;
+  }
+
+  @Override
+  public InstanceTypeInfo instanceType(String instanceType) {
+    return types.get(instanceType);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private GroupState state(ClusterRef cluster, AutoScalingGroup group, boolean created) {
+    Map<String, String> failures = failures(cluster, group.instances());
+    List<CloudInstance> instances = new ArrayList<>();
+    for (Instance instance : group.instances()) {
+      instances.add(
+          new CloudInstance(
+              instance.instanceId(),
+              instance.availabilityZone(),
+              instance.instanceType(),
+              instance.lifecycleStateAsString(),
+              instance.healthStatus(),
+              instance.launchTemplate() == null ? null : instance.launchTemplate().version(),
+              failures.get(instance.instanceId())));
+    }
+    return new GroupState(
+        group.autoScalingGroupName(),
+        created,
+        group.minSize(),
+        group.desiredCapacity(),
+        group.maxSize(),
+        instances);
+  }
+
+  /** Why instances will not come up: EC2's state reason, or the simulated cloud's failure tag. */
+  private Map<String, String> failures(ClusterRef cluster, List<Instance> instances) {
+    Map<String, String> failures = new HashMap<>();
+    if (instances.isEmpty()) {
+      return failures;
+    }
+    Ec2Client ec2 = clients.ec2(cluster);
+    var reservations =
+        call(
+            "describe instances",
+            () ->
+                ec2.describeInstances(
+                    b -> b.instanceIds(instances.stream().map(Instance::instanceId).toList())));
+    for (var reservation : reservations.reservations()) {
+      for (var instance : reservation.instances()) {
+        instance.tags().stream()
+            .filter(t -> FAILURE_TAG.equals(t.key()))
+            .findFirst()
+            .ifPresentOrElse(
+                t -> failures.put(instance.instanceId(), t.value()),
+                () -> {
+                  if (instance.stateReason() != null
+                      && instance.stateReason().message() != null
+                      && !"running".equals(instance.state().nameAsString())) {
+                    failures.put(instance.instanceId(), instance.stateReason().message());
+                  }
+                });
+      }
+    }
+    return failures;
+  }
+
+  private static Optional<AutoScalingGroup> find(AutoScalingClient asg, String name) {
+    return call(
+            "describe group " + name,
+            () -> asg.describeAutoScalingGroups(b -> b.autoScalingGroupNames(name)))
+        .autoScalingGroups()
+        .stream()
+        .filter(g -> g.autoScalingGroupName().equals(name))
+        .findFirst();
+  }
+
+  private static Map<String, String> tagsOf(AutoScalingGroup group) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (TagDescription tag : group.tags()) {
+      tags.put(tag.key(), tag.value());
+    }
+    return tags;
+  }
+
+  private static List<Tag> tags(ClusterRef cluster, NodePoolSpec pool, String group) {
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put(CLUSTER_TAG, cluster.key());
+    values.put(POOL_TAG, pool.name());
+    values.put("kubernetes.io/cluster/" + cluster.name(), "owned");
+    values.put(SPOT_TAG, Boolean.toString(pool.isSpot()));
+    if (pool.isGpu()) {
+      values.put(GPU_TAG, Integer.toString(pool.gpu().perNode()));
+    }
+    PoolSimulation simulate = pool.simulate();
+    if (cluster.simulated() && simulate != null) {
+      values.put(BOOT_DELAY_TAG, Durations.format(simulate.bootDelay()));
+      values.put(READY_DELAY_TAG, Durations.format(simulate.readyDelay()));
+      if (simulate.neverBoot()) {
+        values.put(NEVER_BOOT_TAG, "true");
+      }
+      if (simulate.neverReady()) {
+        values.put(NEVER_READY_TAG, "true");
+      }
+      if (!simulate.zonesOutOfCapacity().isEmpty()) {
+        values.put(NO_CAPACITY_TAG, String.join(",", simulate.zonesOutOfCapacity()));
+      }
+    }
+    List<Tag> tags = new ArrayList<>();
+    values.forEach(
+        (key, value) ->
+            tags.add(
+                Tag.builder()
+                    .resourceId(group)
+                    .resourceType("auto-scaling-group")
+                    .key(key)
+                    .value(value)
+                    .propagateAtLaunch(true)
+                    .build()));
+    return tags;
+  }
+
+  /** The pool's zones, or the region's first three. */
+  private List<String> zones(ClusterRef cluster, NodePoolSpec pool) {
+    if (!pool.zones().isEmpty()) {
+      return pool.zones();
+    }
+    Ec2Client ec2 = clients.ec2(cluster);
+    List<String> zones =
+        call(
+                "describe zones",
+                () ->
+                    ec2.describeAvailabilityZones(
+                        b ->
+                            b.filters(
+                                Filter.builder()
+                                    .name("region-name")
+                                    .values(cluster.region())
+                                    .build())))
+            .availabilityZones()
+            .stream()
+            .map(zone -> zone.zoneName())
+            .sorted()
+            .limit(3)
+            .toList();
+    return zones.isEmpty() ? List.of(cluster.region() + "a") : zones;
+  }
+
+  /**
+   * The simulated account's launch template: made when missing, with versions up to {@code
+   * version}.
+   */
+  private void ensureSimulatedTemplate(
+      ClusterRef cluster, String name, String version, String instanceType) {
+    Ec2Client ec2 = clients.ec2(cluster);
+    long versions;
+    try {
+      versions =
+          ec2.describeLaunchTemplates(b -> b.launchTemplateNames(name))
+              .launchTemplates()
+              .get(0)
+              .latestVersionNumber();
+    } catch (Ec2Exception missing) {
+      if (missing.statusCode() >= 500) {
+        throw missing;
+      }
+      call(
+          "create launch template " + name,
+          () ->
+              ec2.createLaunchTemplate(
+                  b ->
+                      b.launchTemplateName(name)
+                          .versionDescription("made by Capstan's simulated cloud")
+                          .launchTemplateData(
+                              d -> d.imageId(SIMULATED_IMAGE).instanceType(instanceType))
+                          .tagSpecifications(
+                              TagSpecification.builder()
+                                  .resourceType(ResourceType.LAUNCH_TEMPLATE)
+                                  .tags(
+                                      software.amazon.awssdk.services.ec2.model.Tag.builder()
+                                          .key(MANAGED_TAG)
+                                          .value("capstan")
+                                          .build())
+                                  .build())));
+      versions = 1;
+    }
+    long wanted = version.matches("[0-9]+") ? Long.parseLong(version) : 1;
+    for (long v = versions + 1; v <= wanted; v++) {
+      String description = "version " + v + " (simulated)";
+      call(
+          "create launch template version",
+          () ->
+              ec2.createLaunchTemplateVersion(
+                  b ->
+                      b.launchTemplateName(name)
+                          .versionDescription(description)
+                          .launchTemplateData(
+                              d -> d.imageId(SIMULATED_IMAGE).instanceType(instanceType))));
+    }
+  }
+
+  /** Deletes the simulated cloud's launch templates that no group launches from any more. */
+  private void removeUnusedTemplates(ClusterRef cluster) {
+    AutoScalingClient asg = clients.autoscaling(cluster);
+    List<String> used = new ArrayList<>();
+    for (AutoScalingGroup group : asg.describeAutoScalingGroupsPaginator().autoScalingGroups()) {
+      if (group.mixedInstancesPolicy() != null
+          && group.mixedInstancesPolicy().launchTemplate() != null) {
+        used.add(
+            group
+                .mixedInstancesPolicy()
+                .launchTemplate()
+                .launchTemplateSpecification()
+                .launchTemplateName());
+      }
+      if (group.launchTemplate() != null) {
+        used.add(group.launchTemplate().launchTemplateName());
+      }
+    }
+    Ec2Client ec2 = clients.ec2(cluster);
+    var templates =
+        ec2.describeLaunchTemplates(
+                b ->
+                    b.filters(
+                        Filter.builder().name("tag:" + MANAGED_TAG).values("capstan").build()))
+            .launchTemplates();
+    for (var template : templates) {
+      if (!used.contains(template.launchTemplateName())) {
+        ec2.deleteLaunchTemplate(b -> b.launchTemplateName(template.launchTemplateName()));
+        LOG.info("deleted simulated launch template {}", template.launchTemplateName());
+      }
+    }
+  }
+
+  /**
+   * One cloud call, its failure classified: throttling, server errors and unreachable endpoints
+   * stay retryable (Temporal's retry policy backs off); any other refusal is the request's fault
+   * and fails non-retryably with AWS's own message.
+   */
+  static <T> T call(String what, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (AlreadyExistsException exists) {
+      throw exists;
+    } catch (AwsServiceException e) {
+      if (e.isThrottlingException() || e.statusCode() >= 500 || e.statusCode() == 0) {
+        throw e;
+      }
+      String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+      String message =
+          e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+      throw ApplicationFailure.newNonRetryableFailure(
+          what + " was refused: " + message + (code == null ? "" : " (" + code + ")"),
+          INVALID_REQUEST);
+    } catch (SdkClientException unreachable) {
+      throw unreachable;
+    }
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(pollInterval.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
