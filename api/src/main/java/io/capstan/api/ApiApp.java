@@ -19,6 +19,7 @@ import io.capstan.api.runs.RunLister;
 import io.capstan.api.runs.RunLogs;
 import io.capstan.api.runs.RunOutputs;
 import io.capstan.api.runs.RunStarter;
+import io.capstan.api.runs.RunUpdates;
 import io.capstan.api.runs.RunsController;
 import io.capstan.api.runs.Segments;
 import io.capstan.api.runs.TemporalRuns;
@@ -57,7 +58,8 @@ public final class ApiApp {
             new RunStarter(temporalRuns, deps.temporal(), index, jobSchedules, deps.outputs()),
             new RunInspector(temporalRuns, deps.temporal(), segments),
             new RunLister(temporalRuns, deps.temporal(), index),
-            new RunControl(temporalRuns, segments));
+            new RunControl(temporalRuns, segments),
+            new RunUpdates(temporalRuns));
     RunOutputs outputs =
         new RunOutputs(new RunInspector(temporalRuns, deps.temporal(), segments), deps.outputs());
     RunLogs logs =
@@ -104,6 +106,7 @@ public final class ApiApp {
                                       post("signals/{name}", runs::signal);
                                       post("cancel", runs::cancel);
                                       post("tasks/{task}/retry", runs::retryTask);
+                                      post("updates/{name}", runs::update);
                                       get("tasks/{task}/output", outputs::get);
                                       get("tasks/{task}/logs", logs::get);
                                     });

@@ -6,6 +6,7 @@ import io.capstan.api.http.BadRequestException;
 import io.capstan.api.http.ErrorDetail;
 import io.capstan.api.runs.KindRuns;
 import io.capstan.api.runs.RunKind;
+import io.capstan.definitions.ClusterDefinition;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.DefinitionException;
 import io.capstan.definitions.DefinitionParser;
@@ -116,6 +117,9 @@ public final class DefinitionIntake {
   /** An executor block no worker serves: where it is, for the problem that names it. */
   private record Unserved(String path, String block, SourceLocator.Key key) {}
 
+  /** The stand-in block name of a cluster that no infrastructure worker would create. */
+  private static final String CLUSTER_BLOCK = "cluster";
+
   private void checkServed(List<Definition> definitions, String text) {
     // Asked once per request: the live workers' answer for every task of this submission.
     Set<ExecutorKind> served = workers.served();
@@ -126,6 +130,14 @@ public final class DefinitionIntake {
       for (KindRuns.ExecutorBlock block : RunKind.of(definition).executors(definition)) {
         check(served, block.executor(), d, prefix + block.path(), block.pointer())
             .ifPresent(unserved::add);
+      }
+      if (definition instanceof ClusterDefinition && !served.contains(ExecutorKind.CONTAINER)) {
+        // Clusters are made by the infrastructure worker, the one that serves container tasks.
+        unserved.add(
+            new Unserved(
+                prefix + "spec.provider",
+                CLUSTER_BLOCK,
+                new SourceLocator.Key(d, JsonPointer.compile("/spec/provider"))));
       }
     }
     if (unserved.isEmpty()) {
@@ -151,6 +163,13 @@ public final class DefinitionIntake {
    * yet.
    */
   private static String unservedMessage(String block) {
+    if (block.equals(CLUSTER_BLOCK)) {
+      return "no infrastructure worker is running: clusters are created by it (start `capstan up`"
+          + " with its local infrastructure, or `capstan worker --role infrastructure`; no live"
+          + " worker polls task queue "
+          + TaskQueues.INFRASTRUCTURE
+          + ")";
+    }
     ExecutorKind kind = ExecutorKind.valueOf(block.toUpperCase(Locale.ROOT));
     return TaskQueues.forExecutor(kind)
         .map(

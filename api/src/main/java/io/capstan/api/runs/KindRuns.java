@@ -50,6 +50,25 @@ public interface KindRuns<D extends Definition> {
     return List.of();
   }
 
+  /** The argument type of update {@code name}, which a request body is read into. */
+  default Class<?> updateArgument(String name) {
+    throw new IllegalArgumentException("no update " + name);
+  }
+
+  /** What update {@code name} answers. */
+  default Class<?> updateResult(String name) {
+    return Object.class;
+  }
+
+  /**
+   * Whether a run of this kind is an entity: one per namespace and name (a Cluster), whose run id
+   * is derived from them, so that submitting it again finds the running one; false for kinds of
+   * which every submission is a new run.
+   */
+  default boolean entity() {
+    return false;
+  }
+
   /** Every executor block of {@code definition}, in document order. */
   List<ExecutorBlock> executors(D definition);
 

@@ -192,7 +192,7 @@ public final class RunControl {
         break;
       }
     }
-    return "the run refused the retry";
+    return "the run refused it";
   }
 
   private RunState state(String id) {

@@ -53,6 +53,14 @@ public final class RunIds {
     return stem(kind, namespace, name) + "0".repeat(SUFFIX_LENGTH - suffix.length()) + suffix;
   }
 
+  /**
+   * The id of an entity kind's run (a Cluster): derived from the kind, namespace and name alone, so
+   * there is one per cluster and anyone can find it.
+   */
+  public static String forEntity(RunKind kind, String namespace, String name) {
+    return forIdempotencyKey(kind, namespace, name, "entity");
+  }
+
   /** Whether {@code id} has the shape of a run id; anything else cannot name a run. */
   public static boolean isWellFormed(String id) {
     return id != null

@@ -2,6 +2,7 @@ package io.capstan.api.runs;
 
 import io.capstan.api.TemporalInfo;
 import io.capstan.api.auth.Principal;
+import io.capstan.workflows.cluster.ClusterStatus;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskState;
 import io.grpc.Status;
@@ -131,7 +132,8 @@ public final class RunInspector {
     // Pipelines and jobs report tasks, shown as phase, progress and tasks; another kind's own
     // record is shown whole as the view.
     RunState state = reported instanceof RunState tasksReport ? tasksReport : null;
-    Object view = state == null ? reported : null;
+    ClusterStatus cluster = reported instanceof ClusterStatus clusterReport ? clusterReport : null;
+    Object view = state == null && cluster == null ? reported : null;
 
     Map<String, TaskState> tasks =
         state != null && state.tasks() != null ? state.tasks() : new LinkedHashMap<>();
@@ -173,6 +175,7 @@ public final class RunInspector {
         error,
         warnings.isEmpty() ? null : String.join("; ", warnings),
         view,
+        cluster,
         taskPage,
         state != null ? SegmentView.of(state.segments()) : null,
         RunLinks.forRun(ref.id(), temporal));

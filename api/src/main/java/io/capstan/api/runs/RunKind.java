@@ -1,8 +1,10 @@
 package io.capstan.api.runs;
 
+import io.capstan.api.runs.cluster.ClusterRuns;
 import io.capstan.api.runs.job.JobRuns;
 import io.capstan.api.runs.pipeline.PipelineRuns;
 import io.capstan.api.validation.PlanView;
+import io.capstan.definitions.ClusterDefinition;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.JobDefinition;
 import io.capstan.definitions.PipelineDefinition;
@@ -23,7 +25,8 @@ import java.util.function.BiFunction;
  */
 public enum RunKind {
   PIPELINE(PipelineDefinition.KIND, new PipelineRuns()),
-  JOB(JobDefinition.KIND, new JobRuns());
+  JOB(JobDefinition.KIND, new JobRuns()),
+  CLUSTER(ClusterDefinition.KIND, new ClusterRuns());
 
   private final String kindName;
   private final KindRuns<?> runs;
@@ -54,6 +57,25 @@ public enum RunKind {
   /** Whether a run of this kind takes the Temporal update {@code name}. */
   public boolean takesUpdate(String name) {
     return runs.updates().contains(name);
+  }
+
+  /** The updates a run of this kind takes, by name. */
+  public List<String> updates() {
+    return runs.updates();
+  }
+
+  /** The type a request body for update {@code name} is read into. */
+  public Class<?> updateArgument(String name) {
+    return runs.updateArgument(name);
+  }
+
+  public Class<?> updateResult(String name) {
+    return runs.updateResult(name);
+  }
+
+  /** Whether a run of this kind is one per namespace and name (see {@link KindRuns#entity()}). */
+  public boolean entity() {
+    return runs.entity();
   }
 
   /** The first segment of this kind's run ids, e.g. {@code pipeline}. */

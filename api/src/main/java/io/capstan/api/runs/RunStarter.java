@@ -162,16 +162,22 @@ public final class RunStarter {
     checkSize(runs.client().getOptions().getDataConverter(), input, params, memoText);
     String name = definition.metadata().name();
     String namespace = definition.metadata().namespace();
+    // An entity (a cluster) has one run per namespace and name: submitting it again finds the
+    // running one, and once it ended (deleted, failed) the same id starts afresh.
     String id =
-        key == null
-            ? RunIds.random(kind, namespace, name)
-            : RunIds.forIdempotencyKey(kind, namespace, name, key);
+        kind.entity()
+            ? RunIds.forEntity(kind, namespace, name)
+            : key == null
+                ? RunIds.random(kind, namespace, name)
+                : RunIds.forIdempotencyKey(kind, namespace, name, key);
     WorkflowOptions options =
         WorkflowOptions.newBuilder()
             .setWorkflowId(id)
             .setTaskQueue(TaskQueues.CONTROL_PLANE)
             .setWorkflowIdReusePolicy(
-                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                kind.entity()
+                    ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+                    : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
             .setTypedSearchAttributes(RunMetadata.searchAttributes(kind, definition.metadata()))
             .setMemo(RunMetadata.memo(kind, definition.metadata(), memoText))
             .setStaticSummary(RunMetadata.summary(definition))

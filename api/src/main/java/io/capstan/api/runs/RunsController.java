@@ -39,18 +39,21 @@ public final class RunsController {
   private final RunInspector inspector;
   private final RunLister lister;
   private final RunControl control;
+  private final RunUpdates updates;
 
   public RunsController(
       DefinitionIntake intake,
       RunStarter starter,
       RunInspector inspector,
       RunLister lister,
-      RunControl control) {
+      RunControl control,
+      RunUpdates updates) {
     this.intake = intake;
     this.starter = starter;
     this.inspector = inspector;
     this.lister = lister;
     this.control = control;
+    this.updates = updates;
   }
 
   /**
@@ -156,6 +159,34 @@ public final class RunsController {
     body.put("task", result.task());
     body.put("reset", result.reset());
     ctx.status(HttpStatus.ACCEPTED).json(body);
+  }
+
+  /**
+   * {@code POST /api/v1/runs/{id}/updates/{name}}, a JSON object body: 200 {@code {id, update,
+   * result}} when the operation finished within a short wait; 202 {@code {id, update, updateId,
+   * accepted: true}} when it was accepted and runs on; 422 when the body or the run's validator
+   * refuses it.
+   */
+  public void update(Context ctx) {
+    String text = RequestBodies.readText(ctx);
+    JsonNode body = text.isBlank() ? null : readJson(text, "the update body is not JSON");
+    RunUpdates.Outcome outcome =
+        updates.update(
+            ctx.pathParam("id"), ctx.pathParam("name"), body, Authenticator.principal(ctx));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("id", outcome.id());
+    answer.put("update", outcome.update());
+    answer.put("updateId", outcome.updateId());
+    if (outcome.done()) {
+      answer.put("result", outcome.result());
+      ctx.status(HttpStatus.OK).json(answer);
+    } else {
+      answer.put("accepted", true);
+      answer.put(
+          "message",
+          "accepted and running: GET /api/v1/runs/" + outcome.id() + " shows its progress");
+      ctx.status(HttpStatus.ACCEPTED).json(answer);
+    }
   }
 
   private static String idempotencyKey(Context ctx) {

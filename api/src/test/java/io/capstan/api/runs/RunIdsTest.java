@@ -85,6 +85,16 @@ class RunIdsTest {
     assertThat(RunIds.isWellFormed("Pipeline-default-x-abcd1234")).isFalse();
     assertThat(RunIds.isWellFormed("pipeline-default-x-abcd1234/../x")).isFalse();
     assertThat(RunIds.isWellFormed("pipeline-" + "a".repeat(300) + "-abcd1234")).isFalse();
-    assertThat(RunIds.kindOf("cluster-default-x-abcd1234")).isEmpty();
+    assertThat(RunIds.kindOf("rollingupdate-default-x-abcd1234")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a cluster's id is derived from its namespace and name alone")
+  void clusterIdsAreDerived() {
+    String id = RunIds.forEntity(RunKind.CLUSTER, "team-a", "prod");
+    assertThat(id).matches("cluster-team-a-prod-[a-z0-9]{8}");
+    assertThat(RunIds.forEntity(RunKind.CLUSTER, "team-a", "prod")).isEqualTo(id);
+    assertThat(RunIds.forEntity(RunKind.CLUSTER, "team", "a-prod")).isNotEqualTo(id);
+    assertThat(RunIds.kindOf(id)).contains(RunKind.CLUSTER);
   }
 }
