@@ -67,8 +67,8 @@ public final class CloudActivitiesImpl implements CloudActivities {
   /** The tag on launch templates the simulated cloud made. */
   static final String MANAGED_TAG = "capstan.io/managed-by";
 
-  /** The launch template of a simulated pool that names none. */
-  static final String DEFAULT_TEMPLATE = "capstan-node";
+  /** The longest launch template name EC2 accepts. */
+  static final int MAX_TEMPLATE_NAME = 128;
 
   /** An image moto knows, for the simulated cloud's launch templates. */
   static final String SIMULATED_IMAGE = "ami-12c6146b";
@@ -99,8 +99,10 @@ public final class CloudActivitiesImpl implements CloudActivities {
     if (existing.isPresent()) {
       return adopt(cluster, pool, existing.get());
     }
+    // A simulated pool that names no template gets one of its own, so that no other cluster's
+    // deletion can take it away mid-creation; named ones are shared, as in an AWS account.
     String template =
-        pool.launchTemplate() == null ? DEFAULT_TEMPLATE : pool.launchTemplate().name();
+        pool.launchTemplate() == null ? defaultTemplate(name) : pool.launchTemplate().name();
     String version = pool.launchTemplate() == null ? "$Default" : pool.launchTemplate().version();
     if (cluster.simulated()) {
       ensureSimulatedTemplate(cluster, template, version, pool.instanceType());
@@ -154,6 +156,14 @@ public final class CloudActivitiesImpl implements CloudActivities {
     LOG.info("created Auto Scaling group {} for {} pool {}", name, cluster.key(), pool.name());
     AutoScalingGroup made = find(asg, name).orElseThrow();
     return state(cluster, made, true);
+  }
+
+  /** The launch template of a simulated pool that names none: its group's name, at most 128. */
+  static String defaultTemplate(String group) {
+    if (group.length() <= MAX_TEMPLATE_NAME) {
+      return group;
+    }
+    return group.substring(0, MAX_TEMPLATE_NAME - 9) + "-" + Integer.toHexString(group.hashCode());
   }
 
   /** A group of this name is ours only when it carries this cluster's and pool's tags. */
@@ -253,26 +263,26 @@ public final class CloudActivitiesImpl implements CloudActivities {
     ClusterRef cluster = request.cluster();
     AutoScalingClient asg = clients.autoscaling(cluster);
     Optional<AutoScalingGroup> group = find(asg, request.groupName());
-    if (group.isEmpty()) {
-      if (cluster.simulated()) {
-        removeUnusedTemplates(cluster);
+    // The simulated cloud's template of the group: named by the group, else its own default.
+    List<String> templates = new ArrayList<>();
+    group.map(CloudActivitiesImpl::templateOf).ifPresent(templates::add);
+    templates.add(defaultTemplate(request.groupName()));
+    if (group.isPresent()) {
+      call(
+          "delete group " + request.groupName(),
+          () ->
+              asg.deleteAutoScalingGroup(
+                  b -> b.autoScalingGroupName(request.groupName()).forceDelete(true)));
+      while (find(asg, request.groupName()).isPresent()) {
+        Activity.getExecutionContext().heartbeat("waiting for " + request.groupName() + " to go");
+        pause();
       }
-      return false;
-    }
-    call(
-        "delete group " + request.groupName(),
-        () ->
-            asg.deleteAutoScalingGroup(
-                b -> b.autoScalingGroupName(request.groupName()).forceDelete(true)));
-    while (find(asg, request.groupName()).isPresent()) {
-      Activity.getExecutionContext().heartbeat("waiting for " + request.groupName() + " to go");
-      pause();
+      LOG.info("deleted Auto Scaling group {}", request.groupName());
     }
     if (cluster.simulated()) {
-      removeUnusedTemplates(cluster);
+      removeUnusedTemplates(cluster, templates);
     }
-    LOG.info("deleted Auto Scaling group {}", request.groupName());
-    return true;
+    return group.isPresent();
   }
 
   @Override
@@ -422,7 +432,7 @@ public final class CloudActivitiesImpl implements CloudActivities {
    * The simulated account's launch template: made when missing, with versions up to {@code
    * version}.
    */
-  private void ensureSimulatedTemplate(
+  private synchronized void ensureSimulatedTemplate(
       ClusterRef cluster, String name, String version, String instanceType) {
     Ec2Client ec2 = clients.ec2(cluster);
     long versions;
@@ -436,24 +446,28 @@ public final class CloudActivitiesImpl implements CloudActivities {
       if (missing.statusCode() >= 500) {
         throw missing;
       }
-      call(
-          "create launch template " + name,
-          () ->
-              ec2.createLaunchTemplate(
-                  b ->
-                      b.launchTemplateName(name)
-                          .versionDescription("made by Capstan's simulated cloud")
-                          .launchTemplateData(
-                              d -> d.imageId(SIMULATED_IMAGE).instanceType(instanceType))
-                          .tagSpecifications(
-                              TagSpecification.builder()
-                                  .resourceType(ResourceType.LAUNCH_TEMPLATE)
-                                  .tags(
-                                      software.amazon.awssdk.services.ec2.model.Tag.builder()
-                                          .key(MANAGED_TAG)
-                                          .value("capstan")
-                                          .build())
-                                  .build())));
+      try {
+        ec2.createLaunchTemplate(
+            b ->
+                b.launchTemplateName(name)
+                    .versionDescription("made by Capstan's simulated cloud")
+                    .launchTemplateData(d -> d.imageId(SIMULATED_IMAGE).instanceType(instanceType))
+                    .tagSpecifications(
+                        TagSpecification.builder()
+                            .resourceType(ResourceType.LAUNCH_TEMPLATE)
+                            .tags(
+                                software.amazon.awssdk.services.ec2.model.Tag.builder()
+                                    .key(MANAGED_TAG)
+                                    .value("capstan")
+                                    .build())
+                            .build()));
+      } catch (Ec2Exception raced) {
+        // Another pool of the same cluster (or another cluster) made it a moment ago: it is there.
+        String code = raced.awsErrorDetails() == null ? "" : raced.awsErrorDetails().errorCode();
+        if (!code.contains("AlreadyExists")) {
+          throw call("create launch template " + name, raced);
+        }
+      }
       versions = 1;
     }
     long wanted = version.matches("[0-9]+") ? Long.parseLong(version) : 1;
@@ -471,35 +485,53 @@ public final class CloudActivitiesImpl implements CloudActivities {
     }
   }
 
-  /** Deletes the simulated cloud's launch templates that no group launches from any more. */
-  private void removeUnusedTemplates(ClusterRef cluster) {
+  /** The launch template a group launches from. */
+  private static String templateOf(AutoScalingGroup group) {
+    if (group.mixedInstancesPolicy() != null
+        && group.mixedInstancesPolicy().launchTemplate() != null) {
+      return group
+          .mixedInstancesPolicy()
+          .launchTemplate()
+          .launchTemplateSpecification()
+          .launchTemplateName();
+    }
+    return group.launchTemplate() == null ? null : group.launchTemplate().launchTemplateName();
+  }
+
+  /**
+   * Deletes those of {@code names} that the simulated cloud made and no group launches from any
+   * more; a template someone else made is never touched.
+   */
+  private void removeUnusedTemplates(ClusterRef cluster, List<String> names) {
     AutoScalingClient asg = clients.autoscaling(cluster);
     List<String> used = new ArrayList<>();
-    for (AutoScalingGroup group : asg.describeAutoScalingGroupsPaginator().autoScalingGroups()) {
-      if (group.mixedInstancesPolicy() != null
-          && group.mixedInstancesPolicy().launchTemplate() != null) {
-        used.add(
-            group
-                .mixedInstancesPolicy()
-                .launchTemplate()
-                .launchTemplateSpecification()
-                .launchTemplateName());
-      }
-      if (group.launchTemplate() != null) {
-        used.add(group.launchTemplate().launchTemplateName());
-      }
+    for (AutoScalingGroup group :
+        call("list groups", () -> asg.describeAutoScalingGroupsPaginator().autoScalingGroups())) {
+      used.add(templateOf(group));
     }
     Ec2Client ec2 = clients.ec2(cluster);
-    var templates =
-        ec2.describeLaunchTemplates(
-                b ->
-                    b.filters(
-                        Filter.builder().name("tag:" + MANAGED_TAG).values("capstan").build()))
-            .launchTemplates();
-    for (var template : templates) {
-      if (!used.contains(template.launchTemplateName())) {
-        ec2.deleteLaunchTemplate(b -> b.launchTemplateName(template.launchTemplateName()));
-        LOG.info("deleted simulated launch template {}", template.launchTemplateName());
+    for (String name : names.stream().distinct().toList()) {
+      if (name == null || used.contains(name)) {
+        continue;
+      }
+      List<software.amazon.awssdk.services.ec2.model.LaunchTemplate> found;
+      try {
+        found = ec2.describeLaunchTemplates(b -> b.launchTemplateNames(name)).launchTemplates();
+      } catch (Ec2Exception missing) {
+        if (missing.statusCode() >= 500) {
+          throw missing;
+        }
+        continue;
+      }
+      boolean ours =
+          found.stream()
+              .flatMap(t -> t.tags().stream())
+              .anyMatch(t -> MANAGED_TAG.equals(t.key()) && "capstan".equals(t.value()));
+      if (ours) {
+        call(
+            "delete launch template " + name,
+            () -> ec2.deleteLaunchTemplate(b -> b.launchTemplateName(name)));
+        LOG.info("deleted simulated launch template {}", name);
       }
     }
   }
@@ -515,18 +547,23 @@ public final class CloudActivitiesImpl implements CloudActivities {
     } catch (AlreadyExistsException exists) {
       throw exists;
     } catch (AwsServiceException e) {
-      if (e.isThrottlingException() || e.statusCode() >= 500 || e.statusCode() == 0) {
-        throw e;
-      }
-      String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-      String message =
-          e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-      throw ApplicationFailure.newNonRetryableFailure(
-          what + " was refused: " + message + (code == null ? "" : " (" + code + ")"),
-          INVALID_REQUEST);
+      throw call(what, e);
     } catch (SdkClientException unreachable) {
       throw unreachable;
     }
+  }
+
+  /** {@code e} as the activity fails with it: retryable as it is, or the request's fault. */
+  static RuntimeException call(String what, AwsServiceException e) {
+    if (e.isThrottlingException() || e.statusCode() >= 500 || e.statusCode() == 0) {
+      return e;
+    }
+    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    String message =
+        e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+    return ApplicationFailure.newNonRetryableFailure(
+        what + " was refused: " + message + (code == null ? "" : " (" + code + ")"),
+        INVALID_REQUEST);
   }
 
   private void pause() {
