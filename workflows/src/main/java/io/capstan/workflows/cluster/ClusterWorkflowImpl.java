@@ -539,13 +539,20 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     for (ClusterState.Pool pool : state.pools.values()) {
       NodePoolSpec spec = pool.spec();
       InstanceTypeInfo type = pool.type();
+      // What a pod's node selector may name: the pool's labels and those every node of the pool
+      // gets from Capstan and its cloud.
+      Map<String, String> labels = new LinkedHashMap<>(spec.labels());
+      labels.put(NodeActivities.CLUSTER_LABEL, ref.name());
+      labels.put(NodeActivities.CLUSTER_NAMESPACE_LABEL, ref.namespace());
+      labels.put(NodeActivities.POOL_LABEL, spec.name());
+      labels.put("node.kubernetes.io/instance-type", spec.instanceType());
       shapes.add(
           new Autoscaler.PoolShape(
               spec.name(),
               pool.min(),
               pool.max(),
               pool.desired(),
-              spec.labels(),
+              labels,
               spec.taints(),
               type.vcpus() * 1000L,
               spec.isGpu() ? spec.gpu().perNode() : type.gpus(),

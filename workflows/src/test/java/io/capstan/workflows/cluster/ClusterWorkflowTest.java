@@ -3,6 +3,8 @@ package io.capstan.workflows.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
 import io.capstan.definitions.ClusterDefinition;
 import io.capstan.definitions.DefinitionParser;
 import io.capstan.definitions.cluster.AutoscalingSpec;
@@ -17,6 +19,7 @@ import io.temporal.client.WorkflowUpdateException;
 import io.temporal.client.WorkflowUpdateHandle;
 import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
@@ -63,9 +66,18 @@ class ClusterWorkflowTest {
   private WorkflowClient client;
   private String controlPlane;
 
+  private final CountingReporter metrics = new CountingReporter();
+  private Scope scope;
+
   @BeforeEach
   void start() {
-    environment = TestWorkflowEnvironment.newInstance();
+    scope =
+        new RootScopeBuilder()
+            .reporter(metrics)
+            .reportEvery(com.uber.m3.util.Duration.ofMillis(10));
+    environment =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder().setMetricsScope(scope).build());
     controlPlane = "control-plane-" + UUID.randomUUID();
     environment
         .newWorker(controlPlane)
@@ -77,8 +89,9 @@ class ClusterWorkflowTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     environment.close();
+    scope.close();
   }
 
   static ClusterDefinition cluster(String yaml) {
@@ -324,7 +337,7 @@ class ClusterWorkflowTest {
 
   @Test
   @DisplayName("raises each budget alert once, as an event, a metric and a webhook call")
-  void raisesBudgetAlertsOnce() {
+  void raisesBudgetAlertsOnce() throws Exception {
     ClusterWorkflow stub =
         startCluster(
             TWO_POOLS.replace(
@@ -345,6 +358,18 @@ class ClusterWorkflowTest {
     assertThat(status.autoscaling().scaleUpsHeld())
         .contains("over the $5000.00 budget (onBudget: pause)");
     assertThat(status.cost().total()).isGreaterThan(60.0);
+    scope.close();
+    // The SDK adds its own bounded tags (namespace, task queue, workflow type).
+    assertThat(
+            metrics.counters.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("capstan_cluster_budget_alerts{"))
+                .filter(e -> e.getKey().contains("cluster=default/demo"))
+                .filter(e -> e.getKey().contains("threshold_percent=50,"))
+                .mapToLong(java.util.Map.Entry::getValue)
+                .sum())
+        .isEqualTo(1L);
+    assertThat(metrics.counters.keySet())
+        .noneMatch(k -> k.startsWith("capstan_cluster_budget_alerts") && k.contains("=1000"));
   }
 
   @Test
