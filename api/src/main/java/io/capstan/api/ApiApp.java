@@ -68,7 +68,7 @@ public final class ApiApp {
     ValidationController validation = new ValidationController(intake);
     SystemController system =
         new SystemController(
-            deps.temporal(), deps.metrics(), deps.servedExecutors(), deps.kubernetes());
+            deps.temporal(), deps.metrics(), deps.servedExecutors(), deps.kubernetes(), deps.aws());
     CodecController codec = new CodecController(deps.codec(), deps.temporal().ui());
     Authenticator authenticator = new Authenticator(deps.security());
     HttpMetrics httpMetrics = new HttpMetrics(deps.metrics());

@@ -27,6 +27,7 @@ import java.util.function.Supplier;
  * @param codec what {@code /codec/encode} and {@code /codec/decode} serve
  * @param outputs where stored outputs and task logs are read from
  * @param kubernetes the cluster of {@code container} tasks, as it is now
+ * @param aws the simulated cloud of simulated clusters, as it is now
  */
 public record ApiDependencies(
     WorkflowClient client,
@@ -36,7 +37,8 @@ public record ApiDependencies(
     ApiSecurity security,
     CodecEndpoint codec,
     OutputStore outputs,
-    Supplier<KubernetesInfo> kubernetes) {
+    Supplier<KubernetesInfo> kubernetes,
+    Supplier<AwsInfo> aws) {
   public ApiDependencies {
     outputs =
         outputs == null
@@ -52,6 +54,10 @@ public record ApiDependencies(
       KubernetesInfo none = KubernetesInfo.disabled("this process starts no container executor");
       kubernetes = () -> none;
     }
+    if (aws == null) {
+      AwsInfo none = AwsInfo.disabled("this process starts no simulated cloud");
+      aws = () -> none;
+    }
   }
 
   public ApiDependencies(
@@ -62,7 +68,7 @@ public record ApiDependencies(
       ApiSecurity security,
       CodecEndpoint codec,
       OutputStore outputs) {
-    this(client, temporal, metrics, servedExecutors, security, codec, outputs, null);
+    this(client, temporal, metrics, servedExecutors, security, codec, outputs, null, null);
   }
 
   /**
@@ -91,21 +97,26 @@ public record ApiDependencies(
       ServedExecutors servedExecutors,
       ApiSecurity security,
       CodecEndpoint codec) {
-    this(client, temporal, metrics, servedExecutors, security, codec, null, null);
+    this(client, temporal, metrics, servedExecutors, security, codec, null, null, null);
   }
 
   public ApiDependencies withSecurity(ApiSecurity newSecurity) {
     return new ApiDependencies(
-        client, temporal, metrics, servedExecutors, newSecurity, codec, outputs, kubernetes);
+        client, temporal, metrics, servedExecutors, newSecurity, codec, outputs, kubernetes, aws);
   }
 
   public ApiDependencies withCodec(CodecEndpoint newCodec) {
     return new ApiDependencies(
-        client, temporal, metrics, servedExecutors, security, newCodec, outputs, kubernetes);
+        client, temporal, metrics, servedExecutors, security, newCodec, outputs, kubernetes, aws);
   }
 
   public ApiDependencies withKubernetes(Supplier<KubernetesInfo> newKubernetes) {
     return new ApiDependencies(
-        client, temporal, metrics, servedExecutors, security, codec, outputs, newKubernetes);
+        client, temporal, metrics, servedExecutors, security, codec, outputs, newKubernetes, aws);
+  }
+
+  public ApiDependencies withAws(Supplier<AwsInfo> newAws) {
+    return new ApiDependencies(
+        client, temporal, metrics, servedExecutors, security, codec, outputs, kubernetes, newAws);
   }
 }

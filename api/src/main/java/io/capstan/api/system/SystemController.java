@@ -1,6 +1,7 @@
 package io.capstan.api.system;
 
 import io.capstan.api.ApiVersion;
+import io.capstan.api.AwsInfo;
 import io.capstan.api.KubernetesInfo;
 import io.capstan.api.TemporalInfo;
 import io.capstan.api.executors.ServedExecutors;
@@ -36,13 +37,16 @@ public final class SystemController {
   private final ServedExecutors workers;
   private final Optional<byte[]> openApi;
   private final Supplier<KubernetesInfo> kubernetes;
+  private final Supplier<AwsInfo> aws;
 
   public SystemController(
       TemporalInfo temporal,
       PrometheusMeterRegistry metrics,
       ServedExecutors workers,
-      Supplier<KubernetesInfo> kubernetes) {
+      Supplier<KubernetesInfo> kubernetes,
+      Supplier<AwsInfo> aws) {
     this.kubernetes = kubernetes;
+    this.aws = aws;
     this.temporal = temporal;
     this.metrics = metrics;
     this.workers = workers;
@@ -68,6 +72,15 @@ public final class SystemController {
     kubePart.put("kubeconfig", kube.kubeconfig());
     kubePart.put("since", kube.since() == null ? null : kube.since().toString());
     body.put("kubernetes", kubePart);
+    AwsInfo cloud = aws.get();
+    Map<String, Object> awsPart = new LinkedHashMap<>();
+    awsPart.put("mode", cloud.mode());
+    awsPart.put("state", cloud.state());
+    awsPart.put("detail", cloud.detail());
+    awsPart.put("endpoint", cloud.endpoint());
+    awsPart.put("region", cloud.region());
+    awsPart.put("since", cloud.since() == null ? null : cloud.since().toString());
+    body.put("aws", awsPart);
     executors().ifPresent(executors -> body.put("executors", executors));
     ctx.json(body);
   }

@@ -16,7 +16,8 @@ class RunQueryTest {
   @DisplayName("without filters, every Capstan kind except continued-as-new executions")
   void unfilteredQueryCoversEveryKind() {
     assertThat(RunQuery.of(RunFilter.ALL))
-        .isEqualTo("CapstanKind IN ('Pipeline', 'Job', 'Cluster') AND ExecutionStatus != 'ContinuedAsNew'");
+        .isEqualTo(
+            "CapstanKind IN ('Pipeline', 'Job', 'Cluster') AND ExecutionStatus != 'ContinuedAsNew'");
   }
 
   @Test
