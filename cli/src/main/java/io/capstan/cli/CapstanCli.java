@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       SchedulesCommand.class,
       ScheduleCommand.class,
       ValidateCommand.class,
+      ClusterCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class CapstanCli {
