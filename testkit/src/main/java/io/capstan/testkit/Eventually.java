@@ -31,10 +31,15 @@ public final class Eventually {
    * {@code what} and the last reading.
    */
   public static <T> T await(String what, Supplier<T> read, Predicate<T> done) {
+    return await(what, PATIENCE, read, done);
+  }
+
+  /** As {@link #await(String, Supplier, Predicate)}, with a patience of {@code timeout}. */
+  public static <T> T await(String what, Duration timeout, Supplier<T> read, Predicate<T> done) {
     AtomicReference<T> last = new AtomicReference<>();
     try {
       return Awaitility.await(what)
-          .atMost(PATIENCE)
+          .atMost(timeout)
           .pollInterval(POLL)
           .until(
               () -> {
@@ -44,7 +49,7 @@ public final class Eventually {
               },
               done);
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError("waited " + PATIENCE + " for " + what + "; last saw " + last.get());
+      throw new AssertionError("waited " + timeout + " for " + what + "; last saw " + last.get());
     }
   }
 

@@ -2,14 +2,18 @@ package io.capstan.app.up;
 
 import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
+import io.capstan.activities.cloud.AwsSettings;
 import io.capstan.api.ApiApp;
 import io.capstan.api.ApiDependencies;
+import io.capstan.api.AwsInfo;
 import io.capstan.api.KubernetesInfo;
 import io.capstan.api.TemporalInfo;
 import io.capstan.api.codec.CodecController;
 import io.capstan.api.codec.CodecEndpoint;
 import io.capstan.api.executors.PollerDiscovery;
 import io.capstan.api.executors.ServedExecutors;
+import io.capstan.app.cloud.LocalAws;
+import io.capstan.app.cloud.SimulatedCloud;
 import io.capstan.app.kube.KubeOptions;
 import io.capstan.app.kube.KubernetesInfrastructure;
 import io.capstan.app.kube.LocalKubernetes;
@@ -40,6 +44,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * Everything {@code capstan up} runs in one process: a Temporal server (a {@link TemporalBackend}:
@@ -278,7 +284,15 @@ public final class CapstanRuntime implements AutoCloseable {
   private RoleWorkers infrastructureWorkers;
   private final Object infrastructureLock = new Object();
   private KubernetesInfrastructure kubernetes;
+  private LocalAws localAws;
+  private volatile AwsInfo awsInfo = AwsInfo.disabled("no local infrastructure");
+  private SimulatedCloud simulatedCloud;
+  private AutoScalingClient simulatedAutoScaling;
+  private Ec2Client simulatedEc2;
+  private KubeTarget readyCluster;
+  private boolean awsSettled = true;
   private Consumer<KubernetesInfo> kubernetesListener = info -> {};
+  private Consumer<AwsInfo> awsListener = info -> {};
   private Javalin api;
   private TemporalInfo temporal;
   private volatile Set<ExecutorKind> servedExecutors;
@@ -350,6 +364,26 @@ public final class CapstanRuntime implements AutoCloseable {
       ServedExecutors discovery =
           new PollerDiscovery(stubs, config.namespace(), () -> servedExecutors);
       awaitOwnWorkers(discovery);
+      if (localCluster) {
+        // The simulated cloud of simulated clusters comes up beside the local control plane; the
+        // infrastructure worker waits for both (moto starts in seconds), so its first cluster
+        // finds the cloud there.
+        awsSettled = false;
+        localAws =
+            new LocalAws(
+                new LocalAws.Options(
+                    config.kube().home(), config.stateDir().resolve("aws"), null, 0, null, false),
+                aws -> awsChanged(),
+                info -> {
+                  awsInfo = awsInfo(info);
+                  awsListener.accept(awsInfo);
+                  if (info.state() == LocalAws.State.FAILED) {
+                    awsChanged();
+                  }
+                });
+        awsInfo = awsInfo(localAws.info());
+        localAws.begin();
+      }
       kubernetes =
           new KubernetesInfrastructure(
               config.roles().contains(WorkerRole.INFRASTRUCTURE)
@@ -382,7 +416,8 @@ public final class CapstanRuntime implements AutoCloseable {
                           security.codec().map(c -> CapstanDataConverter.chain(Optional.of(c))),
                           config.security().codecOrigins()),
                       outputs)
-                  .withKubernetes(kubernetes::info));
+                  .withKubernetes(kubernetes::info)
+                  .withAws(() -> awsInfo));
       startApi();
       return this;
     } catch (RuntimeException e) {
@@ -421,19 +456,63 @@ public final class CapstanRuntime implements AutoCloseable {
    */
   private void startInfrastructureWorker(KubeTarget cluster) {
     synchronized (infrastructureLock) {
-      if (closed) {
-        return;
-      }
-      infrastructureWorkers =
-          RoleWorkers.start(
-              client,
-              EnumSet.of(WorkerRole.INFRASTRUCTURE),
-              workerOptions().withKubernetes(cluster));
-      Set<ExecutorKind> kinds = EnumSet.noneOf(ExecutorKind.class);
-      kinds.addAll(workers.executors());
-      kinds.addAll(infrastructureWorkers.executors());
-      servedExecutors = kinds;
+      readyCluster = cluster;
+      maybeStartInfrastructure();
     }
+  }
+
+  /** The simulated cloud answered, or failed to start: the infrastructure worker may go. */
+  private void awsChanged() {
+    synchronized (infrastructureLock) {
+      awsSettled = true;
+      maybeStartInfrastructure();
+    }
+  }
+
+  private static AwsInfo awsInfo(LocalAws.Info info) {
+    return new AwsInfo(
+        "local",
+        info.state().name().toLowerCase(java.util.Locale.ROOT),
+        info.detail(),
+        info.endpoint() == null ? null : info.endpoint().toString(),
+        info.region(),
+        info.since());
+  }
+
+  /**
+   * Starts the infrastructure role once its cluster serves and the simulated cloud (when there is
+   * one) answered or failed; with both local, starts the simulated cloud's node linker too.
+   */
+  private void maybeStartInfrastructure() {
+    if (closed || readyCluster == null || !awsSettled || infrastructureWorkers != null) {
+      return;
+    }
+    KubeTarget cluster = readyCluster;
+    AwsSettings aws = workerOptions().aws();
+    if (localAws != null && localAws.info().state() == LocalAws.State.READY) {
+      aws = new AwsSettings(aws.awsEndpoint(), localAws.endpoint());
+      LocalKubernetes local = kubernetes == null ? null : kubernetes.local();
+      if (local != null) {
+        simulatedAutoScaling = localAws.client(AutoScalingClient.builder()).build();
+        simulatedEc2 = localAws.client(Ec2Client.builder()).build();
+        simulatedCloud =
+            new SimulatedCloud(
+                    simulatedAutoScaling,
+                    simulatedEc2,
+                    local.adminClient(),
+                    SimulatedCloud.Options.defaults())
+                .start();
+      }
+    }
+    infrastructureWorkers =
+        RoleWorkers.start(
+            client,
+            EnumSet.of(WorkerRole.INFRASTRUCTURE),
+            workerOptions().withKubernetes(cluster).withAws(aws));
+    Set<ExecutorKind> kinds = EnumSet.noneOf(ExecutorKind.class);
+    kinds.addAll(workers.executors());
+    kinds.addAll(infrastructureWorkers.executors());
+    servedExecutors = kinds;
   }
 
   /**
@@ -443,6 +522,17 @@ public final class CapstanRuntime implements AutoCloseable {
   public CapstanRuntime onKubernetesChange(Consumer<KubernetesInfo> listener) {
     this.kubernetesListener = listener;
     return this;
+  }
+
+  /** Tells {@code listener} each change of the simulated cloud's state; call before start. */
+  public CapstanRuntime onAwsChange(Consumer<AwsInfo> listener) {
+    this.awsListener = listener;
+    return this;
+  }
+
+  /** The simulated cloud as it stands now. */
+  public AwsInfo aws() {
+    return awsInfo;
   }
 
   /** The cluster of container tasks as it stands now. */
@@ -669,6 +759,16 @@ public final class CapstanRuntime implements AutoCloseable {
       if (infrastructureWorkers != null) {
         quietly("infrastructure workers", () -> infrastructureWorkers.stop(STOP_GRACE));
       }
+    }
+    if (simulatedCloud != null) {
+      quietly("simulated cloud", simulatedCloud::close);
+    }
+    if (simulatedAutoScaling != null) {
+      quietly("simulated cloud clients", simulatedAutoScaling::close);
+      quietly("simulated cloud clients", simulatedEc2::close);
+    }
+    if (localAws != null) {
+      quietly("moto", localAws::close);
     }
     if (kubernetes != null) {
       quietly("Kubernetes", kubernetes::close);

@@ -225,6 +225,24 @@ public final class UpCommand implements Callable<Integer> {
                       out.flush();
                     }
                   })
+              .onAwsChange(
+                  info -> {
+                    if (info.state().equals(KubernetesInfo.READY)) {
+                      out.println(
+                          "Simulated AWS ready (moto): "
+                              + info.endpoint()
+                              + ", region "
+                              + info.region()
+                              + "; simulated clusters' groups and instances live there");
+                      out.flush();
+                    } else if (info.state().equals(KubernetesInfo.FAILED)) {
+                      out.println(
+                          "Simulated AWS failed: "
+                              + info.detail()
+                              + " (simulated clusters cannot be created; aws ones still can)");
+                      out.flush();
+                    }
+                  })
               .start();
     } catch (CapstanRuntime.StartupException e) {
       err.println("capstan up: " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.capstan.app.worker;
 
+import io.capstan.activities.cloud.AwsSettings;
 import io.capstan.app.FlagConverter;
 import io.capstan.app.up.AuthMode;
 import io.capstan.app.up.CapstanHome;
@@ -15,6 +16,7 @@ import io.capstan.workers.WorkerSettings;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -76,6 +78,22 @@ public final class WorkerCommand implements Callable<Integer> {
   @Mixin TaskFlags tasks = new TaskFlags();
 
   @Mixin KubeFlags kube = new KubeFlags();
+
+  @Option(
+      names = "--aws-endpoint",
+      paramLabel = "URL",
+      description =
+          "The AWS endpoint of provider: aws clusters (default: AWS itself, or the SDK's"
+              + " AWS_ENDPOINT_URL); credentials come from the SDK's default chain.")
+  URI awsEndpoint;
+
+  @Option(
+      names = "--simulated-aws-endpoint",
+      paramLabel = "URL",
+      description =
+          "The simulated cloud (a moto_server) of provider: simulated clusters; without it the"
+              + " infrastructure role refuses simulated clusters.")
+  URI simulatedAwsEndpoint;
 
   @Option(
       names = "--host",
@@ -161,6 +179,7 @@ public final class WorkerCommand implements Callable<Integer> {
         return 1;
       }
     }
+    settings = settings.withAws(new AwsSettings(awsEndpoint, simulatedAwsEndpoint));
     WorkerSettings running = settings;
     RoleWorkers workers = RoleWorkers.start(client, chosen, running);
     Runtime.getRuntime()

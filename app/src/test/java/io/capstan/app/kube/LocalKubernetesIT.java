@@ -288,16 +288,35 @@ class LocalKubernetesIT {
   }
 
   @Test
-  @DisplayName("the worker's kubeconfig has the shipped Role: Jobs yes, Secrets and Nodes no")
+  @DisplayName(
+      "the worker's kubeconfig has the shipped Role: Jobs yes; Secrets, making Nodes, deleting"
+          + " namespaces no")
   void workerRoleIsLimited() {
     try (KubernetesClient worker = KubeClients.connect(cluster.workerKubeconfig(), null)) {
       assertThat(worker.batch().v1().jobs().inNamespace("default").list().getItems()).isNotNull();
       assertThatThrownBy(() -> worker.secrets().inNamespace("default").list())
           .isInstanceOfSatisfying(
               KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
-      assertThatThrownBy(() -> worker.nodes().withName("sim-cpu-1").delete())
+      // Nodes are the kubelet's (or the simulated cloud's) to register: a worker configures,
+      // drains and removes its clusters' nodes, and never makes one.
+      assertThatThrownBy(
+              () ->
+                  worker
+                      .nodes()
+                      .resource(
+                          new io.fabric8.kubernetes.api.model.NodeBuilder()
+                              .withNewMetadata()
+                              .withName("rbac-probe")
+                              .endMetadata()
+                              .build())
+                      .create())
           .isInstanceOfSatisfying(
               KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+      assertThatThrownBy(() -> worker.namespaces().withName("default").delete())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    } finally {
+      admin.nodes().withName("rbac-probe").delete();
     }
   }
 
