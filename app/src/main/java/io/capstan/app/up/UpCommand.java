@@ -1,6 +1,7 @@
 package io.capstan.app.up;
 
 import io.capstan.activities.task.SecretResolver;
+import io.capstan.api.AwsInfo;
 import io.capstan.api.KubernetesInfo;
 import io.capstan.api.TemporalInfo;
 import io.capstan.api.auth.SubmitRate;
@@ -384,6 +385,15 @@ public final class UpCommand implements Callable<Integer> {
                 .collect(Collectors.joining(", ")))
         .append(" (more: capstan worker --role tasks)\n");
     text.append("  Kubernetes ").append(kubernetesLine(runtime.kubernetes())).append('\n');
+    AwsInfo aws = runtime.aws();
+    if (!aws.state().equals(KubernetesInfo.DISABLED)) {
+      text.append("  Cloud      simulated AWS (moto) ")
+          .append(
+              aws.state().equals(KubernetesInfo.READY)
+                  ? "ready: " + aws.endpoint() + ", region " + aws.region()
+                  : aws.state() + (aws.detail() == null ? "" : ": " + aws.detail()))
+          .append(" (provider: simulated clusters)\n");
+    }
     text.append("  Executors  ")
         .append(
             runtime.servedExecutors().stream()

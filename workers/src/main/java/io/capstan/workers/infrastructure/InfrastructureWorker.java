@@ -2,6 +2,7 @@ package io.capstan.workers.infrastructure;
 
 import io.capstan.activities.cloud.AwsClients;
 import io.capstan.activities.cloud.CloudActivitiesImpl;
+import io.capstan.activities.cloud.InstanceTypes;
 import io.capstan.activities.cluster.AlertActivitiesImpl;
 import io.capstan.activities.cluster.NodeActivitiesImpl;
 import io.capstan.activities.task.ContainerActivitiesImpl;
@@ -30,8 +31,11 @@ public final class InfrastructureWorker {
   /** As for the tasks role: cancellations reach a running attempt within a second. */
   static final Duration HEARTBEAT_THROTTLE = Duration.ofSeconds(1);
 
-  /** How often waits for instances and nodes look again. */
-  static final Duration NODE_POLL = Duration.ofMillis(500);
+  /** How often a wait for nodes lists them again (one list per waiting pool). */
+  static final Duration NODE_POLL = Duration.ofMillis(250);
+
+  /** How often a wait for instances asks the cloud again (AWS's API rate limits are per second). */
+  static final Duration CLOUD_POLL = Duration.ofMillis(500);
 
   private InfrastructureWorker() {}
 
@@ -65,7 +69,8 @@ public final class InfrastructureWorker {
                 .build());
     worker.registerActivitiesImplementations(
         containers,
-        new CloudActivitiesImpl(new AwsClients(settings.aws())),
+        new CloudActivitiesImpl(
+            new AwsClients(settings.aws()), InstanceTypes.shipped(), CLOUD_POLL),
         new NodeActivitiesImpl(new ClusterClients(kube), NODE_POLL),
         new AlertActivitiesImpl());
     return worker;
