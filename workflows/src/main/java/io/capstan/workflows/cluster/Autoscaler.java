@@ -125,6 +125,9 @@ public final class Autoscaler {
         }
         decisions.removeAll(ups);
         decisions.addAll(held);
+        // Held scale-ups change nothing: idle nodes may still go, which is what a paused budget
+        // wants most.
+        scaleDown(spec, pools, load, nowMillis).ifPresent(decisions::add);
         return decisions;
       }
       return decisions;
@@ -201,7 +204,8 @@ public final class Autoscaler {
     for (PoolShape pool : pools) {
       NodeLoadSum sum = sum(load, pool.name());
       int current = desired.get(pool.name());
-      int needed = 0;
+      // The pool's size the pending pods and the utilization ask for; the larger one wins.
+      int wanted = current;
       List<String> reasons = new ArrayList<>();
       List<ClusterLoad.PendingPod> pending = byPool.getOrDefault(pool.name(), List.of());
       if (!pending.isEmpty()) {
@@ -215,7 +219,7 @@ public final class Autoscaler {
         int forGpus = pool.gpusPerNode() == 0 ? 0 : nodesFor(gpus - freeGpus, pool.gpusPerNode());
         int more = Math.max(forCpu, forGpus);
         if (more > 0) {
-          needed = more;
+          wanted = current + more;
           reasons.add(
               pending.size()
                   + " pod"
@@ -228,41 +232,41 @@ public final class Autoscaler {
         }
       }
       if (sum.readyNodes() > 0) {
+        // Utilization is measured against what the Ready nodes can allocate, and so is the size
+        // that would bring it to the target.
         double cpuUse = (double) sum.requestedCpu() / Math.max(1, sum.allocatableCpu());
         double target = spec.targetCpuUtilization() / 100.0;
         if (cpuUse > target) {
-          int want =
-              (int) Math.ceil(sum.requestedCpu() / (pool.cpuMilliPerNode() * target))
-                  - sum.readyNodes();
-          if (want > needed) {
-            needed = want;
-          }
+          double perNode = (double) sum.allocatableCpu() / sum.readyNodes();
+          int size = (int) Math.ceil(sum.requestedCpu() / (perNode * target));
+          wanted = Math.max(wanted, size);
           reasons.add(
               String.format(
+                  java.util.Locale.ROOT,
                   "cpu requests at %d%% of capacity, above the %d%% target",
-                  Math.round(cpuUse * 100), spec.targetCpuUtilization()));
+                  Math.round(cpuUse * 100),
+                  spec.targetCpuUtilization()));
         }
         if (sum.allocatableGpus() > 0) {
           double gpuUse = (double) sum.requestedGpus() / sum.allocatableGpus();
           double gpuTarget = spec.targetGpuUtilization() / 100.0;
           if (gpuUse > gpuTarget) {
-            int want =
-                (int) Math.ceil(sum.requestedGpus() / (pool.gpusPerNode() * gpuTarget))
-                    - sum.readyNodes();
-            if (want > needed) {
-              needed = want;
-            }
+            double perNode = (double) sum.allocatableGpus() / sum.readyNodes();
+            int size = (int) Math.ceil(sum.requestedGpus() / (perNode * gpuTarget));
+            wanted = Math.max(wanted, size);
             reasons.add(
                 String.format(
+                    java.util.Locale.ROOT,
                     "GPU requests at %d%% of capacity, above the %d%% target",
-                    Math.round(gpuUse * 100), spec.targetGpuUtilization()));
+                    Math.round(gpuUse * 100),
+                    spec.targetGpuUtilization()));
           }
         }
       }
-      if (needed <= 0) {
+      if (wanted <= current) {
         continue;
       }
-      int to = Math.min(pool.max(), current + needed);
+      int to = Math.min(pool.max(), wanted);
       if (spec.maxNodes() != null) {
         to = Math.min(to, current + Math.max(0, spec.maxNodes() - total));
       }
@@ -353,6 +357,7 @@ public final class Autoscaler {
                   node.name(),
                   node.instanceId(),
                   String.format(
+                      java.util.Locale.ROOT,
                       "node %s unneeded for %ds (cpu %d%%, gpu %d%% requested, below the %d%%"
                           + " target)",
                       node.name(),

@@ -17,8 +17,11 @@ public final class BudgetWatch {
   public record Crossing(BudgetAlert alert, double projected, double limit) {
     public String message() {
       return String.format(
+          java.util.Locale.ROOT,
           "projected cost this month $%.2f passed %d%% of the $%.2f monthly budget",
-          projected, alert.thresholdPercent(), limit);
+          projected,
+          alert.thresholdPercent(),
+          limit);
     }
   }
 

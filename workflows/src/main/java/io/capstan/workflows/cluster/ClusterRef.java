@@ -44,11 +44,12 @@ public record ClusterRef(
   }
 
   /**
-   * The Auto Scaling group of {@code pool}: {@code capstan-NAMESPACE-NAME-POOL}, the same on every
-   * call, so that creating it again after a crash finds the group the first attempt made.
+   * The Auto Scaling group of {@code pool}: {@code capstan.NAMESPACE.NAME.POOL}, the same on every
+   * call, so that creating it again after a crash finds the group the first attempt made. The parts
+   * are DNS labels, which never hold a dot, so no two pools of any clusters share a name.
    */
   public String groupName(String pool) {
-    String group = "capstan-" + namespace + "-" + name + "-" + pool;
+    String group = "capstan." + namespace + "." + name + "." + pool;
     if (group.length() > MAX_GROUP_NAME) {
       throw new IllegalArgumentException("group name too long: " + group);
     }

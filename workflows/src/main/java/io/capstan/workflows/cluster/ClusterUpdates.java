@@ -26,11 +26,25 @@ public final class ClusterUpdates {
    * @param min null to keep the pool's minimum
    * @param max null to keep the pool's maximum
    */
-  public record Scale(String pool, int desired, Integer min, Integer max) {}
+  public record Scale(String pool, Integer desired, Integer min, Integer max) {}
 
   public record AddPool(NodePoolSpec pool) {}
 
-  public record RemovePool(String pool) {}
+  /**
+   * Removes a pool, draining its nodes first.
+   *
+   * @param force remove it even when pods cannot be evicted in time (a PodDisruptionBudget says
+   *     no); without it the removal fails and the nodes stay in service
+   */
+  public record RemovePool(String pool, Boolean force) {
+    public RemovePool(String pool) {
+      this(pool, false);
+    }
+
+    public boolean forced() {
+      return Boolean.TRUE.equals(force);
+    }
+  }
 
   public record SetAutoscaling(AutoscalingSpec autoscaling) {}
 

@@ -7,6 +7,7 @@ import io.capstan.definitions.cluster.BudgetSpec;
 import io.capstan.definitions.cluster.NodePoolSpec;
 import io.capstan.definitions.cluster.OnBudget;
 import io.capstan.workflows.TaskQueues;
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -78,9 +79,14 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
           .setMaximumInterval(Duration.ofMinutes(1))
           .build();
 
+  /**
+   * Canceled calls are waited for: a group creation canceled because another pool failed must have
+   * finished before the saga looks for what to delete, or it could make a group nothing tracks.
+   */
   private static final ActivityOptions CALLS =
       ActivityOptions.newBuilder()
           .setTaskQueue(TaskQueues.INFRASTRUCTURE)
+          .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
           .setStartToCloseTimeout(Duration.ofSeconds(60))
           .setRetryOptions(CALL_RETRIES)
           .build();
@@ -91,7 +97,9 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
       Workflow.newActivityStub(
           CloudActivities.class,
           ActivityOptions.newBuilder(CALLS)
-              .setStartToCloseTimeout(Duration.ofMinutes(3))
+              // A real group with running instances takes minutes to go; the wait heartbeats.
+              .setStartToCloseTimeout(Duration.ofMinutes(30))
+              .setHeartbeatTimeout(Duration.ofMinutes(1))
               .setRetryOptions(CLEANUP_RETRIES)
               .build());
   private final NodeActivities nodesCleanup =
@@ -113,6 +121,13 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
   private ClusterState state;
   private ClusterRef ref;
   private boolean deleted;
+  private String roundFailure;
+
+  /** Until when a pool's scale-ups are held after one whose nodes did not come (workflow time). */
+  private final Map<String, Long> scaleUpHeldUntil = new HashMap<>();
+
+  /** How long a pool's autoscaler scale-ups wait after one whose nodes did not come. */
+  static final Duration SCALE_UP_BACKOFF = Duration.ofMinutes(5);
 
   @Override
   public ClusterStatus run(ClusterInput input) {
@@ -169,8 +184,21 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
       }
     } catch (CanceledFailure canceled) {
       // Canceling a cluster's run deletes the cluster: the run is the cluster, and ending it
-      // without removing what it made would leave instances running that nothing tracks.
-      Workflow.newDetachedCancellationScope(() -> removeEverything("the run was canceled")).run();
+      // without removing what it made would leave instances running that nothing tracks. The
+      // operation in progress unwinds first (it was canceled too), so nothing is removed twice.
+      Workflow.newDetachedCancellationScope(
+              () -> {
+                lock.lock();
+                try {
+                  if (!deleted) {
+                    removeEverything("the run was canceled");
+                  }
+                } finally {
+                  lock.unlock();
+                }
+                Workflow.await(Workflow::isEveryHandlerFinished);
+              })
+          .run();
       throw canceled;
     }
     Workflow.await(Workflow::isEveryHandlerFinished);
@@ -309,7 +337,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
             + made.desiredCapacity()
             + ", max "
             + made.maxSize());
-    String problem = bringUp(spec.name(), spec.desiredSize(), deadline);
+    String problem = bringUp(spec.name(), spec.desiredSize(), deadline, Set.of());
     if (problem != null) {
       return problem;
     }
@@ -323,7 +351,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
    *
    * @return what is missing at the deadline, naming the pool; null when all is there
    */
-  private String bringUp(String poolName, int count, long deadline) {
+  private String bringUp(String poolName, int count, long deadline, Set<String> known) {
     ClusterState.Pool pool = state.pools.get(poolName);
     step("waiting for " + count + " instances of " + poolName + " in service");
     GroupState group =
@@ -332,6 +360,10 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
                 new CloudActivities.AwaitInServiceRequest(ref, pool.groupName(), count, deadline));
     List<CloudInstance> inService =
         group.instances().stream().filter(CloudInstance::inService).toList();
+    // Only the instances this step added are waited for: an old node's hiccup is not this
+    // step's failure, and is never pruned as one.
+    List<CloudInstance> added =
+        inService.stream().filter(i -> !known.contains(i.instanceId())).toList();
     track(poolName, group, List.of());
     if (inService.size() < count) {
       List<String> why = new ArrayList<>();
@@ -353,14 +385,14 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
           + " instances in service by the deadline"
           + (why.isEmpty() ? "" : ": " + String.join(", ", why));
     }
-    step("waiting for the nodes of " + inService.size() + " instances of " + poolName);
+    step("waiting for the nodes of " + added.size() + " instances of " + poolName);
     List<NodeView> found =
         awaiting(NodeActivities.class, deadline)
             .awaitNodes(
                 new NodeActivities.AwaitNodesRequest(
                     ref,
                     poolName,
-                    inService.stream().map(CloudInstance::providerId).toList(),
+                    added.stream().map(CloudInstance::providerId).toList(),
                     deadline));
     track(poolName, group, found);
     if (!found.isEmpty()) {
@@ -379,7 +411,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     Map<String, NodeView> byInstance = new LinkedHashMap<>();
     found.forEach(node -> byInstance.put(node.instanceId(), node));
     List<String> missing = new ArrayList<>();
-    for (CloudInstance instance : inService) {
+    for (CloudInstance instance : added) {
       NodeView node = byInstance.get(instance.instanceId());
       if (node == null) {
         missing.add(
@@ -408,7 +440,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
           + ": "
           + missing.size()
           + " of "
-          + count
+          + added.size()
           + " nodes not Ready within the readyTimeout ("
           + Durations.format(state.definition().spec().readyTimeout())
           + "): "
@@ -463,8 +495,14 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     List<String> removed = new ArrayList<>();
     List<Undo> reversed = new ArrayList<>(undo);
     Collections.reverse(reversed);
+    List<String> left = new ArrayList<>();
     for (Undo step : reversed) {
-      removed.addAll(dismantle(step.pool(), step.group()));
+      try {
+        removed.addAll(dismantle(step.pool(), step.group()));
+      } catch (ActivityFailure | ApplicationFailure failure) {
+        // Go on with the rest; what could not be removed is named in the failure.
+        left.add("group " + step.group() + " (" + reason(failure) + ")");
+      }
     }
     state.phase = ClusterPhase.Failed;
     state.failure =
@@ -475,7 +513,8 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
             + ". Removed, in reverse order: "
             + (removed.isEmpty()
                 ? "nothing (nothing had been created)"
-                : String.join(", ", removed));
+                : String.join(", ", removed))
+            + (left.isEmpty() ? "" : ". NOT removed, remove by hand: " + String.join(", ", left));
     LOG.warn(state.failure);
     return removed;
   }
@@ -524,11 +563,30 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     return state.definition().spec().budget() == null ? null : BUDGET_ROUND;
   }
 
+  /**
+   * One round. A failure of its calls (Kubernetes unreachable for minutes) is recorded and the next
+   * round tries again: the cluster outlives an outage of what it watches.
+   */
   private void periodic() {
-    chargeCost();
-    checkBudget();
-    if (state.autoscaling.enabled() && state.phase == ClusterPhase.Ready) {
-      autoscale();
+    try {
+      chargeCost();
+      checkBudget();
+      if (state.autoscaling.enabled() && state.phase == ClusterPhase.Ready) {
+        autoscale();
+      }
+      if (roundFailure != null) {
+        record("RoundRecovered", null, "the periodic round works again");
+        roundFailure = null;
+      }
+    } catch (ActivityFailure | ApplicationFailure failure) {
+      if (canceled(failure)) {
+        throw new CanceledFailure("the cluster's run was canceled");
+      }
+      String why = reason(failure);
+      if (!why.equals(roundFailure)) {
+        record("RoundFailed", null, "the periodic round failed, and is tried again: " + why);
+      }
+      roundFailure = why;
     }
   }
 
@@ -572,6 +630,23 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
           }
         }
         case SCALE_UP -> {
+          Long heldUntil = scaleUpHeldUntil.get(decision.pool());
+          if (heldUntil != null && heldUntil > now()) {
+            String reason =
+                "scale-up of "
+                    + decision.pool()
+                    + " held until "
+                    + iso(heldUntil)
+                    + " after one whose nodes did not come (wanted: "
+                    + decision.reason()
+                    + ")";
+            holding.add(decision.pool());
+            if (!reason.equals(lastHold.get(decision.pool()))) {
+              lastHold.put(decision.pool(), reason);
+              record("AutoscalerHold", decision.pool(), reason);
+            }
+            continue;
+          }
           state.autoscaler.scaledUp(now());
           record(
               "AutoscalerScaleUp",
@@ -655,6 +730,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
   /** Raises a pool's desired capacity and brings the new nodes up; prunes what does not come. */
   private void growPool(String poolName, int desired) {
     ClusterState.Pool pool = state.pools.get(poolName);
+    Set<String> known = new TreeSet<>(pool.instances().keySet());
     int max = Math.max(pool.max(), desired);
     step("setting " + poolName + " desired capacity to " + desired);
     track(
@@ -664,21 +740,33 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
         List.of());
     state.pools.put(poolName, state.pools.get(poolName).withBounds(pool.min(), desired, max));
     String problem =
-        bringUp(poolName, desired, now() + state.definition().spec().readyTimeout().toMillis());
+        bringUp(
+            poolName, desired, now() + state.definition().spec().readyTimeout().toMillis(), known);
     if (problem != null) {
-      record("ScaleUpIncomplete", poolName, problem + "; removing the instances that did not come");
-      pruneUnready(poolName);
+      scaleUpHeldUntil.put(poolName, now() + SCALE_UP_BACKOFF.toMillis());
+      record(
+          "ScaleUpIncomplete",
+          poolName,
+          problem
+              + "; removing the new instances that did not come, and holding "
+              + poolName
+              + "'s scale-ups for "
+              + Durations.format(SCALE_UP_BACKOFF));
+      pruneUnready(poolName, known);
       throw ApplicationFailure.newNonRetryableFailure(problem, "ScaleUpIncomplete");
     }
   }
 
-  /** Terminates the pool's instances that have no Ready node, decrementing its capacity. */
-  private void pruneUnready(String poolName) {
+  /**
+   * Terminates the instances a scale-up added that have no Ready node, decrementing the capacity
+   * (back to what it was, never below it). Instances that were there before are left alone.
+   */
+  private void pruneUnready(String poolName, Set<String> known) {
     ClusterState.Pool pool = state.pools.get(poolName);
     List<String> nodeNames = new ArrayList<>();
     int removed = 0;
     for (ClusterState.Instance instance : List.copyOf(pool.instances().values())) {
-      if (instance.ready()) {
+      if (instance.ready() || known.contains(instance.instanceId())) {
         continue;
       }
       cloudCleanup.terminateInstance(
@@ -695,31 +783,43 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     record(
         "InstancesPruned",
         poolName,
-        "terminated " + removed + " instances that did not become Ready nodes");
+        "terminated " + removed + " new instances that did not become Ready nodes");
   }
 
-  /** Drains a node and terminates its instance with a capacity decrement. */
+  /**
+   * Drains a node and terminates its instance with a capacity decrement. Whatever stops it before
+   * the instance is gone (a drain that does not finish, a call that fails) leaves the node
+   * schedulable again.
+   */
   private void removeNode(String poolName, String node, String instanceId) {
     ClusterState.Pool pool = state.pools.get(poolName);
-    step("draining " + node);
-    NodeActivities.DrainResult drained =
-        draining().drain(new NodeActivities.DrainRequest(ref, node, DRAIN_TIMEOUT.toMillis()));
-    if (!drained.drained()) {
-      nodes.uncordon(ref, node);
-      throw ApplicationFailure.newNonRetryableFailure(
-          "node "
-              + node
-              + " could not be drained within "
-              + Durations.format(DRAIN_TIMEOUT)
-              + ": "
-              + String.join(", ", drained.remaining())
-              + (drained.blockedBy() == null ? "" : " (" + drained.blockedBy() + ")")
-              + "; it stays in service",
-          "DrainIncomplete");
+    boolean terminated = false;
+    NodeActivities.DrainResult drained;
+    try {
+      step("draining " + node);
+      drained =
+          draining().drain(new NodeActivities.DrainRequest(ref, node, DRAIN_TIMEOUT.toMillis()));
+      if (!drained.drained()) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "node "
+                + node
+                + " could not be drained within "
+                + Durations.format(DRAIN_TIMEOUT)
+                + ": "
+                + String.join(", ", drained.remaining())
+                + (drained.blockedBy() == null ? "" : " (" + drained.blockedBy() + ")")
+                + "; it stays in service",
+            "DrainIncomplete");
+      }
+      step("terminating " + instanceId);
+      cloud.terminateInstance(
+          new CloudActivities.TerminateRequest(ref, pool.groupName(), instanceId, true));
+      terminated = true;
+    } finally {
+      if (!terminated) {
+        Workflow.newDetachedCancellationScope(() -> nodesCleanup.uncordon(ref, node)).run();
+      }
     }
-    step("terminating " + instanceId);
-    cloud.terminateInstance(
-        new CloudActivities.TerminateRequest(ref, pool.groupName(), instanceId, true));
     nodes.deleteNodes(new NodeActivities.DeleteNodesRequest(ref, poolName, List.of(node)));
     chargeCost();
     refresh(poolName);
@@ -777,8 +877,10 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     String held =
         budget.onBudget() == OnBudget.PAUSE && BudgetWatch.overLimit(budget, projected)
             ? String.format(
+                java.util.Locale.ROOT,
                 "the month's projected cost $%.2f is over the $%.2f budget (onBudget: pause)",
-                projected, budget.monthlyLimit().doubleValue())
+                projected,
+                budget.monthlyLimit().doubleValue())
             : null;
     if (held != null && state.scaleUpsHeld == null) {
       record("ScaleUpsPaused", null, "scale-ups paused: " + held);
@@ -812,6 +914,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
           int max = request.max() == null ? pool.max() : request.max();
           int from = pool.desired();
           checkBounds(request.pool(), min, request.desired(), max);
+          Set<String> known = new TreeSet<>(pool.instances().keySet());
           if (request.desired() > from) {
             track(
                 request.pool(),
@@ -826,7 +929,8 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
                 bringUp(
                     request.pool(),
                     request.desired(),
-                    now() + state.definition().spec().readyTimeout().toMillis());
+                    now() + state.definition().spec().readyTimeout().toMillis(),
+                    known);
             if (problem != null) {
               record("ScaleIncomplete", request.pool(), problem);
               throw ApplicationFailure.newNonRetryableFailure(problem, "ScaleIncomplete");
@@ -900,7 +1004,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
   @Override
   public void validateScale(ClusterUpdates.Scale request) {
     requireOpen();
-    if (request == null || request.pool() == null) {
+    if (request == null || request.pool() == null || request.desired() == null) {
       throw new IllegalArgumentException(
           "scale needs {pool, desired}: the pool to scale and its new size");
     }
@@ -987,20 +1091,49 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
                 "pool '" + request.pool() + "' is the cluster's last: delete the cluster instead",
                 "LastPool");
           }
+          // Every node drains at once; a PodDisruptionBudget that holds past the timeout stops
+          // the removal (the nodes stay in service) unless the request says force.
+          step("draining the nodes of " + request.pool());
+          List<String> names =
+              pool.instances().values().stream()
+                  .map(ClusterState.Instance::node)
+                  .filter(n -> n != null)
+                  .toList();
+          List<Promise<NodeActivities.DrainResult>> drains = new ArrayList<>();
+          for (String node : names) {
+            drains.add(
+                Async.function(
+                    () ->
+                        draining()
+                            .drain(
+                                new NodeActivities.DrainRequest(
+                                    ref, node, DRAIN_TIMEOUT.toMillis()))));
+          }
           List<String> undrained = new ArrayList<>();
-          for (ClusterState.Instance instance : pool.instances().values()) {
-            if (instance.node() == null) {
-              continue;
-            }
-            step("draining " + instance.node());
-            NodeActivities.DrainResult result =
-                draining()
-                    .drain(
-                        new NodeActivities.DrainRequest(
-                            ref, instance.node(), DRAIN_TIMEOUT.toMillis()));
+          for (int n = 0; n < drains.size(); n++) {
+            NodeActivities.DrainResult result = drains.get(n).get();
             if (!result.drained()) {
-              undrained.add(instance.node() + ": " + String.join(", ", result.remaining()));
+              undrained.add(
+                  names.get(n)
+                      + ": "
+                      + String.join(", ", result.remaining())
+                      + (result.blockedBy() == null ? "" : " (" + result.blockedBy() + ")"));
             }
+          }
+          if (!undrained.isEmpty() && !request.forced()) {
+            for (String node : names) {
+              nodes.uncordon(ref, node);
+            }
+            throw ApplicationFailure.newNonRetryableFailure(
+                "pool "
+                    + request.pool()
+                    + " was not removed: pods could not be evicted within "
+                    + Durations.format(DRAIN_TIMEOUT)
+                    + " ("
+                    + String.join("; ", undrained)
+                    + "); its nodes stay in service. Send removePool with force: true to remove"
+                    + " it anyway",
+                "DrainIncomplete");
           }
           List<String> removed = dismantle(request.pool(), pool.groupName());
           state.pools.remove(request.pool());
@@ -1011,7 +1144,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
                   + String.join(", ", removed)
                   + (undrained.isEmpty()
                       ? ""
-                      : "; pods that could not be evicted in time went with their nodes: "
+                      : "; forced: pods that could not be evicted in time went with their nodes: "
                           + String.join("; ", undrained));
           return message;
         });
@@ -1120,10 +1253,25 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
       removals.add(Async.function(() -> dismantle(pool.spec().name(), pool.groupName())));
     }
     List<String> removed = new ArrayList<>();
-    for (Promise<List<String>> removal : removals) {
-      removed.addAll(removal.get());
+    List<String> left = new ArrayList<>();
+    for (int p = 0; p < removals.size(); p++) {
+      try {
+        removed.addAll(removals.get(p).get());
+      } catch (ActivityFailure | ApplicationFailure failure) {
+        left.add("pool " + pools.get(p).spec().name() + ": " + reason(failure));
+      }
     }
     chargeCost();
+    if (!left.isEmpty()) {
+      // Not deleted: the cluster stays an entity that takes delete again, and says what is left.
+      state.phase = ClusterPhase.Ready;
+      String message =
+          "the deletion did not finish (send delete again): "
+              + String.join("; ", left)
+              + (removed.isEmpty() ? "" : "; removed so far: " + String.join(", ", removed));
+      record("DeleteIncomplete", null, message);
+      throw ApplicationFailure.newNonRetryableFailure(message, "DeleteIncomplete");
+    }
     state.phase = ClusterPhase.Deleted;
     record(
         "Deleted",

@@ -101,7 +101,7 @@ public final class CostMeter {
   }
 
   public Map<String, PoolCost> pools() {
-    return Map.copyOf(pools);
+    return new LinkedHashMap<>(pools);
   }
 
   /** The month being charged, as {@code 2026-12}. */

@@ -172,4 +172,51 @@ class AutoscalerTest {
     assertThat(autoscaler.decide(SPEC, List.of(GENERAL), idle, 2 * delay - 1, null)).isEmpty();
     assertThat(autoscaler.decide(SPEC, List.of(GENERAL), idle, 3 * delay, null)).hasSize(1);
   }
+
+  @Test
+  @DisplayName(
+      "sizes a pool to its target against what its Ready nodes allocate, and counts nodes that"
+          + " are coming")
+  void utilizationAgainstAllocatable() {
+    Autoscaler.PoolShape xlarge =
+        new Autoscaler.PoolShape("general", 1, 10, 3, Map.of(), List.of(), 4000, 0, 0.192);
+    ClusterLoad busy =
+        new ClusterLoad(
+            List.of(
+                node("a", "general", 3920, 0, 2000, 0),
+                node("b", "general", 3920, 0, 2000, 0),
+                node("c", "general", 3920, 0, 2000, 0)),
+            List.of());
+
+    assertThat(new Autoscaler().decide(SPEC, List.of(xlarge), busy, 0, null))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.to()).isEqualTo(4);
+              assertThat(d.reason())
+                  .isEqualTo("cpu requests at 51% of capacity, above the 50% target");
+            });
+    Autoscaler.PoolShape growing =
+        new Autoscaler.PoolShape("general", 1, 10, 4, Map.of(), List.of(), 4000, 0, 0.192);
+    assertThat(new Autoscaler().decide(SPEC, List.of(growing), busy, 0, null)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("removes idle nodes even while a paused budget holds the scale-ups")
+  void scalesDownWhileHeld() {
+    Autoscaler autoscaler = new Autoscaler();
+    ClusterLoad load =
+        new ClusterLoad(
+            List.of(
+                node("a", "general", 2000, 0, 0, 0),
+                node("b", "general", 2000, 0, 0, 0),
+                node("g", "gpu", 96_000, 8, 0, 8)),
+            List.of(pod("train", 1000, 8, true)));
+    long delay = Duration.ofMinutes(10).toMillis();
+    autoscaler.decide(SPEC, List.of(GENERAL, GPU), load, 0, "budget over");
+
+    assertThat(autoscaler.decide(SPEC, List.of(GENERAL, GPU), load, delay, "budget over"))
+        .extracting(Autoscaler.Decision::action)
+        .containsExactlyInAnyOrder(Autoscaler.Action.HOLD, Autoscaler.Action.REMOVE_NODE);
+  }
 }

@@ -128,8 +128,8 @@ class ClusterWorkflowTest {
     ClusterStatus status = awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
 
     assertThat(cloud.groups)
-        .containsOnlyKeys("capstan-default-demo-general", "capstan-default-demo-gpu");
-    assertThat(cloud.groups.get("capstan-default-demo-general").cluster).isEqualTo("default/demo");
+        .containsOnlyKeys("capstan.default.demo.general", "capstan.default.demo.gpu");
+    assertThat(cloud.groups.get("capstan.default.demo.general").cluster).isEqualTo("default/demo");
     assertThat(status.pools().get("general").ready()).isEqualTo(2);
     assertThat(status.pools().get("general").nodes())
         .hasSize(2)
@@ -166,8 +166,8 @@ class ClusterWorkflowTest {
         .hasMessageContaining(
             "cluster default/demo was not created: pool gpu: 1 of 1 nodes not Ready within the readyTimeout (5m)")
         .hasMessageContaining("container runtime network not ready")
-        .hasMessageContaining("group capstan-default-demo-gpu (1 instance)")
-        .hasMessageContaining("group capstan-default-demo-general (2 instances)");
+        .hasMessageContaining("group capstan.default.demo.gpu (1 instance)")
+        .hasMessageContaining("group capstan.default.demo.general (2 instances)");
     assertThat(cloud.groups).isEmpty();
     assertThat(cloud.nodes).isEmpty();
     assertThat(stub.status().phase()).isEqualTo(ClusterPhase.Failed);
@@ -181,7 +181,7 @@ class ClusterWorkflowTest {
   void serializesOperations() {
     ClusterWorkflow stub = startCluster(TWO_POOLS, null);
     awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
-    List<String> original = List.copyOf(cloud.groups.get("capstan-default-demo-general").instances);
+    List<String> original = List.copyOf(cloud.groups.get("capstan.default.demo.general").instances);
     WorkflowStub untyped = WorkflowStub.fromTyped(stub);
 
     WorkflowUpdateHandle<ClusterUpdates.Result> first =
@@ -213,7 +213,7 @@ class ClusterWorkflowTest {
             .substring("drain node-".length());
     assertThat(original)
         .doesNotContain(drained)
-        .isSubsetOf(cloud.groups.get("capstan-default-demo-general").instances);
+        .isSubsetOf(cloud.groups.get("capstan.default.demo.general").instances);
     assertThat(cloud.calls).containsSubsequence("drain node-" + drained, "terminate " + drained);
   }
 
@@ -257,19 +257,45 @@ class ClusterWorkflowTest {
             .orElseThrow();
     assertThat(stub.addPool(new ClusterUpdates.AddPool(extra)).message())
         .isEqualTo("added pool batch with 2 nodes");
-    assertThat(cloud.groups).containsKey("capstan-default-demo-batch");
+    assertThat(cloud.groups).containsKey("capstan.default.demo.batch");
     assertThat(stub.removePool(new ClusterUpdates.RemovePool("batch")).message())
-        .startsWith("removed pool batch: group capstan-default-demo-batch (2 instances)");
-    assertThat(cloud.groups).doesNotContainKey("capstan-default-demo-batch");
+        .startsWith("removed pool batch: group capstan.default.demo.batch (2 instances)");
+    assertThat(cloud.groups).doesNotContainKey("capstan.default.demo.batch");
 
     ClusterUpdates.Result deleted = stub.delete(new ClusterUpdates.Delete(null));
 
     assertThat(deleted.message())
-        .startsWith("deleted cluster default/demo: group capstan-default-demo-gpu");
+        .startsWith("deleted cluster default/demo: group capstan.default.demo.gpu");
     assertThat(WorkflowStub.fromTyped(stub).getResult(ClusterStatus.class).phase())
         .isEqualTo(ClusterPhase.Deleted);
     assertThat(cloud.groups).isEmpty();
     assertThat(cloud.nodes).isEmpty();
+  }
+
+  @Test
+  @DisplayName(
+      "a pool whose pods cannot be evicted in time stays, in service, unless removal is forced")
+  void removePoolRespectsDisruptionBudgets() {
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+    awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+    String blocked;
+    synchronized (cloud) {
+      blocked = cloud.nodesOf("gpu").get(0).name;
+      cloud.undrainable.add(blocked);
+    }
+
+    assertThatThrownBy(() -> stub.removePool(new ClusterUpdates.RemovePool("gpu")))
+        .isInstanceOf(WorkflowUpdateException.class)
+        .rootCause()
+        .hasMessageContaining("pool gpu was not removed: pods could not be evicted within 5m")
+        .hasMessageContaining("blocked by PodDisruptionBudget web")
+        .hasMessageContaining("force: true");
+    assertThat(cloud.groups).containsKey("capstan.default.demo.gpu");
+    assertThat(cloud.nodes.get(blocked).cordoned).isFalse();
+
+    assertThat(stub.removePool(new ClusterUpdates.RemovePool("gpu", true)).message())
+        .contains("forced: pods that could not be evicted in time went with their nodes");
+    assertThat(cloud.groups).doesNotContainKey("capstan.default.demo.gpu");
   }
 
   @Test
