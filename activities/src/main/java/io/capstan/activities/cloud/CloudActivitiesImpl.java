@@ -267,7 +267,20 @@ public final class CloudActivitiesImpl implements CloudActivities {
     List<String> templates = new ArrayList<>();
     group.map(CloudActivitiesImpl::templateOf).ifPresent(templates::add);
     templates.add(defaultTemplate(request.groupName()));
-    if (group.isPresent()) {
+    if (group.isPresent() && !cluster.key().equals(tagsOf(group.get()).get(CLUSTER_TAG))) {
+      // A group of the name that this cluster did not make: never ours to delete.
+      LOG.warn(
+          "not deleting Auto Scaling group {}: it is not cluster {}'s (tags {})",
+          request.groupName(),
+          cluster.key(),
+          tagsOf(group.get()));
+      return false;
+    }
+    boolean deleting =
+        group.isPresent()
+            && group.get().status() != null
+            && group.get().status().toLowerCase(java.util.Locale.ROOT).contains("delete");
+    if (group.isPresent() && !deleting) {
       call(
           "delete group " + request.groupName(),
           () ->
@@ -553,14 +566,36 @@ public final class CloudActivitiesImpl implements CloudActivities {
     }
   }
 
+  /**
+   * Refusals that pass: a scaling activity or another change still in progress, a resource in use,
+   * an instance EC2 does not show yet (its reads are eventually consistent), a group being deleted.
+   */
+  static final java.util.Set<String> TRANSIENT_CODES =
+      java.util.Set.of(
+          "ScalingActivityInProgress",
+          "ResourceInUse",
+          "ResourceContention",
+          "RequestLimitExceeded",
+          "InvalidInstanceID.NotFound");
+
   /** {@code e} as the activity fails with it: retryable as it is, or the request's fault. */
   static RuntimeException call(String what, AwsServiceException e) {
-    if (e.isThrottlingException() || e.statusCode() >= 500 || e.statusCode() == 0) {
-      return e;
-    }
     String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
     String message =
         e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+    boolean pendingDelete =
+        message != null
+            && (message.contains("pending delete") || message.contains("Delete in progress"));
+    if (e.isThrottlingException()
+        || e.statusCode() >= 500
+        || e.statusCode() == 0
+        || (code != null && TRANSIENT_CODES.contains(code))
+        || pendingDelete) {
+      return ApplicationFailure.newFailureWithCause(
+          what + " will be tried again: " + message + (code == null ? "" : " (" + code + ")"),
+          "CloudBusy",
+          e);
+    }
     return ApplicationFailure.newNonRetryableFailure(
         what + " was refused: " + message + (code == null ? "" : " (" + code + ")"),
         INVALID_REQUEST);

@@ -183,7 +183,7 @@ class CloudActivitiesIT {
               assertThat(failure.getType()).isEqualTo(CloudActivities.INVALID_REQUEST);
               assertThat(failure.isNonRetryable()).isTrue();
               assertThat(failure.getOriginalMessage())
-                  .startsWith("create group capstan-default-refused-web was refused: ")
+                  .startsWith("create group capstan.default.refused.web was refused: ")
                   .contains("no-such-template");
             });
   }
