@@ -12,12 +12,15 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.client.WorkflowUpdateHandle;
 import io.temporal.client.WorkflowUpdateStage;
+import io.temporal.client.WorkflowUpdateTimeoutOrCancelledException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -36,8 +39,22 @@ public final class RunUpdates {
   static final Duration RESULT_WAIT = Duration.ofSeconds(20);
 
   private final TemporalRuns runs;
+
+  /** Updates waiting for a run to take them at once; more are refused rather than queued. */
+  static final int MAX_WAITING = 16;
+
+  /**
+   * The threads that wait for runs to take updates. A run without a worker never does, and the
+   * SDK's wait cannot be cut short, so the pool is bounded: past {@link #MAX_WAITING} the answer is
+   * 503 at once instead of another parked thread.
+   */
   private final ExecutorService waits =
-      Executors.newCachedThreadPool(
+      new ThreadPoolExecutor(
+          0,
+          MAX_WAITING,
+          60,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
           task -> {
             Thread thread = new Thread(task, "capstan-run-update");
             thread.setDaemon(true);
@@ -81,16 +98,23 @@ public final class RunUpdates {
     WorkflowStub stub = runs.client().newUntypedWorkflowStub(id);
     @SuppressWarnings("unchecked")
     Class<Object> resultType = (Class<Object>) ref.kind().updateResult(name);
-    CompletableFuture<WorkflowUpdateHandle<Object>> accepted =
-        CompletableFuture.supplyAsync(
-            () ->
-                stub.startUpdate(
-                    UpdateOptions.newBuilder(resultType)
-                        .setUpdateName(name)
-                        .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
-                        .build(),
-                    argument),
-            waits);
+    CompletableFuture<WorkflowUpdateHandle<Object>> accepted;
+    try {
+      accepted =
+          CompletableFuture.supplyAsync(
+              () ->
+                  stub.startUpdate(
+                      UpdateOptions.newBuilder(resultType)
+                          .setUpdateName(name)
+                          .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+                          .build(),
+                      argument),
+              waits);
+    } catch (RejectedExecutionException busy) {
+      throw new RunUnresponsiveException(
+          "too many updates are waiting for their runs to take them (is a worker running?);"
+              + " try again later");
+    }
     WorkflowUpdateHandle<Object> handle;
     try {
       handle = accepted.get(ACCEPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -101,7 +125,8 @@ public final class RunUpdates {
               + id
               + "' did not take the update within "
               + ACCEPT_TIMEOUT.toSeconds()
-              + "s (is a worker running?)");
+              + "s (is a worker running?); it may still take it once a worker polls, so look"
+              + " at the run before sending it again");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RunUnresponsiveException("interrupted while waiting for run '" + id + "'");
@@ -112,7 +137,9 @@ public final class RunUpdates {
       Object result = handle.getResultAsync(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS).get();
       return new Outcome(id, name, handle.getId(), true, result);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof TimeoutException) {
+      // The SDK reports a wait past the timeout as WorkflowUpdateTimeoutOrCancelledException.
+      if (e.getCause() instanceof TimeoutException
+          || e.getCause() instanceof WorkflowUpdateTimeoutOrCancelledException) {
         return new Outcome(id, name, handle.getId(), false, null);
       }
       throw failure(id, name, e.getCause());

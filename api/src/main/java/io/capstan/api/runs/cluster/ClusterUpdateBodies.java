@@ -40,7 +40,8 @@ public final class ClusterUpdateBodies {
               integer(object, "desired", true),
               integer(object, "min", false),
               integer(object, "max", false));
-      case ClusterUpdates.REMOVE_POOL -> new ClusterUpdates.RemovePool(text(object, "pool", true));
+      case ClusterUpdates.REMOVE_POOL ->
+          new ClusterUpdates.RemovePool(text(object, "pool", true), bool(object, "force"));
       case ClusterUpdates.DELETE -> new ClusterUpdates.Delete(text(object, "reason", false));
       case ClusterUpdates.ADD_POOL -> {
         JsonNode pool = object.get("pool");
@@ -124,6 +125,17 @@ public final class ClusterUpdateBodies {
           field, "a string, not " + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
     }
     return value.asText();
+  }
+
+  private static Boolean bool(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return false;
+    }
+    if (!value.isBoolean()) {
+      throw shape(field, "true or false, not " + value);
+    }
+    return value.asBoolean();
   }
 
   private static Integer integer(ObjectNode body, String field, boolean required) {

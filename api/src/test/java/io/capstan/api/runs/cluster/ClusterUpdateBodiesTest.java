@@ -111,5 +111,11 @@ class ClusterUpdateBodiesTest {
     assertThat(ClusterUpdateBodies.read("delete", null, CLUSTER))
         .isEqualTo(new ClusterUpdates.Delete(null));
     assertThat(problems("removePool", "{}")).containsExactly("pool: required: a string");
+    assertThat(
+            ClusterUpdateBodies.read(
+                "removePool", json("{\"pool\":\"gpu\",\"force\":true}"), CLUSTER))
+        .isEqualTo(new ClusterUpdates.RemovePool("gpu", true));
+    assertThat(problems("removePool", "{\"pool\":\"gpu\",\"force\":\"yes\"}"))
+        .containsExactly("force: true or false, not \"yes\"");
   }
 }
