@@ -186,14 +186,14 @@ class ClusterIT {
               assertThat(node.getStatus().getCapacity().get("nvidia.com/gpu"))
                   .isEqualTo(new Quantity("8"));
             });
-    AutoScalingGroup generalGroup = group("capstan-default-it-two-pools-general");
+    AutoScalingGroup generalGroup = group("capstan.default.it-two-pools.general");
     assertThat(generalGroup.minSize()).isEqualTo(1);
     assertThat(generalGroup.desiredCapacity()).isEqualTo(2);
     assertThat(generalGroup.maxSize()).isEqualTo(4);
     assertThat(generalGroup.tags())
         .extracting(t -> t.key() + "=" + t.value())
         .contains("capstan.io/cluster=default/it-two-pools", "capstan.io/pool=general");
-    AutoScalingGroup gpuGroup = group("capstan-default-it-two-pools-gpu");
+    AutoScalingGroup gpuGroup = group("capstan.default.it-two-pools.gpu");
     assertThat(gpuGroup.mixedInstancesPolicy().instancesDistribution().spotMaxPrice())
         .isEqualTo("15.0");
 
@@ -236,8 +236,8 @@ class ClusterIT {
 
   @Test
   @DisplayName(
-      "a pool whose nodes never turn Ready fails the creation, and the saga removes everything from"
-          + " moto and Kubernetes")
+      "pools whose nodes never turn Ready or whose instances never boot fail the creation, saying"
+          + " why, and the saga removes everything from moto and Kubernetes")
   void failedCreationLeavesNothing() {
     String id =
         submit(
@@ -255,6 +255,11 @@ class ClusterIT {
                   minSize: 1
                   maxSize: 1
                   simulate: {neverReady: true}
+                - name: unbooted
+                  instanceType: m5.large
+                  minSize: 1
+                  maxSize: 1
+                  simulate: {neverBoot: true}
               readyTimeout: 15s
             """);
     JsonNode failed = awaitStatus(id, "FAILED", Duration.ofMinutes(2));
@@ -262,9 +267,12 @@ class ClusterIT {
     assertThat(failed.path("error").asText())
         .contains("pool broken: 1 of 1 nodes not Ready within the readyTimeout (15s)")
         .contains("container runtime network not ready")
+        .contains("pool unbooted: 1 of 1 nodes not Ready")
+        .contains("has no node (instance never booted (simulated))")
+        .contains("group capstan.default.it-saga.unbooted (1 instance)")
         .contains("Removed, in reverse order")
-        .contains("group capstan-default-it-saga-general (2 instances)")
-        .contains("group capstan-default-it-saga-broken (1 instance)");
+        .contains("group capstan.default.it-saga.general (2 instances)")
+        .contains("group capstan.default.it-saga.broken (1 instance)");
     assertNothingLeft("it-saga");
   }
 
@@ -295,7 +303,7 @@ class ClusterIT {
         () ->
             autoScaling
                 .describeAutoScalingGroups(
-                    b -> b.autoScalingGroupNames("capstan-default-it-crash-slow"))
+                    b -> b.autoScalingGroupNames("capstan.default.it-crash.slow"))
                 .autoScalingGroups()
                 .size(),
         count -> count == 1);
@@ -493,7 +501,7 @@ class ClusterIT {
                 .filter(
                     g ->
                         g.autoScalingGroupName()
-                            .startsWith("capstan-default-" + clusterName + "-")))
+                            .startsWith("capstan.default." + clusterName + ".")))
         .as("groups left in moto")
         .isEmpty();
     assertThat(
