@@ -362,6 +362,24 @@ class ClusterWorkflowTest {
   }
 
   @Test
+  @DisplayName("canceling the run deletes the cluster: nothing keeps running that nothing tracks")
+  void cancelDeletes() {
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+    awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+
+    WorkflowStub.fromTyped(stub).cancel();
+
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(stub).getResult(ClusterStatus.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(io.temporal.failure.CanceledFailure.class);
+    assertThat(cloud.groups).isEmpty();
+    assertThat(cloud.nodes).isEmpty();
+    assertThat(stub.status().events())
+        .extracting(ClusterEvent::message)
+        .contains("deleting the cluster: the run was canceled");
+  }
+
+  @Test
   @DisplayName("raises each budget alert once, as an event, a metric and a webhook call")
   void raisesBudgetAlertsOnce() throws Exception {
     ClusterWorkflow stub =
