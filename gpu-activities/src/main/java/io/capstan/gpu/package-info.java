@@ -1,9 +1,13 @@
 /**
- * GPU-native executors: device inventory, burn-in, bandwidth and GEMM through CUDA (JavaCPP), run
- * on a GPU host's pinned task queue.
+ * GPU-native work on a GPU host's pinned task queue: device inventory, burn-in and copy bandwidth
+ * ({@link io.capstan.gpu.GpuActivitiesImpl}) over a {@link io.capstan.gpu.GpuBackend}.
  *
- * <p>Nothing lives here yet. GPU executors arrive with their own issue; until then the API refuses
- * {@code gpu} tasks at submit ("no worker serves gpu tasks yet") rather than pretending to run
- * them, and no worker registers GPU activities.
+ * <p>What exists: the burn-in verdict ({@link io.capstan.gpu.BurnIn}: results equal to the first
+ * window's, no NaN, at least {@code minTflops} and 0.95 × the first window's rate), simulated
+ * devices with failure injection ({@link io.capstan.gpu.SimulatedGpus}: slow, wrong results, lost),
+ * and the activities over them. Not yet: the CUDA backend through JavaCPP, the GPU host worker and
+ * its pinned queue, device leases and quarantine (the GPU issue). Until a worker registers these
+ * activities the API refuses {@code gpu} tasks at submit ("no worker serves gpu tasks yet") rather
+ * than pretending to run them.
  */
 package io.capstan.gpu;
