@@ -1,0 +1,320 @@
+package io.capstan.workflows.gpu;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The GPU fleet's devices and who holds them, as pure bookkeeping for the fleet entity: hosts
+ * register their devices and are seen alive; requests for N devices (optionally of a name, with
+ * labels, on the host of an earlier lease, away from some hosts) are granted a host and device
+ * indices or wait their turn, first come first served; leases are released, or revoked when their
+ * host stops being seen. A device is never in two leases, and a device out of service (quarantined,
+ * validating, retired) is never leased. Time is the caller's (workflow time).
+ *
+ * <p>Fairness: waiting requests are granted strictly in arrival order; a request that could never
+ * be granted with the fleet as it is (more devices than any matching host has in service) is
+ * refused at once rather than blocking everyone behind it.
+ */
+public final class LeaseTable {
+  /** Whether a device may be leased. */
+  public enum Health {
+    IN_SERVICE,
+    /** Taken out of service; its lease, if any, runs to its end (drain), then it is validated. */
+    QUARANTINED,
+    /** Drained and awaiting (or running) its re-validation. */
+    VALIDATING,
+    /** Failed re-validation: out of service for good, until an operator releases it. */
+    RETIRED
+  }
+
+  /** One device of a host. */
+  public record Device(int index, String name, Map<String, String> labels) {}
+
+  /**
+   * A request for devices.
+   *
+   * @param deviceName only devices of this name (e.g. {@code NVIDIA H200}); null for any
+   * @param labels only hosts whose devices carry these labels
+   * @param sameHostAs only the host of this lease (affinity); null for any host
+   * @param excludedHosts never these hosts (a retry after its host was lost)
+   */
+  public record Request(
+      String id,
+      int count,
+      String deviceName,
+      Map<String, String> labels,
+      String sameHostAs,
+      Set<String> excludedHosts) {
+    public Request {
+      labels = labels == null ? Map.of() : Map.copyOf(labels);
+      excludedHosts = excludedHosts == null ? Set.of() : Set.copyOf(excludedHosts);
+    }
+  }
+
+  /** Devices granted to a request. */
+  public record Lease(String id, String host, List<Integer> devices, long grantedAtMillis) {}
+
+  /** What became of a request when it came in. */
+  public record Outcome(Lease granted, String refused, int position) {
+    public boolean waiting() {
+      return granted == null && refused == null;
+    }
+  }
+
+  /** A grant, release or revocation, in order: the log a test checks for double leases. */
+  public record Event(
+      long atMillis, String type, String lease, String host, List<Integer> devices) {}
+
+  private static final class Host {
+    final Map<Integer, Device> devices = new LinkedHashMap<>();
+    final Map<Integer, Health> health = new LinkedHashMap<>();
+    final Map<Integer, String> holder = new LinkedHashMap<>();
+    long lastSeenMillis;
+  }
+
+  private final Map<String, Host> hosts = new LinkedHashMap<>();
+  private final Map<String, Lease> leases = new LinkedHashMap<>();
+
+  /** The host each lease ever had, so affinity holds after the lease itself was released. */
+  private final Map<String, String> leaseHosts = new LinkedHashMap<>();
+
+  private final List<Request> waiting = new ArrayList<>();
+  private final List<Event> events = new ArrayList<>();
+
+  /** A host's devices, as it registers (again after a restart): leases held on it stay. */
+  public List<Lease> register(String host, List<Device> devices, long nowMillis) {
+    Host entry = hosts.computeIfAbsent(host, h -> new Host());
+    entry.devices.clear();
+    for (Device device : devices) {
+      entry.devices.put(device.index(), device);
+      entry.health.putIfAbsent(device.index(), Health.IN_SERVICE);
+    }
+    entry.lastSeenMillis = nowMillis;
+    return grantWaiting(nowMillis);
+  }
+
+  /** The host is alive now. */
+  public void seen(String host, long nowMillis) {
+    Host entry = hosts.get(host);
+    if (entry != null) {
+      entry.lastSeenMillis = nowMillis;
+    }
+  }
+
+  /** Grants the request now, queues it, or refuses it when it could never be granted. */
+  public Outcome request(Request request, long nowMillis) {
+    if (request.count() < 1) {
+      return new Outcome(null, "a lease is for at least one device", -1);
+    }
+    Optional<String> impossible = impossible(request);
+    if (impossible.isPresent()) {
+      return new Outcome(null, impossible.get(), -1);
+    }
+    if (waiting.isEmpty()) {
+      Optional<Lease> lease = tryGrant(request, nowMillis);
+      if (lease.isPresent()) {
+        return new Outcome(lease.get(), null, 0);
+      }
+    }
+    waiting.add(request);
+    return new Outcome(null, null, waiting.size());
+  }
+
+  /** Frees a lease's devices and grants what waits; an unknown lease is no error. */
+  public List<Lease> release(String leaseId, long nowMillis) {
+    Lease lease = leases.remove(leaseId);
+    waiting.removeIf(r -> r.id().equals(leaseId));
+    if (lease == null) {
+      return List.of();
+    }
+    Host host = hosts.get(lease.host());
+    if (host != null) {
+      for (int device : lease.devices()) {
+        host.holder.remove(device);
+        if (host.health.get(device) == Health.QUARANTINED) {
+          // Drained: its re-validation may start.
+          host.health.put(device, Health.VALIDATING);
+        }
+      }
+    }
+    events.add(new Event(nowMillis, "release", leaseId, lease.host(), lease.devices()));
+    return grantWaiting(nowMillis);
+  }
+
+  /**
+   * Revokes the leases of hosts not seen for {@code timeoutMillis} and forgets those hosts; answers
+   * the revoked leases (their tasks retry elsewhere).
+   */
+  public List<Lease> expire(long nowMillis, long timeoutMillis) {
+    List<Lease> revoked = new ArrayList<>();
+    List<String> gone = new ArrayList<>();
+    hosts.forEach(
+        (name, host) -> {
+          if (nowMillis - host.lastSeenMillis > timeoutMillis) {
+            gone.add(name);
+          }
+        });
+    for (String name : gone) {
+      for (Lease lease : List.copyOf(leases.values())) {
+        if (lease.host().equals(name)) {
+          leases.remove(lease.id());
+          revoked.add(lease);
+          events.add(new Event(nowMillis, "revoke", lease.id(), name, lease.devices()));
+        }
+      }
+      hosts.remove(name);
+    }
+    return revoked;
+  }
+
+  /** Takes a device out of service; a lease on it runs to its end first. */
+  public void quarantine(String host, int device, long nowMillis) {
+    Host entry = requireHost(host, device);
+    entry.health.put(
+        device, entry.holder.containsKey(device) ? Health.QUARANTINED : Health.VALIDATING);
+    events.add(new Event(nowMillis, "quarantine", null, host, List.of(device)));
+  }
+
+  /** The outcome of a device's re-validation: back in service, or retired. */
+  public List<Lease> validated(String host, int device, boolean passed, long nowMillis) {
+    Host entry = requireHost(host, device);
+    entry.health.put(device, passed ? Health.IN_SERVICE : Health.RETIRED);
+    events.add(new Event(nowMillis, passed ? "restore" : "retire", null, host, List.of(device)));
+    return passed ? grantWaiting(nowMillis) : List.of();
+  }
+
+  public Health health(String host, int device) {
+    return requireHost(host, device).health.get(device);
+  }
+
+  public Map<String, Lease> leases() {
+    return Map.copyOf(leases);
+  }
+
+  public List<Request> waiting() {
+    return List.copyOf(waiting);
+  }
+
+  public List<Event> events() {
+    return List.copyOf(events);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private List<Lease> grantWaiting(long nowMillis) {
+    List<Lease> granted = new ArrayList<>();
+    while (!waiting.isEmpty()) {
+      Request head = waiting.get(0);
+      Optional<String> impossible = impossible(head);
+      if (impossible.isPresent()) {
+        // The fleet shrank under it (a host gone, a device retired): it cannot wait for ever.
+        waiting.remove(0);
+        continue;
+      }
+      Optional<Lease> lease = tryGrant(head, nowMillis);
+      if (lease.isEmpty()) {
+        break;
+      }
+      waiting.remove(0);
+      granted.add(lease.get());
+    }
+    return granted;
+  }
+
+  private Optional<Lease> tryGrant(Request request, long nowMillis) {
+    for (Map.Entry<String, Host> entry : hosts.entrySet()) {
+      if (!eligible(request, entry.getKey())) {
+        continue;
+      }
+      List<Integer> free = new ArrayList<>();
+      for (Device device : entry.getValue().devices.values()) {
+        if (matches(request, device)
+            && entry.getValue().health.get(device.index()) == Health.IN_SERVICE
+            && !entry.getValue().holder.containsKey(device.index())) {
+          free.add(device.index());
+        }
+      }
+      if (free.size() >= request.count()) {
+        List<Integer> chosen = List.copyOf(free.subList(0, request.count()));
+        for (int device : chosen) {
+          entry.getValue().holder.put(device, request.id());
+        }
+        Lease lease = new Lease(request.id(), entry.getKey(), chosen, nowMillis);
+        leases.put(request.id(), lease);
+        leaseHosts.put(request.id(), entry.getKey());
+        events.add(new Event(nowMillis, "grant", request.id(), entry.getKey(), chosen));
+        return Optional.of(lease);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Why no host could ever grant the request as the fleet is; empty when one could. */
+  private Optional<String> impossible(Request request) {
+    int best = 0;
+    for (Map.Entry<String, Host> entry : hosts.entrySet()) {
+      if (!eligible(request, entry.getKey())) {
+        continue;
+      }
+      int usable = 0;
+      for (Device device : entry.getValue().devices.values()) {
+        Health health = entry.getValue().health.get(device.index());
+        if (matches(request, device) && health != Health.RETIRED) {
+          usable++;
+        }
+      }
+      best = Math.max(best, usable);
+    }
+    if (best >= request.count()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        request.count()
+            + " device"
+            + (request.count() == 1 ? "" : "s")
+            + (request.deviceName() == null ? "" : " of " + request.deviceName())
+            + (request.sameHostAs() == null
+                ? ""
+                : " on the host of "
+                    + request.sameHostAs()
+                    + " ("
+                    + leaseHosts.get(request.sameHostAs())
+                    + ")")
+            + " cannot be granted: the most any host has is "
+            + best);
+  }
+
+  private boolean eligible(Request request, String host) {
+    if (request.excludedHosts().contains(host)) {
+      return false;
+    }
+    if (request.sameHostAs() != null) {
+      return host.equals(leaseHosts.get(request.sameHostAs()));
+    }
+    return true;
+  }
+
+  private static boolean matches(Request request, Device device) {
+    if (request.deviceName() != null && !request.deviceName().equals(device.name())) {
+      return false;
+    }
+    for (Map.Entry<String, String> label : request.labels().entrySet()) {
+      if (!label.getValue().equals(device.labels().get(label.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Host requireHost(String host, int device) {
+    Host entry = hosts.get(host);
+    if (entry == null || !entry.devices.containsKey(device)) {
+      throw new IllegalArgumentException("no device " + device + " on host " + host);
+    }
+    return entry;
+  }
+}
