@@ -171,6 +171,53 @@ public final class LeaseTable {
     return revoked;
   }
 
+  /**
+   * Forgets a host that is gone (its liveness watch timed out) and revokes its leases; answers
+   * them, and grants what waits that the rest of the fleet can take.
+   */
+  public List<Lease> lose(String host, long nowMillis) {
+    List<Lease> revoked = new ArrayList<>();
+    for (Lease lease : List.copyOf(leases.values())) {
+      if (lease.host().equals(host)) {
+        leases.remove(lease.id());
+        revoked.add(lease);
+        events.add(new Event(nowMillis, "revoke", lease.id(), host, lease.devices()));
+      }
+    }
+    hosts.remove(host);
+    grantWaiting(nowMillis);
+    return revoked;
+  }
+
+  /** The hosts known now, by name. */
+  public Set<String> hosts() {
+    return Set.copyOf(hosts.keySet());
+  }
+
+  /** Every device by host, with its health and the lease holding it (null when free). */
+  public Map<String, List<DeviceView>> devices() {
+    Map<String, List<DeviceView>> view = new LinkedHashMap<>();
+    hosts.forEach(
+        (name, host) -> {
+          List<DeviceView> devices = new ArrayList<>();
+          host.devices
+              .values()
+              .forEach(
+                  d ->
+                      devices.add(
+                          new DeviceView(
+                              d.index(),
+                              d.name(),
+                              host.health.get(d.index()),
+                              host.holder.get(d.index()))));
+          view.put(name, devices);
+        });
+    return view;
+  }
+
+  /** A device as the fleet's status shows it. */
+  public record DeviceView(int index, String name, Health health, String lease) {}
+
   /** Takes a device out of service; a lease on it runs to its end first. */
   public void quarantine(String host, int device, long nowMillis) {
     Host entry = requireHost(host, device);
@@ -189,6 +236,16 @@ public final class LeaseTable {
 
   public Health health(String host, int device) {
     return requireHost(host, device).health.get(device);
+  }
+
+  /** The lease of request {@code id}, once granted and until released or revoked. */
+  public Optional<Lease> lease(String id) {
+    return Optional.ofNullable(leases.get(id));
+  }
+
+  /** Whether request {@code id} waits for devices. */
+  public boolean isWaiting(String id) {
+    return waiting.stream().anyMatch(r -> r.id().equals(id));
   }
 
   public Map<String, Lease> leases() {

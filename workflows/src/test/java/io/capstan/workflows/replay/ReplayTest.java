@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.capstan.workflows.cluster.ClusterWorkflowImpl;
+import io.capstan.workflows.gpu.GpuFleetWorkflowImpl;
 import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
@@ -49,6 +50,15 @@ class ReplayTest {
   void clusterScaledAndDeleted() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
         "histories/cluster-scaled-deleted.json", ClusterWorkflowImpl.class);
+  }
+
+  @Test
+  @DisplayName(
+      "the GPU fleet: hosts registered, leases granted and released, two devices quarantined, one"
+          + " restored and one retired")
+  void gpuFleetQuarantine() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/gpu-fleet-quarantine.json", GpuFleetWorkflowImpl.class);
   }
 
   @Test

@@ -1,0 +1,328 @@
+package io.capstan.workflows.gpu;
+
+import io.capstan.workflows.TaskQueues;
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+
+/**
+ * The fleet entity over a {@link LeaseTable}. Each registered host is watched by a liveness
+ * activity on its own queue that only heartbeats; when it times out the host is lost and its leases
+ * are revoked. A quarantined device is drained of its lease, then burned in on its host; it comes
+ * back when it passes and is retired when it does not. Every step is an event in the status.
+ */
+public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
+  static final int EVENTS_KEPT = 200;
+
+  /** How long a liveness watch runs before the fleet starts a fresh one. */
+  static final Duration WATCH_SPAN = Duration.ofHours(12);
+
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,252}");
+  private static final Logger LOG = Workflow.getLogger(GpuFleetWorkflowImpl.class);
+
+  private final LeaseTable table = new LeaseTable();
+  private final Map<String, CancellationScope> watches = new LinkedHashMap<>();
+  private final Map<String, Integer> generations = new LinkedHashMap<>();
+  private final java.util.Set<String> validating = new java.util.LinkedHashSet<>();
+  private final List<FleetEvent> events = new ArrayList<>();
+  private Duration liveness = DEFAULT_LIVENESS;
+  private GpuActivities.BurnInRequest validation;
+
+  @Override
+  public void run(FleetInput input) {
+    if (input != null && input.livenessTimeout() != null) {
+      liveness = input.livenessTimeout();
+    }
+    validation =
+        input != null && input.validation() != null
+            ? input.validation()
+            : new GpuActivities.BurnInRequest(
+                List.of(), "bf16", 8192, Duration.ofSeconds(60), Duration.ofSeconds(10), null);
+    // The fleet lives as long as the namespace; its work happens in its handlers.
+    Workflow.await(() -> false);
+  }
+
+  @Override
+  public int registerHost(HostRegistration registration) {
+    table.register(registration.host(), registration.devices(), now());
+    record(
+        "HostRegistered",
+        "host "
+            + registration.host()
+            + " registered "
+            + registration.devices().size()
+            + " devices");
+    watch(registration.host());
+    return registration.devices().size();
+  }
+
+  @Override
+  public void validateRegisterHost(HostRegistration registration) {
+    if (registration == null
+        || registration.host() == null
+        || !HOST.matcher(registration.host()).matches()) {
+      throw new IllegalArgumentException(
+          "a host registers with its name (a DNS name or an address) and its devices");
+    }
+    if (registration.devices() == null || registration.devices().isEmpty()) {
+      throw new IllegalArgumentException(
+          "host " + registration.host() + " registers no devices: a GPU host has at least one");
+    }
+  }
+
+  @Override
+  public LeaseTable.Lease acquire(LeaseTable.Request request) {
+    LeaseTable.Outcome outcome = table.request(request, now());
+    if (outcome.refused() != null) {
+      record("LeaseRefused", "lease " + request.id() + " refused: " + outcome.refused());
+      throw ApplicationFailure.newNonRetryableFailure(outcome.refused(), "LeaseRefused");
+    }
+    if (outcome.waiting()) {
+      record(
+          "LeaseQueued",
+          "lease "
+              + request.id()
+              + " waits for "
+              + request.count()
+              + " devices, "
+              + outcome.position()
+              + " in line");
+      Workflow.await(() -> table.lease(request.id()).isPresent() || !table.isWaiting(request.id()));
+    }
+    LeaseTable.Lease lease =
+        table
+            .lease(request.id())
+            .orElseThrow(
+                () ->
+                    ApplicationFailure.newNonRetryableFailure(
+                        "lease "
+                            + request.id()
+                            + " can no longer be granted: the fleet lost the devices it needs",
+                        "LeaseRefused"));
+    record(
+        "LeaseGranted",
+        "lease " + lease.id() + " granted devices " + lease.devices() + " on " + lease.host());
+    return lease;
+  }
+
+  @Override
+  public void validateAcquire(LeaseTable.Request request) {
+    if (request == null || request.id() == null || request.id().isBlank()) {
+      throw new IllegalArgumentException("a lease request needs an id (the task attempt's)");
+    }
+    if (request.count() < 1) {
+      throw new IllegalArgumentException(
+          "a lease is for at least one device, not " + request.count());
+    }
+    if (table.lease(request.id()).isPresent() || table.isWaiting(request.id())) {
+      throw new IllegalArgumentException("lease " + request.id() + " is already held or waiting");
+    }
+  }
+
+  @Override
+  public void release(String leaseId) {
+    if (table.lease(leaseId).isEmpty() && !table.isWaiting(leaseId)) {
+      return;
+    }
+    table.release(leaseId, now());
+    record("LeaseReleased", "lease " + leaseId + " released");
+    validateDrained();
+  }
+
+  @Override
+  public void quarantine(DeviceRef device) {
+    try {
+      table.quarantine(device.host(), device.device(), now());
+    } catch (IllegalArgumentException unknown) {
+      record("QuarantineIgnored", unknown.getMessage());
+      return;
+    }
+    record(
+        "Quarantined",
+        "device "
+            + device.device()
+            + " of "
+            + device.host()
+            + " quarantined"
+            + (device.reason() == null ? "" : ": " + device.reason()));
+    validateDrained();
+  }
+
+  @Override
+  public FleetStatus status() {
+    return new FleetStatus(
+        table.devices(),
+        table.leases(),
+        table.waiting().stream().map(LeaseTable.Request::id).toList(),
+        List.copyOf(events));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Starts the burn-in of every drained quarantined device. */
+  private void validateDrained() {
+    table
+        .devices()
+        .forEach(
+            (host, devices) -> {
+              for (LeaseTable.DeviceView device : devices) {
+                if (device.health() == LeaseTable.Health.VALIDATING && device.lease() == null) {
+                  validate(host, device.index());
+                }
+              }
+            });
+  }
+
+  private void validate(String host, int device) {
+    String key = host + "/" + device;
+    if (!validating.add(key)) {
+      return;
+    }
+    record("Validating", "device " + device + " of " + host + " drained: burn-in starts");
+    GpuActivities gpus =
+        Workflow.newActivityStub(
+            GpuActivities.class,
+            ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.gpu(host))
+                .setStartToCloseTimeout(validation.duration().plusMinutes(5))
+                .setHeartbeatTimeout(Duration.ofMinutes(1))
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(2).build())
+                .build());
+    GpuActivities.BurnInRequest request =
+        new GpuActivities.BurnInRequest(
+            List.of(device),
+            validation.precision(),
+            validation.matrixSize(),
+            validation.duration(),
+            validation.window(),
+            validation.minTflops());
+    Async.function(gpus::burnIn, request)
+        .handle(
+            (result, failure) -> {
+              validating.remove(key);
+              boolean passed = failure == null && result.passed();
+              String why =
+                  failure != null
+                      ? reason(failure)
+                      : result.devices().isEmpty()
+                          ? "no result"
+                          : result.devices().get(0).failure();
+              try {
+                table.validated(host, device, passed, now());
+              } catch (IllegalArgumentException gone) {
+                record("ValidationIgnored", gone.getMessage());
+                return null;
+              }
+              record(
+                  passed ? "Restored" : "Retired",
+                  "device "
+                      + device
+                      + " of "
+                      + host
+                      + (passed
+                          ? " passed its burn-in: back in service"
+                          : " failed its burn-in and is retired: " + why));
+              return null;
+            });
+  }
+
+  /**
+   * Watches a host's liveness, replacing an earlier watch: a host that registers again (its worker
+   * restarted) must not be lost when the old worker's watch times out.
+   */
+  private void watch(String host) {
+    CancellationScope earlier = watches.remove(host);
+    int generation = generations.merge(host, 1, Integer::sum);
+    if (earlier != null) {
+      earlier.cancel();
+    }
+    HostActivities stub =
+        Workflow.newActivityStub(
+            HostActivities.class,
+            ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.gpu(host))
+                .setStartToCloseTimeout(WATCH_SPAN)
+                .setHeartbeatTimeout(liveness)
+                .setCancellationType(ActivityCancellationType.TRY_CANCEL)
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .build());
+    CancellationScope scope =
+        Workflow.newCancellationScope(
+            () ->
+                Async.procedure(stub::watch, host)
+                    .handle(
+                        (ok, failure) -> {
+                          if (generations.get(host) == null
+                              || generations.get(host) != generation) {
+                            // Replaced by a newer watch, or the host is gone already.
+                            return null;
+                          }
+                          watches.remove(host);
+                          if (failure == null) {
+                            // The watch ran its span: a fresh one goes on.
+                            watch(host);
+                            return null;
+                          }
+                          generations.remove(host);
+                          List<LeaseTable.Lease> revoked = table.lose(host, now());
+                          record(
+                              "HostLost",
+                              "host "
+                                  + host
+                                  + " stopped heartbeating ("
+                                  + reason(failure)
+                                  + "): "
+                                  + (revoked.isEmpty()
+                                      ? "it held no lease"
+                                      : "revoked leases "
+                                          + revoked.stream().map(LeaseTable.Lease::id).toList()));
+                          return null;
+                        }));
+    watches.put(host, scope);
+    scope.run();
+  }
+
+  private void record(String type, String message) {
+    LOG.info("gpu fleet: {}", message);
+    events.add(new FleetEvent(Instant.ofEpochMilli(now()).toString(), type, message));
+    if (events.size() > EVENTS_KEPT) {
+      events.remove(0);
+    }
+  }
+
+  private static String reason(Throwable failure) {
+    String message = failure.getMessage();
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof io.temporal.failure.TemporalFailure temporal
+          && temporal.getOriginalMessage() != null
+          && !temporal.getOriginalMessage().isBlank()) {
+        message = temporal.getOriginalMessage();
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    if (failure instanceof ActivityFailure activity
+        && activity.getCause() instanceof io.temporal.failure.TimeoutFailure timeout) {
+      message = "no heartbeat within the liveness timeout (" + timeout.getTimeoutType() + ")";
+    }
+    return message;
+  }
+
+  private static long now() {
+    return Workflow.currentTimeMillis();
+  }
+}
