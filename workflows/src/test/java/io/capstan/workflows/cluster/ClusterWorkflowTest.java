@@ -355,10 +355,29 @@ class ClusterWorkflowTest {
         .asString()
         .startsWith("scale down general 2 → 1: node node-i-")
         .contains("below the 50% target");
-    // Never below the pool's minimum.
+    // Never below the pool's minimum: half an hour more of rounds, and the history shows the one
+    // drain and termination only.
     environment.sleep(Duration.ofMinutes(30));
     assertThat(stub.status().pools().get("general").desired()).isEqualTo(1);
     assertThat(stub.status().pools().get("gpu").desired()).isEqualTo(3);
+    assertThat(scheduled(stub, "DrainNode")).isEqualTo(1);
+    assertThat(scheduled(stub, "TerminateInstance")).isEqualTo(1);
+  }
+
+  /** How many times the run's (latest) history scheduled {@code activityType}. */
+  private long scheduled(ClusterWorkflow stub, String activityType) {
+    return client
+        .fetchHistory(WorkflowStub.fromTyped(stub).getExecution().getWorkflowId())
+        .getEvents()
+        .stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .filter(
+            e ->
+                e.getActivityTaskScheduledEventAttributes()
+                    .getActivityType()
+                    .getName()
+                    .equals(activityType))
+        .count();
   }
 
   @Test
@@ -392,6 +411,8 @@ class ClusterWorkflowTest {
     environment.sleep(Duration.ofHours(2));
 
     ClusterStatus status = stub.status();
+    // Two hours of rounds past the crossing, and one webhook call in the history.
+    assertThat(scheduled(stub, "PostWebhook")).isEqualTo(1);
     assertThat(status.alerts())
         .singleElement()
         .satisfies(

@@ -2,12 +2,14 @@ package io.capstan.workflows.cluster;
 
 import io.capstan.definitions.cluster.Taint;
 import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.awaitility.Awaitility;
 
 /**
  * An in-memory cloud and Kubernetes for the cluster workflow's time-skipping tests: groups with
@@ -171,17 +173,29 @@ public final class FakeCloud implements CloudActivities, NodeActivities, AlertAc
   @Override
   public List<NodeView> awaitNodes(AwaitNodesRequest request) {
     if (neverReadyPools.contains(request.pool())) {
-      // A pool that fails waits as a real one would, so the others finish first; the in-process
-      // test server mishandles a cancel that crosses an activity's completion.
-      try {
-        Thread.sleep(300);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      // A pool that fails answers once every other pool is configured, as a real one would after
+      // its deadline: the in-process test server mishandles a cancel that crosses an activity's
+      // completion, so the test must not make one race.
+      Awaitility.await("the other pools to be configured")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> otherPoolsConfigured(request.pool()));
     }
     synchronized (this) {
       return foundNodes(request);
     }
+  }
+
+  /** Whether some healthy pool exists and every one that does has its nodes configured. */
+  private synchronized boolean otherPoolsConfigured(String failing) {
+    List<String> healthy =
+        groups.values().stream()
+            .map(g -> g.pool)
+            .filter(pool -> !pool.equals(failing) && !neverReadyPools.contains(pool))
+            .toList();
+    return !healthy.isEmpty()
+        && healthy.stream()
+            .allMatch(
+                pool -> calls.stream().anyMatch(c -> c.startsWith("configureNodes " + pool + " ")));
   }
 
   private List<NodeView> foundNodes(AwaitNodesRequest request) {

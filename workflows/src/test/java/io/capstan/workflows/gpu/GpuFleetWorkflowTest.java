@@ -21,7 +21,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -31,8 +34,11 @@ import org.junit.jupiter.api.Test;
 class GpuFleetWorkflowTest {
   static final List<String> HOSTS = List.of("gpu-1", "gpu-2", "gpu-3");
 
-  /** Hosts whose liveness watch stops heartbeating: they are "killed". */
-  private final Set<String> dead = ConcurrentHashMap.newKeySet();
+  /** Counted down when a host is "killed": its liveness watch stops heartbeating. */
+  private final Map<String, CountDownLatch> kills = new ConcurrentHashMap<>();
+
+  /** Counted down when the test ends, so silent watches return. */
+  private final CountDownLatch stopped = new CountDownLatch(1);
 
   /** Validation burn-ins, by host and device: true passes, false fails. */
   private final Map<String, Boolean> burnInPasses = new ConcurrentHashMap<>();
@@ -44,16 +50,15 @@ class GpuFleetWorkflowTest {
   final class Liveness implements HostActivities {
     @Override
     public void watch(String host) {
-      long until = System.currentTimeMillis() + 30_000;
-      while (System.currentTimeMillis() < until) {
-        if (!dead.contains(host)) {
+      CountDownLatch killed = kills.computeIfAbsent(host, h -> new CountDownLatch(1));
+      try {
+        // A heartbeat a tenth of a second until the host is killed; then nothing, as a dead host.
+        while (!killed.await(100, TimeUnit.MILLISECONDS)) {
           Activity.getExecutionContext().heartbeat(null);
         }
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          return;
-        }
+        stopped.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }
@@ -117,6 +122,7 @@ class GpuFleetWorkflowTest {
 
   @AfterEach
   void stop() {
+    stopped.countDown();
     environment.close();
   }
 
@@ -140,19 +146,10 @@ class GpuFleetWorkflowTest {
   }
 
   private GpuFleetWorkflow.FleetStatus await(Predicate<GpuFleetWorkflow.FleetStatus> done) {
-    long until = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < until) {
-      GpuFleetWorkflow.FleetStatus status = fleet.status();
-      if (done.test(status)) {
-        return status;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError("the fleet never got there: " + fleet.status().events());
+    return Awaitility.await("the fleet's status")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(fleet::status, done::test);
   }
 
   @Test
@@ -213,7 +210,7 @@ class GpuFleetWorkflowTest {
     assertThat(near.host()).isEqualTo("gpu-2");
     register("gpu-1", 4);
 
-    dead.add("gpu-2");
+    kills.computeIfAbsent("gpu-2", h -> new CountDownLatch(1)).countDown();
     GpuFleetWorkflow.FleetStatus status =
         await(s -> s.events().stream().anyMatch(e -> e.type().equals("HostLost")));
 
