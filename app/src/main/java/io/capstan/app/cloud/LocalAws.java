@@ -1,23 +1,18 @@
 package io.capstan.app.cloud;
 
+import io.capstan.activities.cloud.AwsSettings;
+import io.capstan.app.process.InstallScript;
 import io.capstan.app.process.ManagedProcess;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,13 +50,12 @@ import software.amazon.awssdk.regions.Region;
  */
 public final class LocalAws implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalAws.class);
-  private static final int LOG_TAIL_LINES = 8;
 
   /** The region of the simulated cloud: moto has default subnets in us-west-2a to us-west-2d. */
   public static final String DEFAULT_REGION = "us-west-2";
 
   /** The access key and secret the SDK sends; moto accepts any. */
-  public static final String ACCESS_KEY = "testing";
+  public static final String ACCESS_KEY = AwsSettings.SIMULATED_ACCESS_KEY;
 
   /** The requests that changed state, replayed at start (JSON lines). */
   public static final String RECORDING = "recording.jsonl";
@@ -272,52 +266,25 @@ public final class LocalAws implements AutoCloseable {
               + script
               + " to install it");
     }
-    Files.createDirectories(options.stateDir());
-    Path log = options.stateDir().resolve("install.log");
-    Process process;
+    InstallScript install =
+        new InstallScript(script, options.home(), options.stateDir().resolve("install.log"));
     synchronized (this) {
       if (closed) {
         return;
       }
-      process =
-          new ProcessBuilder(script.toString())
-              .directory(options.home().toFile())
-              .redirectErrorStream(true)
-              .start();
-      installer = process;
+      installer = install.start();
     }
-    Deque<String> tail = new ArrayDeque<>();
-    try (BufferedReader lines =
-            new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        Writer out =
-            Files.newBufferedWriter(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-      String line;
-      while ((line = lines.readLine()) != null) {
-        out.write(line + "\n");
-        out.flush();
-        tail.addLast(line);
-        if (tail.size() > LOG_TAIL_LINES) {
-          tail.removeFirst();
-        }
-        if (!line.isBlank()) {
-          set(info(State.INSTALLING, line.replaceFirst("^install-moto: ", ""), null));
-        }
+    try {
+      install.follow(
+          line -> {
+            if (!line.isBlank()) {
+              set(info(State.INSTALLING, line.replaceFirst("^install-moto: ", ""), null));
+            }
+          });
+    } finally {
+      synchronized (this) {
+        installer = null;
       }
-    }
-    int code = process.waitFor();
-    synchronized (this) {
-      installer = null;
-    }
-    if (code != 0) {
-      throw new IOException(
-          script.getFileName()
-              + " failed with exit code "
-              + code
-              + " (log "
-              + log
-              + "): "
-              + String.join(" | ", tail));
     }
   }
 

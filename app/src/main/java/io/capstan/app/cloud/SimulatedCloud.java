@@ -1,7 +1,9 @@
 package io.capstan.app.cloud;
 
+import io.capstan.activities.cloud.CloudActivitiesImpl;
 import io.capstan.activities.kube.SimulatedPods;
 import io.capstan.definitions.Durations;
+import io.capstan.workflows.cluster.NodeActivities;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -61,47 +63,50 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 public final class SimulatedCloud implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedCloud.class);
 
+  // The tags are the cloud activities' (which write them), the labels and taint the node
+  // activities': one contract, named in one place.
+
   /** Group tag: the Capstan cluster, {@code NAMESPACE/NAME}. */
-  public static final String CLUSTER_TAG = "capstan.io/cluster";
+  public static final String CLUSTER_TAG = CloudActivitiesImpl.CLUSTER_TAG;
 
   /** Group tag: the cluster's pool the group serves. */
-  public static final String POOL_TAG = "capstan.io/pool";
+  public static final String POOL_TAG = CloudActivitiesImpl.POOL_TAG;
 
   /** Group tag: {@code true} for spot capacity. */
-  public static final String SPOT_TAG = "capstan.io/spot";
+  public static final String SPOT_TAG = CloudActivitiesImpl.SPOT_TAG;
 
   /** Group tag: {@code nvidia.com/gpu} of each node, overriding the instance type's. */
-  public static final String GPU_PER_NODE_TAG = "capstan.io/gpu-per-node";
+  public static final String GPU_PER_NODE_TAG = CloudActivitiesImpl.GPU_TAG;
 
   /** Group tag: how long an instance boots before its Node registers ({@code 2s}, default 0). */
-  public static final String BOOT_DELAY_TAG = "capstan.io/sim-boot-delay";
+  public static final String BOOT_DELAY_TAG = CloudActivitiesImpl.BOOT_DELAY_TAG;
 
   /** Group tag: how long a Node takes to turn Ready once registered. */
-  public static final String READY_DELAY_TAG = "capstan.io/sim-ready-delay";
+  public static final String READY_DELAY_TAG = CloudActivitiesImpl.READY_DELAY_TAG;
 
   /** Group tag: {@code true} and its Nodes report Ready=False for good. */
-  public static final String NEVER_READY_TAG = "capstan.io/sim-never-ready";
+  public static final String NEVER_READY_TAG = CloudActivitiesImpl.NEVER_READY_TAG;
 
   /** Group tag: {@code true} and its instances never register a Node. */
-  public static final String NEVER_BOOT_TAG = "capstan.io/sim-never-boot";
+  public static final String NEVER_BOOT_TAG = CloudActivitiesImpl.NEVER_BOOT_TAG;
 
   /** Group tag: zones (comma-separated) whose instances never register a Node. */
-  public static final String ZONES_OUT_OF_CAPACITY_TAG = "capstan.io/sim-zones-out-of-capacity";
+  public static final String ZONES_OUT_OF_CAPACITY_TAG = CloudActivitiesImpl.NO_CAPACITY_TAG;
 
   /** Instance tag this component sets: why the instance has no Node. */
-  public static final String FAILURE_TAG = "capstan.io/sim-failure";
+  public static final String FAILURE_TAG = CloudActivitiesImpl.FAILURE_TAG;
 
   /** Node label: the cluster's NAME. */
-  public static final String CLUSTER_LABEL = "capstan.io/cluster";
+  public static final String CLUSTER_LABEL = NodeActivities.CLUSTER_LABEL;
 
-  public static final String CLUSTER_NAMESPACE_LABEL = "capstan.io/cluster-namespace";
-  public static final String POOL_LABEL = "capstan.io/pool";
+  public static final String CLUSTER_NAMESPACE_LABEL = NodeActivities.CLUSTER_NAMESPACE_LABEL;
+  public static final String POOL_LABEL = NodeActivities.POOL_LABEL;
 
   /** Node label: {@code spot} or {@code on-demand}. */
   public static final String CAPACITY_TYPE_LABEL = "capstan.io/capacity-type";
 
   /** The taint of a Node not yet initialized, as the cloud provider's uninitialized taint. */
-  public static final String UNINITIALIZED_TAINT = "node.capstan.io/uninitialized";
+  public static final String UNINITIALIZED_TAINT = NodeActivities.UNINITIALIZED_TAINT;
 
   /** Node annotation kwok's stages read: how long until Ready, as a Go duration. */
   public static final String READY_DELAY_ANNOTATION = "capstan.io/simulate-ready-delay";

@@ -1,19 +1,13 @@
 package io.capstan.app.kube;
 
 import io.capstan.api.KubernetesInfo;
+import io.capstan.app.process.InstallScript;
 import io.capstan.workers.KubeTarget;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -29,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KubernetesInfrastructure implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesInfrastructure.class);
-  private static final int LOG_TAIL_LINES = 8;
 
   private final KubeOptions options;
   private final Path stateDir;
@@ -182,52 +175,30 @@ public final class KubernetesInfrastructure implements AutoCloseable {
               + script
               + " to build them; start with --kubeconfig PATH or --no-local-infra");
     }
-    Files.createDirectories(stateDir);
-    Path log = stateDir.resolve("install.log");
-    Process process;
+    InstallScript install =
+        new InstallScript(script, options.home(), stateDir.resolve("install.log"));
     synchronized (this) {
       if (closed) {
         return;
       }
-      process =
-          new ProcessBuilder(script.toString())
-              .directory(options.home().toFile())
-              .redirectErrorStream(true)
-              .start();
-      installer = process;
+      installer = install.start();
     }
-    Deque<String> tail = new ArrayDeque<>();
-    try (BufferedReader lines =
-            new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        Writer out =
-            Files.newBufferedWriter(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-      String line;
-      while ((line = lines.readLine()) != null) {
-        out.write(line + "\n");
-        out.flush();
-        tail.addLast(line);
-        if (tail.size() > LOG_TAIL_LINES) {
-          tail.removeFirst();
-        }
-        if (line.startsWith("kubernetes: ")) {
-          set(info(KubernetesInfo.INSTALLING, line.substring("kubernetes: ".length()), null, null));
-        }
+    try {
+      install.follow(
+          line -> {
+            if (line.startsWith("kubernetes: ")) {
+              set(
+                  info(
+                      KubernetesInfo.INSTALLING,
+                      line.substring("kubernetes: ".length()),
+                      null,
+                      null));
+            }
+          });
+    } finally {
+      synchronized (this) {
+        installer = null;
       }
-    }
-    int code = process.waitFor();
-    synchronized (this) {
-      installer = null;
-    }
-    if (code != 0) {
-      throw new IOException(
-          script.getFileName()
-              + " failed with exit code "
-              + code
-              + " (log "
-              + log
-              + "): "
-              + String.join(" | ", tail));
     }
   }
 
