@@ -77,11 +77,6 @@ public final class Autoscaler {
     return new Memory(lastScaleUpMillis, new LinkedHashMap<>(unneededSince));
   }
 
-  /** Since when {@code node} has been unneeded; empty when it is needed. */
-  public Optional<Long> unneededSince(String node) {
-    return Optional.ofNullable(unneededSince.get(node));
-  }
-
   /** Records that a scale-up happened now: no scale-down for the delay, and every node needed. */
   public void scaledUp(long nowMillis) {
     lastScaleUpMillis = nowMillis;
@@ -234,33 +229,27 @@ public final class Autoscaler {
       if (sum.readyNodes() > 0) {
         // Utilization is measured against what the Ready nodes can allocate, and so is the size
         // that would bring it to the target.
-        double cpuUse = (double) sum.requestedCpu() / Math.max(1, sum.allocatableCpu());
-        double target = spec.targetCpuUtilization() / 100.0;
-        if (cpuUse > target) {
-          double perNode = (double) sum.allocatableCpu() / sum.readyNodes();
-          int size = (int) Math.ceil(sum.requestedCpu() / (perNode * target));
-          wanted = Math.max(wanted, size);
-          reasons.add(
-              String.format(
-                  java.util.Locale.ROOT,
-                  "cpu requests at %d%% of capacity, above the %d%% target",
-                  Math.round(cpuUse * 100),
-                  spec.targetCpuUtilization()));
-        }
+        wanted =
+            Math.max(
+                wanted,
+                sizeFor(
+                    "cpu",
+                    sum.requestedCpu(),
+                    sum.allocatableCpu(),
+                    sum.readyNodes(),
+                    spec.targetCpuUtilization(),
+                    reasons));
         if (sum.allocatableGpus() > 0) {
-          double gpuUse = (double) sum.requestedGpus() / sum.allocatableGpus();
-          double gpuTarget = spec.targetGpuUtilization() / 100.0;
-          if (gpuUse > gpuTarget) {
-            double perNode = (double) sum.allocatableGpus() / sum.readyNodes();
-            int size = (int) Math.ceil(sum.requestedGpus() / (perNode * gpuTarget));
-            wanted = Math.max(wanted, size);
-            reasons.add(
-                String.format(
-                    java.util.Locale.ROOT,
-                    "GPU requests at %d%% of capacity, above the %d%% target",
-                    Math.round(gpuUse * 100),
-                    spec.targetGpuUtilization()));
-          }
+          wanted =
+              Math.max(
+                  wanted,
+                  sizeFor(
+                      "GPU",
+                      sum.requestedGpus(),
+                      sum.allocatableGpus(),
+                      sum.readyNodes(),
+                      spec.targetGpuUtilization(),
+                      reasons));
         }
       }
       if (wanted <= current) {
@@ -289,6 +278,33 @@ public final class Autoscaler {
       desired.put(pool.name(), to);
       replace(decisions, Decision.scaleUp(pool.name(), pool.desired(), to, why));
     }
+  }
+
+  /**
+   * The pool size that brings {@code requested} of {@code allocatable} (over {@code readyNodes}) to
+   * {@code targetPercent}, with the reason added; 0 when utilization is at or under the target.
+   */
+  private static int sizeFor(
+      String resource,
+      long requested,
+      long allocatable,
+      int readyNodes,
+      int targetPercent,
+      List<String> reasons) {
+    double use = (double) requested / Math.max(1, allocatable);
+    double target = targetPercent / 100.0;
+    if (use <= target) {
+      return 0;
+    }
+    reasons.add(
+        String.format(
+            java.util.Locale.ROOT,
+            "%s requests at %d%% of capacity, above the %d%% target",
+            resource,
+            Math.round(use * 100),
+            targetPercent));
+    double perNode = (double) allocatable / readyNodes;
+    return (int) Math.ceil(requested / (perNode * target));
   }
 
   private Optional<Decision> scaleDown(

@@ -410,30 +410,39 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     }
     Map<String, NodeView> byInstance = new LinkedHashMap<>();
     found.forEach(node -> byInstance.put(node.instanceId(), node));
-    List<String> missing = new ArrayList<>();
-    for (CloudInstance instance : added) {
-      NodeView node = byInstance.get(instance.instanceId());
-      if (node == null) {
-        missing.add(
-            instance.instanceId()
-                + " has no node"
-                + (instance.failure() == null ? "" : " (" + instance.failure() + ")"));
-      } else if (!node.ready()) {
-        missing.add(
-            "node "
-                + node.name()
-                + " ("
-                + instance.instanceId()
-                + ") is not Ready"
-                + (node.reason() == null ? "" : ": " + node.reason()));
-      }
-    }
-    if (!missing.isEmpty()) {
-      // The cloud may know why an instance never became a node (a state reason, an injected
-      // failure): ask once more now that the wait is over.
+    List<CloudInstance> notReady =
+        added.stream()
+            .filter(
+                i ->
+                    !byInstance.containsKey(i.instanceId())
+                        || !byInstance.get(i.instanceId()).ready())
+            .toList();
+    if (!notReady.isEmpty()) {
+      // The cloud may know by now why an instance never became a node (a state reason, an
+      // injected failure): ask once more, now that the wait is over.
+      Map<String, String> failures = new LinkedHashMap<>();
+      added.forEach(i -> failures.put(i.instanceId(), i.failure()));
       GroupState latest = cloud.describe(new CloudActivities.GroupRequest(ref, pool.groupName()));
       if (latest != null) {
-        missing = explain(missing, latest);
+        latest.instances().stream()
+            .filter(i -> i.failure() != null)
+            .forEach(i -> failures.put(i.instanceId(), i.failure()));
+      }
+      List<String> missing = new ArrayList<>();
+      for (CloudInstance instance : notReady) {
+        NodeView node = byInstance.get(instance.instanceId());
+        String failure = failures.get(instance.instanceId());
+        missing.add(
+            node == null
+                ? instance.instanceId()
+                    + " has no node"
+                    + (failure == null ? "" : " (" + failure + ")")
+                : "node "
+                    + node.name()
+                    + " ("
+                    + instance.instanceId()
+                    + ") is not Ready"
+                    + (node.reason() == null ? "" : ": " + node.reason()));
       }
       return "pool "
           + poolName
@@ -451,21 +460,6 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
         poolName,
         found.size() + " nodes of " + poolName + " Ready, labelled and tainted");
     return null;
-  }
-
-  /** Adds the cloud's reasons to "has no node" lines that lack one. */
-  private static List<String> explain(List<String> missing, GroupState group) {
-    List<String> explained = new ArrayList<>();
-    for (String line : missing) {
-      String result = line;
-      for (CloudInstance instance : group.instances()) {
-        if (line.equals(instance.instanceId() + " has no node") && instance.failure() != null) {
-          result = line + " (" + instance.failure() + ")";
-        }
-      }
-      explained.add(result);
-    }
-    return explained;
   }
 
   private void validateGpus(NodePoolSpec spec) {
@@ -909,7 +903,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
         ClusterUpdates.SCALE,
         request.pool() + " to " + request.desired(),
         () -> {
-          ClusterState.Pool pool = existingPool(request.pool());
+          ClusterState.Pool pool = knownPool(request.pool());
           int min = request.min() == null ? pool.min() : request.min();
           int max = request.max() == null ? pool.max() : request.max();
           int from = pool.desired();
@@ -1085,7 +1079,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
         ClusterUpdates.REMOVE_POOL,
         request.pool(),
         () -> {
-          ClusterState.Pool pool = existingPool(request.pool());
+          ClusterState.Pool pool = knownPool(request.pool());
           if (state.pools.size() == 1) {
             throw ApplicationFailure.newNonRetryableFailure(
                 "pool '" + request.pool() + "' is the cluster's last: delete the cluster instead",
@@ -1355,14 +1349,6 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
               + name
               + "': the cluster has "
               + String.join(", ", state.pools.keySet()));
-    }
-    return pool;
-  }
-
-  private ClusterState.Pool existingPool(String name) {
-    ClusterState.Pool pool = state.pools.get(name);
-    if (pool == null) {
-      throw ApplicationFailure.newNonRetryableFailure("unknown pool '" + name + "'", "UnknownPool");
     }
     return pool;
   }

@@ -17,8 +17,4 @@ public record GroupState(
   public GroupState {
     instances = instances == null ? List.of() : List.copyOf(instances);
   }
-
-  public long inService() {
-    return instances.stream().filter(CloudInstance::inService).count();
-  }
 }

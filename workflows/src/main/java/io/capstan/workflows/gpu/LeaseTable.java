@@ -12,7 +12,7 @@ import java.util.Set;
  * register their devices and are seen alive; requests for N devices (optionally of a name, with
  * labels, on the host of an earlier lease, away from some hosts) are granted a host and device
  * indices or wait their turn, first come first served; leases are released, or revoked when their
- * host stops being seen. A device is never in two leases, and a device out of service (quarantined,
+ * host is lost. A device is never in two leases, and a device out of service (quarantined,
  * validating, retired) is never leased. Time is the caller's (workflow time).
  *
  * <p>Fairness: waiting requests are granted strictly in arrival order; a request that could never
@@ -73,7 +73,6 @@ public final class LeaseTable {
     final Map<Integer, Device> devices = new LinkedHashMap<>();
     final Map<Integer, Health> health = new LinkedHashMap<>();
     final Map<Integer, String> holder = new LinkedHashMap<>();
-    long lastSeenMillis;
   }
 
   private final Map<String, Host> hosts = new LinkedHashMap<>();
@@ -93,16 +92,7 @@ public final class LeaseTable {
       entry.devices.put(device.index(), device);
       entry.health.putIfAbsent(device.index(), Health.IN_SERVICE);
     }
-    entry.lastSeenMillis = nowMillis;
     return grantWaiting(nowMillis);
-  }
-
-  /** The host is alive now. */
-  public void seen(String host, long nowMillis) {
-    Host entry = hosts.get(host);
-    if (entry != null) {
-      entry.lastSeenMillis = nowMillis;
-    }
   }
 
   /** Grants the request now, queues it, or refuses it when it could never be granted. */
@@ -146,32 +136,6 @@ public final class LeaseTable {
   }
 
   /**
-   * Revokes the leases of hosts not seen for {@code timeoutMillis} and forgets those hosts; answers
-   * the revoked leases (their tasks retry elsewhere).
-   */
-  public List<Lease> expire(long nowMillis, long timeoutMillis) {
-    List<Lease> revoked = new ArrayList<>();
-    List<String> gone = new ArrayList<>();
-    hosts.forEach(
-        (name, host) -> {
-          if (nowMillis - host.lastSeenMillis > timeoutMillis) {
-            gone.add(name);
-          }
-        });
-    for (String name : gone) {
-      for (Lease lease : List.copyOf(leases.values())) {
-        if (lease.host().equals(name)) {
-          leases.remove(lease.id());
-          revoked.add(lease);
-          events.add(new Event(nowMillis, "revoke", lease.id(), name, lease.devices()));
-        }
-      }
-      hosts.remove(name);
-    }
-    return revoked;
-  }
-
-  /**
    * Forgets a host that is gone (its liveness watch timed out) and revokes its leases; answers
    * them, and grants what waits that the rest of the fleet can take.
    */
@@ -187,11 +151,6 @@ public final class LeaseTable {
     hosts.remove(host);
     grantWaiting(nowMillis);
     return revoked;
-  }
-
-  /** The hosts known now, by name. */
-  public Set<String> hosts() {
-    return Set.copyOf(hosts.keySet());
   }
 
   /** Every device by host, with its health and the lease holding it (null when free). */

@@ -127,14 +127,13 @@ class LeaseTableTest {
   }
 
   @Test
-  @DisplayName("a host that stops being seen loses its leases, and its tasks lease elsewhere")
-  void silentHostsExpire() {
+  @DisplayName("a lost host loses its leases, and its tasks lease elsewhere")
+  void lostHostsLoseLeases() {
     LeaseTable table = fleet(2, 4);
     LeaseTable.Lease lease = table.request(request("task", 4), 0).granted();
     String other = lease.host().equals("gpu-1") ? "gpu-2" : "gpu-1";
-    table.seen(other, 50_000);
 
-    List<LeaseTable.Lease> revoked = table.expire(60_000, 40_000);
+    List<LeaseTable.Lease> revoked = table.lose(lease.host(), 60_000);
 
     assertThat(revoked).extracting(LeaseTable.Lease::id).containsExactly("task");
     LeaseTable.Lease retried =
