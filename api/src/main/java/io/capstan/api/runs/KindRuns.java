@@ -1,5 +1,6 @@
 package io.capstan.api.runs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.api.validation.PlanView;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.executor.Executor;
@@ -8,6 +9,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * How the API runs one kind of definition: the workflow it starts and the signals that workflow
@@ -50,9 +52,13 @@ public interface KindRuns<D extends Definition> {
     return List.of();
   }
 
-  /** The argument type of update {@code name}, which a request body is read into. */
-  default Class<?> updateArgument(String name) {
-    throw new IllegalArgumentException("no update " + name);
+  /**
+   * Reads the JSON body of update {@code name} into its argument, refusing a wrong shape with what
+   * to write (an {@code UnprocessableException}); {@code status} asks the run for its status, for a
+   * kind whose check depends on the run. By default the body goes as it is.
+   */
+  default Object updateArgument(String name, JsonNode body, Supplier<Object> status) {
+    return body;
   }
 
   /** What update {@code name} answers. */

@@ -1,5 +1,6 @@
 package io.capstan.api.runs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.api.runs.cluster.ClusterRuns;
 import io.capstan.api.runs.job.JobRuns;
 import io.capstan.api.runs.pipeline.PipelineRuns;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * The kinds of definition that run as workflows: one constant per kind is the whole registration
@@ -64,9 +66,9 @@ public enum RunKind {
     return runs.updates();
   }
 
-  /** The type a request body for update {@code name} is read into. */
-  public Class<?> updateArgument(String name) {
-    return runs.updateArgument(name);
+  /** The argument of update {@code name}, read from its JSON body (see {@link KindRuns}). */
+  public Object updateArgument(String name, JsonNode body, Supplier<Object> status) {
+    return runs.updateArgument(name, body, status);
   }
 
   public Class<?> updateResult(String name) {

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.api.auth.Principal;
 import io.capstan.api.http.ErrorDetail;
 import io.capstan.api.http.UnprocessableException;
-import io.capstan.api.runs.cluster.ClusterUpdateBodies;
-import io.capstan.workflows.cluster.ClusterStatus;
 import io.temporal.client.UpdateOptions;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
@@ -149,24 +147,29 @@ public final class RunUpdates {
     }
   }
 
+  /** The body as the update's argument, read by the run's kind (which may ask the run). */
   private Object argument(RunRef ref, String id, String name, JsonNode body) {
-    if (ref.kind() == RunKind.CLUSTER) {
-      ClusterStatus cluster;
-      try {
-        cluster = runs.queryStatus(id, ClusterStatus.class);
-      } catch (RuntimeException e) {
-        throw new RunUnresponsiveException(
-            "run '"
-                + id
-                + "' did not answer its status query (is a worker running?): "
-                + e.getMessage());
-      }
-      if (cluster == null) {
-        throw new RunUnresponsiveException("run '" + id + "' is starting: try again in a moment");
-      }
-      return ClusterUpdateBodies.read(name, body, cluster);
-    }
-    return body;
+    return ref.kind()
+        .updateArgument(
+            name,
+            body,
+            () -> {
+              Object status;
+              try {
+                status = runs.queryStatus(id, ref.kind().statusType());
+              } catch (RuntimeException e) {
+                throw new RunUnresponsiveException(
+                    "run '"
+                        + id
+                        + "' did not answer its status query (is a worker running?): "
+                        + e.getMessage());
+              }
+              if (status == null) {
+                throw new RunUnresponsiveException(
+                    "run '" + id + "' is starting: try again in a moment");
+              }
+              return status;
+            });
   }
 
   private RuntimeException failure(String id, String name, Throwable failure) {

@@ -1,5 +1,6 @@
 package io.capstan.api.runs.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.api.runs.KindRuns;
 import io.capstan.api.validation.PlanView;
 import io.capstan.definitions.ClusterDefinition;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Clusters run as {@link ClusterWorkflow}: one long-lived entity per cluster, whose run id is
@@ -47,16 +49,10 @@ public final class ClusterRuns implements KindRuns<ClusterDefinition> {
     return ClusterUpdates.ALL;
   }
 
+  /** A pool to add and autoscaling settings are checked against the cluster as it is. */
   @Override
-  public Class<?> updateArgument(String update) {
-    return switch (update) {
-      case ClusterUpdates.SCALE -> ClusterUpdates.Scale.class;
-      case ClusterUpdates.ADD_POOL -> ClusterUpdates.AddPool.class;
-      case ClusterUpdates.REMOVE_POOL -> ClusterUpdates.RemovePool.class;
-      case ClusterUpdates.SET_AUTOSCALING -> ClusterUpdates.SetAutoscaling.class;
-      case ClusterUpdates.DELETE -> ClusterUpdates.Delete.class;
-      default -> throw new IllegalArgumentException("no update " + update);
-    };
+  public Object updateArgument(String update, JsonNode body, Supplier<Object> status) {
+    return ClusterUpdateBodies.read(update, body, (ClusterStatus) status.get());
   }
 
   @Override
