@@ -16,9 +16,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -525,32 +523,13 @@ class ClusterIT {
 
   private Process startWorker() {
     workers++;
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command =
-        List.of(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.capstan.app.CapstanMain",
-            "worker",
-            "--role",
-            "infrastructure",
-            "--temporal",
-            runtime.temporal().address(),
-            "--host",
-            "infra-" + workers,
-            "--kubeconfig",
-            cluster.workerKubeconfig().toString(),
-            "--simulated-aws-endpoint",
-            moto.endpoint().toString());
-    try {
-      Path log = Files.createDirectories(state).resolve("worker-" + workers + ".log");
-      ProcessBuilder builder =
-          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-      builder.environment().put("CAPSTAN_OUTPUT_STORE", state.resolve("outputs").toString());
-      return builder.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return WorkerProcess.infrastructure(
+        runtime,
+        cluster.workerKubeconfig(),
+        "infra-" + workers,
+        state,
+        state.resolve("worker-" + workers + ".log"),
+        "--simulated-aws-endpoint",
+        moto.endpoint().toString());
   }
 }

@@ -16,10 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -419,32 +416,13 @@ class ContainerTasksIT {
 
   private Process startWorker() {
     workers++;
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command =
-        List.of(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.capstan.app.CapstanMain",
-            "worker",
-            "--role",
-            "infrastructure",
-            "--temporal",
-            runtime.temporal().address(),
-            "--host",
-            "infra-1",
-            "--kubeconfig",
-            cluster.workerKubeconfig().toString(),
-            "--pod-unschedulable-timeout",
-            "3s");
-    try {
-      Path log = Files.createDirectories(state).resolve("worker-" + workers + ".log");
-      ProcessBuilder builder =
-          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-      builder.environment().put("CAPSTAN_OUTPUT_STORE", state.resolve("outputs").toString());
-      return builder.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return WorkerProcess.infrastructure(
+        runtime,
+        cluster.workerKubeconfig(),
+        "infra-1",
+        state,
+        state.resolve("worker-" + workers + ".log"),
+        "--pod-unschedulable-timeout",
+        "3s");
   }
 }
