@@ -1,6 +1,9 @@
 package io.capstan.bench;
 
+import io.capstan.activities.kube.KubeSettings;
 import io.capstan.api.auth.SubmitRate;
+import io.capstan.app.kube.KubeOptions;
+import io.capstan.app.kube.LocalKubernetes;
 import io.capstan.app.up.AuthMode;
 import io.capstan.app.up.CapstanRuntime;
 import io.capstan.app.up.SecurityOptions;
@@ -11,6 +14,9 @@ import io.capstan.definitions.pipeline.OnFailure;
 import io.capstan.definitions.pipeline.PipelineSpec;
 import io.capstan.definitions.pipeline.TaskDefaults;
 import io.capstan.definitions.pipeline.TaskSpec;
+import io.capstan.workers.KubeTarget;
+import io.capstan.workers.WorkerRole;
+import io.capstan.workers.WorkerSettings;
 import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflow;
@@ -22,6 +28,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
@@ -52,6 +59,35 @@ final class BenchSetup {
    * {@code config} without authentication and without the API's per-token submit limit ({@code
    * --submit-rate}), which is what an operator sets and would otherwise be what is measured.
    */
+  /**
+   * A dev-server runtime with every role but GPU, its infrastructure worker on {@code cluster}'s
+   * worker kubeconfig, worker settings {@code worker} (null for the defaults), and no limits.
+   */
+  static CapstanRuntime.Config onCluster(
+      Path state, LocalKubernetes cluster, WorkerSettings worker) {
+    return unlimited(
+        new CapstanRuntime.Config(
+                "127.0.0.1",
+                0,
+                null,
+                0,
+                "default",
+                null,
+                worker,
+                TemporalMode.DEV_SERVER,
+                0,
+                state,
+                null,
+                null,
+                null,
+                null)
+            .withRoles(
+                EnumSet.of(WorkerRole.CONTROL_PLANE, WorkerRole.TASKS, WorkerRole.INFRASTRUCTURE))
+            .withKube(
+                KubeOptions.external(
+                    new KubeTarget(cluster.workerKubeconfig(), null, KubeSettings.defaults()))));
+  }
+
   static CapstanRuntime.Config unlimited(CapstanRuntime.Config config) {
     return config.withSecurity(
         new SecurityOptions(

@@ -1,17 +1,12 @@
 package io.capstan.bench;
 
 import io.capstan.activities.cloud.AwsSettings;
-import io.capstan.activities.kube.KubeSettings;
 import io.capstan.app.cloud.LocalAws;
 import io.capstan.app.cloud.SimulatedCloud;
-import io.capstan.app.kube.KubeOptions;
 import io.capstan.app.kube.LocalKubernetes;
 import io.capstan.app.up.CapstanRuntime;
-import io.capstan.app.up.TemporalMode;
 import io.capstan.definitions.ClusterDefinition;
 import io.capstan.definitions.DefinitionParser;
-import io.capstan.workers.KubeTarget;
-import io.capstan.workers.WorkerRole;
 import io.capstan.workers.WorkerSettings;
 import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.cluster.ClusterInput;
@@ -27,7 +22,6 @@ import io.temporal.client.WorkflowStub;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
@@ -86,30 +80,14 @@ public final class ClusterBench {
       Ec2Client ec2 = aws.client(Ec2Client.builder()).build();
       Path state = Files.createTempDirectory("capstan-bench-state");
       CapstanRuntime.Config config =
-          new CapstanRuntime.Config(
-                  "127.0.0.1",
-                  0,
-                  null,
-                  0,
-                  "default",
-                  null,
-                  WorkerSettings.defaults(false).withAws(new AwsSettings(null, aws.endpoint())),
-                  TemporalMode.DEV_SERVER,
-                  0,
-                  state,
-                  null,
-                  null,
-                  null,
-                  null)
-              .withRoles(
-                  EnumSet.of(WorkerRole.CONTROL_PLANE, WorkerRole.TASKS, WorkerRole.INFRASTRUCTURE))
-              .withKube(
-                  KubeOptions.external(
-                      new KubeTarget(cluster.workerKubeconfig(), null, KubeSettings.defaults())));
+          BenchSetup.onCluster(
+              state,
+              cluster,
+              WorkerSettings.defaults(false).withAws(new AwsSettings(null, aws.endpoint())));
       try (SimulatedCloud linker =
               new SimulatedCloud(autoScaling, ec2, admin, new SimulatedCloud.Options(LINKER_POLL))
                   .start();
-          CapstanRuntime runtime = new CapstanRuntime(BenchSetup.unlimited(config)).start()) {
+          CapstanRuntime runtime = new CapstanRuntime(config).start()) {
         // One of each first, unmeasured: class loading, the worker's first polls, moto's caches.
         engine(runtime.client(), pools, nodes, admin);
         baseline(autoScaling, ec2, admin, pools, nodes);

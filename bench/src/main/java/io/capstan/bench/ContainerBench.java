@@ -1,22 +1,16 @@
 package io.capstan.bench;
 
-import io.capstan.activities.kube.KubeSettings;
-import io.capstan.app.kube.KubeOptions;
 import io.capstan.app.kube.LocalKubernetes;
 import io.capstan.app.up.CapstanRuntime;
-import io.capstan.app.up.TemporalMode;
 import io.capstan.definitions.executor.ContainerSimulation;
 import io.capstan.definitions.executor.ContainerSpec;
 import io.capstan.definitions.executor.SimulateSpec;
 import io.capstan.definitions.pipeline.TaskSpec;
-import io.capstan.workers.KubeTarget;
-import io.capstan.workers.WorkerRole;
 import io.temporal.client.WorkflowClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -73,29 +67,9 @@ public final class ContainerBench {
     }
 
     Path state = Files.createTempDirectory("capstan-bench-state");
-    CapstanRuntime.Config config =
-        new CapstanRuntime.Config(
-                "127.0.0.1",
-                0,
-                null,
-                0,
-                "default",
-                null,
-                null,
-                TemporalMode.DEV_SERVER,
-                0,
-                state,
-                null,
-                null,
-                null,
-                null)
-            .withRoles(
-                EnumSet.of(WorkerRole.CONTROL_PLANE, WorkerRole.TASKS, WorkerRole.INFRASTRUCTURE))
-            .withKube(
-                KubeOptions.external(
-                    new KubeTarget(cluster.workerKubeconfig(), null, KubeSettings.defaults())));
+    CapstanRuntime.Config config = BenchSetup.onCluster(state, cluster, null);
     try (LocalKubernetes running = cluster;
-        CapstanRuntime runtime = new CapstanRuntime(BenchSetup.unlimited(config)).start()) {
+        CapstanRuntime runtime = new CapstanRuntime(config).start()) {
       ContainerBench bench = new ContainerBench(runtime.client());
       System.out.printf(
           "%d zero-duration tasks at parallelism %d, Temporal %s (%s)%n",
