@@ -55,6 +55,12 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
 
   static final Duration MIN_AUTOSCALER_ROUND = Duration.ofSeconds(2);
 
+  /**
+   * How near the creation deadline a pool's failure counts as the deadline's: the waits end on
+   * their worker's clock, a little apart from workflow time.
+   */
+  static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
+
   /** How long a scale-down or a pool removal retries evictions before it gives up on a node. */
   static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(5);
 
@@ -247,8 +253,13 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
                   || pools.values().stream().anyMatch(ClusterWorkflowImpl::failed));
       problem = problems(pools);
       if (problem != null) {
-        // The first failure decides; the other pools stop where they are and are undone too.
-        scope.cancel();
+        // A failure well before the deadline (a refused launch template) stops the other pools
+        // where they are. One at the deadline (nodes never Ready) is answered by every pool still
+        // waiting at about the same moment, so they are let finish and every failing pool says
+        // why, rather than one reason and the rest canceled.
+        if (deadline - now() > DEADLINE_MARGIN.toMillis()) {
+          scope.cancel();
+        }
         Workflow.await(() -> pools.values().stream().allMatch(Promise::isCompleted));
         problem = problems(pools);
       }
