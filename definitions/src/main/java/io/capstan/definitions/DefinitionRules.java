@@ -84,6 +84,12 @@ final class DefinitionRules {
     backoff(source, spec.path("restartPolicy"), specPath.field("restartPolicy"), problems);
     executorDurations(source, spec, specPath, problems);
     envNames(source, spec, specPath, problems);
+    if (spec.path("gpu").path("affinity").isObject()) {
+      problems.add(
+          source.problem(
+              specPath.field("gpu").field("affinity"),
+              "a job has no other task to share a host with: affinity is for pipeline tasks"));
+    }
     templated(
         spec,
         specPath,

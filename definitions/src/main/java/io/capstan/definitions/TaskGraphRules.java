@@ -52,6 +52,7 @@ final class TaskGraphRules {
     graph.collectDependencies();
     graph.reportCycles();
     graph.checkReferences(params);
+    graph.checkAffinity();
   }
 
   private void collectTasks(JsonNode list, NodePath listPath) {
@@ -232,6 +233,46 @@ final class TaskGraphRules {
               }
             }
           });
+    }
+  }
+
+  /**
+   * A GPU task's {@code affinity.sameHostAs} names an ancestor GPU task: the host it ran on is
+   * known only once it has ended.
+   */
+  private void checkAffinity() {
+    for (Task task : tasks) {
+      JsonNode target = task.node().path("gpu").path("affinity").path("sameHostAs");
+      if (!target.isTextual()) {
+        continue;
+      }
+      NodePath path = task.path().field("gpu").field("affinity").field("sameHostAs");
+      String name = target.asText();
+      Task earlier = byName.get(name);
+      String problem;
+      if (earlier == null) {
+        problem =
+            "sameHostAs names unknown task '"
+                + name
+                + "'"
+                + Suggestions.didYouMean(name, byName.keySet());
+      } else if (earlier == task) {
+        problem = "sameHostAs names the task itself: name an earlier gpu task";
+      } else if (!earlier.node().path("gpu").isObject()) {
+        problem = "sameHostAs names '" + name + "', which is not a gpu task and has no GPU host";
+      } else if (!isAncestor(earlier, task)) {
+        problem =
+            "sameHostAs names '"
+                + name
+                + "', which is not an ancestor of '"
+                + task.name()
+                + "': add it to dependsOn, so its host is known when this task starts";
+      } else {
+        problem = null;
+      }
+      if (problem != null) {
+        problems.add(source.problem(path, problem));
+      }
     }
   }
 

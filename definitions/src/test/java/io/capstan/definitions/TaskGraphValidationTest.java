@@ -209,4 +209,49 @@ class TaskGraphValidationTest {
 
     assertThat(DefinitionParser.parse(yaml)).hasSize(1);
   }
+
+  @Test
+  @DisplayName("a gpu task's sameHostAs names an ancestor gpu task")
+  void gpuAffinityNamesAnAncestorGpuTask() {
+    assertThat(
+            messages(
+                HEADER
+                    + """
+                      tasks:
+                        - {name: burn, gpu: {op: burn-in}}
+                        - {name: prep, simulate: {}}
+                        - {name: train, dependsOn: [burn], gpu: {op: gemm, affinity: {sameHostAs: burn}}}
+                        - {name: a, gpu: {op: gemm, affinity: {sameHostAs: burn}}}
+                        - {name: b, dependsOn: [prep], gpu: {op: gemm, affinity: {sameHostAs: prep}}}
+                        - {name: c, gpu: {op: gemm, affinity: {sameHostAs: bur}}}
+                        - {name: d, gpu: {op: gemm, affinity: {sameHostAs: d}}}
+                    """))
+        .containsExactlyInAnyOrder(
+            "spec.tasks[3].gpu.affinity.sameHostAs: sameHostAs names 'burn', which is not an"
+                + " ancestor of 'a': add it to dependsOn, so its host is known when this task"
+                + " starts",
+            "spec.tasks[4].gpu.affinity.sameHostAs: sameHostAs names 'prep', which is not a gpu"
+                + " task and has no GPU host",
+            "spec.tasks[5].gpu.affinity.sameHostAs: sameHostAs names unknown task 'bur' (did you"
+                + " mean 'burn'?)",
+            "spec.tasks[6].gpu.affinity.sameHostAs: sameHostAs names the task itself: name an"
+                + " earlier gpu task");
+  }
+
+  @Test
+  @DisplayName("a job's gpu block takes no affinity: there is no other task")
+  void jobGpuAffinityIsRefused() {
+    assertThat(
+            messages(
+                """
+                apiVersion: capstan.io/v1
+                kind: Job
+                metadata: {name: j}
+                spec:
+                  gpu: {op: burn-in, devices: 2, affinity: {sameHostAs: other}}
+                """))
+        .containsExactly(
+            "spec.gpu.affinity: a job has no other task to share a host with: affinity is for"
+                + " pipeline tasks");
+  }
 }

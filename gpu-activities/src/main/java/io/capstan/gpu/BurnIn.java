@@ -18,13 +18,30 @@ public final class BurnIn {
   /** How far two checksums may differ and still be the same result (float summation order). */
   static final double TOLERANCE = 1e-6;
 
+  /**
+   * How far a checksum may differ from the known answer: the device's summation order and BF16
+   * rounding differ from the host's arithmetic, where two windows on one device do not.
+   */
+  static final double EXPECTED_TOLERANCE = 1e-3;
+
   private final Double minTflops;
+  private final Double expectedChecksum;
   private final List<Double> rates = new ArrayList<>();
   private Double firstChecksum;
   private String failure;
 
   public BurnIn(Double minTflops) {
+    this(minTflops, null);
+  }
+
+  /**
+   * @param expectedChecksum the checksum a healthy device computes for the backend's fixed inputs,
+   *     where the backend knows it; null to compare windows with the first only. Without it, a
+   *     device that is wrong the same way in every window would pass.
+   */
+  public BurnIn(Double minTflops, Double expectedChecksum) {
     this.minTflops = minTflops;
+    this.expectedChecksum = expectedChecksum;
   }
 
   /**
@@ -45,6 +62,17 @@ public final class BurnIn {
     }
     if (firstChecksum == null) {
       firstChecksum = window.checksum();
+      if (expectedChecksum != null
+          && !within(expectedChecksum, window.checksum(), EXPECTED_TOLERANCE)) {
+        return fail(
+            String.format(
+                Locale.ROOT,
+                "window %d: the result differs from the known answer (checksum %.9g, expected"
+                    + " %.9g): the device computes wrong results",
+                number,
+                window.checksum(),
+                expectedChecksum));
+      }
     } else if (!same(firstChecksum, window.checksum())) {
       return fail(
           String.format(
@@ -93,6 +121,10 @@ public final class BurnIn {
   }
 
   private static boolean same(double a, double b) {
-    return Math.abs(a - b) <= TOLERANCE * Math.max(1.0, Math.max(Math.abs(a), Math.abs(b)));
+    return within(a, b, TOLERANCE);
+  }
+
+  private static boolean within(double a, double b, double tolerance) {
+    return Math.abs(a - b) <= tolerance * Math.max(1.0, Math.max(Math.abs(a), Math.abs(b)));
   }
 }

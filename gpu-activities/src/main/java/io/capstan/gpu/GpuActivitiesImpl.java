@@ -60,7 +60,12 @@ public final class GpuActivitiesImpl implements GpuActivities {
         runs.add(
             pool.submit(
                 () -> {
-                  BurnIn verdict = new BurnIn(request.minTflops());
+                  java.util.OptionalDouble expected =
+                      backend.expectedChecksum(precision, request.matrixSize());
+                  BurnIn verdict =
+                      new BurnIn(
+                          request.minTflops(),
+                          expected.isPresent() ? expected.getAsDouble() : null);
                   for (int w = 0; w < windows; w++) {
                     GpuBackend.GemmWindow window =
                         backend.gemm(device, precision, request.matrixSize(), windowNanos);

@@ -19,6 +19,16 @@ public interface GpuBackend {
    */
   GemmWindow gemm(int device, Precision precision, int size, long nanos);
 
+  /**
+   * The checksum a healthy device's {@link #gemm} gives for {@code size} in {@code precision},
+   * where the backend can know it (its inputs are fixed and their product known); empty where it
+   * cannot. Burn-in then checks the first window against it, so a device that is wrong the same way
+   * in every window still fails.
+   */
+  default java.util.OptionalDouble expectedChecksum(Precision precision, int size) {
+    return java.util.OptionalDouble.empty();
+  }
+
   /** Device-to-device copy bandwidth of {@code bytes}, {@code repeats} times, in GB/s. */
   double deviceToDevice(int device, long bytes, int repeats);
 

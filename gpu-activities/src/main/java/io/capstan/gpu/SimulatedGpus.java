@@ -45,7 +45,7 @@ public final class SimulatedGpus implements GpuBackend {
 
   private final String host;
   private final List<Device> devices;
-  private final int[] windows;
+  private final java.util.concurrent.atomic.AtomicIntegerArray windows;
   private final LongConsumer pacer;
 
   /**
@@ -55,7 +55,7 @@ public final class SimulatedGpus implements GpuBackend {
   public SimulatedGpus(String host, List<Device> devices, LongConsumer pacer) {
     this.host = host;
     this.devices = List.copyOf(devices);
-    this.windows = new int[devices.size()];
+    this.windows = new java.util.concurrent.atomic.AtomicIntegerArray(devices.size());
     this.pacer = pacer;
   }
 
@@ -108,9 +108,9 @@ public final class SimulatedGpus implements GpuBackend {
   }
 
   @Override
-  public synchronized GemmWindow gemm(int index, Precision precision, int size, long nanos) {
+  public GemmWindow gemm(int index, Precision precision, int size, long nanos) {
     Device device = device(index);
-    int window = ++windows[index];
+    int window = windows.incrementAndGet(index);
     boolean faulty = device.fault() != Fault.NONE && window >= device.faultWindow();
     if (faulty && device.fault() == Fault.LOST) {
       throw new GpuDeviceLostException(
@@ -128,11 +128,16 @@ public final class SimulatedGpus implements GpuBackend {
     }
     double flops = tflops * 1e12 * (nanos / 1e9);
     // The sum of A·B for the fixed inputs every window uses: the same on a healthy device.
-    double checksum = (double) size * size * 0.25;
+    double checksum = expectedChecksum(precision, size).getAsDouble();
     if (faulty && device.fault() == Fault.WRONG_RESULTS) {
-      checksum *= 1.0001;
+      checksum *= 1.01;
     }
     return new GemmWindow(flops, nanos, checksum, true);
+  }
+
+  @Override
+  public java.util.OptionalDouble expectedChecksum(Precision precision, int size) {
+    return java.util.OptionalDouble.of((double) size * size * 0.25);
   }
 
   @Override

@@ -60,4 +60,20 @@ class BurnInTest {
     assertThat(new BurnIn(null).add(new GpuBackend.GemmWindow(1e15, 1_000_000_000L, 1, false)))
         .hasValue("window 1: the result holds NaN or infinity");
   }
+
+  @Test
+  @DisplayName(
+      "a device wrong the same way in every window fails against the known answer, not only the"
+          + " first window")
+  void knownAnswer() {
+    BurnIn consistentlyWrong = new BurnIn(null, 1000.0);
+    assertThat(consistentlyWrong.add(window(900, 1010))).isPresent();
+    assertThat(consistentlyWrong.failure().orElseThrow())
+        .contains("window 1: the result differs from the known answer");
+
+    BurnIn healthy = new BurnIn(null, 1000.0);
+    // BF16 on the device and doubles on the host round differently: within 1e-3 is the same.
+    assertThat(healthy.add(window(900, 1000.4))).isEmpty();
+    assertThat(healthy.add(window(900, 1000.4))).isEmpty();
+  }
 }

@@ -1,6 +1,7 @@
 package io.capstan.workers;
 
 import io.capstan.workers.controlplane.ControlPlaneWorker;
+import io.capstan.workers.gpu.GpuHostAgent;
 import io.capstan.workers.infrastructure.InfrastructureWorker;
 import io.capstan.workers.tasks.TasksWorker;
 import io.capstan.workflows.TaskQueues;
@@ -13,7 +14,8 @@ import java.util.stream.Collectors;
  * capstan up} runs every role in one process; {@code capstan worker --role ROLE} runs one, so a
  * deployment scales a capability by starting more processes of its role against one Temporal.
  *
- * <p>The GPU hosts' queues are named in {@link TaskQueues}; their role comes with the GPU work.
+ * <p>The GPU role polls one queue per GPU host ({@link TaskQueues#gpu(String)}): device work leased
+ * to a host's devices runs on that host only.
  */
 public enum WorkerRole {
   /** Pipeline and job workflows: deterministic code, no side effects. */
@@ -21,7 +23,12 @@ public enum WorkerRole {
   /** The CPU executors: {@code simulate} and, where enabled, {@code shell}. */
   TASKS("tasks", TaskQueues.TASKS),
   /** The {@code container} executor (Kubernetes Jobs); needs a cluster. */
-  INFRASTRUCTURE("infrastructure", TaskQueues.INFRASTRUCTURE);
+  INFRASTRUCTURE("infrastructure", TaskQueues.INFRASTRUCTURE),
+  /**
+   * Device work of this process's GPU hosts ({@code gpu} tasks, burn-ins), each host on its own
+   * queue {@code capstan-gpu@HOST}; the hosts join the GPU fleet.
+   */
+  GPU("gpu", TaskQueues.GPU_PREFIX + "HOST");
 
   private final String id;
   private final String taskQueue;
@@ -47,6 +54,7 @@ public enum WorkerRole {
       case CONTROL_PLANE -> ControlPlaneWorker.register(factory, settings);
       case TASKS -> TasksWorker.register(factory, settings);
       case INFRASTRUCTURE -> InfrastructureWorker.register(factory, settings);
+      case GPU -> GpuHostAgent.register(factory, settings.gpuHosts(), GpuHostAgent.FLEET_DEFAULTS);
     }
   }
 

@@ -4,7 +4,9 @@ import io.capstan.activities.cloud.AwsSettings;
 import io.capstan.activities.task.SecretResolver;
 import io.capstan.activities.task.ShellPolicy;
 import io.capstan.activities.task.TaskActivitiesOptions;
+import io.capstan.gpu.GpuHost;
 import io.capstan.outputs.OutputStore;
+import java.util.List;
 
 /**
  * How a process's worker roles are sized and what they may run: the control plane reads {@code
@@ -26,6 +28,7 @@ import io.capstan.outputs.OutputStore;
  * @param aws where the infrastructure role's cluster operations call AWS: the endpoint of {@code
  *     provider: aws} clusters (null for AWS itself) and the simulated cloud of {@code provider:
  *     simulated} ones (null for none); null for AWS only
+ * @param gpuHosts the GPU hosts the gpu role serves, each on its own queue; empty for none
  */
 public record WorkerSettings(
     boolean shellEnabled,
@@ -36,7 +39,8 @@ public record WorkerSettings(
     SecretResolver secrets,
     OutputStore outputs,
     KubeTarget kubernetes,
-    AwsSettings aws) {
+    AwsSettings aws,
+    List<GpuHost> gpuHosts) {
 
   /**
    * Task attempts mostly wait (on a timer, a process or a remote API), so a small machine can hold
@@ -60,6 +64,7 @@ public record WorkerSettings(
     if (aws == null) {
       aws = AwsSettings.awsOnly();
     }
+    gpuHosts = gpuHosts == null ? List.of() : List.copyOf(gpuHosts);
   }
 
   /** Every command when shell is enabled; secrets from this process's environment. */
@@ -73,6 +78,7 @@ public record WorkerSettings(
         host,
         maxConcurrentActivities,
         maxConcurrentWorkflowTasks,
+        null,
         null,
         null,
         null,
@@ -100,7 +106,8 @@ public record WorkerSettings(
         secrets,
         outputs,
         kubernetes,
-        aws);
+        aws,
+        gpuHosts);
   }
 
   public WorkerSettings withSecrets(SecretResolver resolver) {
@@ -113,7 +120,8 @@ public record WorkerSettings(
         resolver,
         outputs,
         kubernetes,
-        aws);
+        aws,
+        gpuHosts);
   }
 
   /** These options with outputs stored in {@code store}. */
@@ -127,7 +135,8 @@ public record WorkerSettings(
         secrets,
         store,
         kubernetes,
-        aws);
+        aws,
+        gpuHosts);
   }
 
   /** These options with {@code container} tasks run on {@code cluster}. */
@@ -141,7 +150,8 @@ public record WorkerSettings(
         secrets,
         outputs,
         cluster,
-        aws);
+        aws,
+        gpuHosts);
   }
 
   /** These options with cluster operations calling AWS as {@code settings} say. */
@@ -155,7 +165,23 @@ public record WorkerSettings(
         secrets,
         outputs,
         kubernetes,
-        settings);
+        settings,
+        gpuHosts);
+  }
+
+  /** These options with the GPU role serving {@code hosts} (each its own queue). */
+  public WorkerSettings withGpuHosts(List<GpuHost> hosts) {
+    return new WorkerSettings(
+        shellEnabled,
+        host,
+        maxConcurrentActivities,
+        maxConcurrentWorkflowTasks,
+        shellPolicy,
+        secrets,
+        outputs,
+        kubernetes,
+        aws,
+        hosts);
   }
 
   /** The host name workers report: the configured one, else this machine's. */

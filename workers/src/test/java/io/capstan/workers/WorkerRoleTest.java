@@ -22,9 +22,11 @@ class WorkerRoleTest {
     assertThat(WorkerRole.parse("tasks")).isEqualTo(WorkerRole.TASKS);
     assertThat(WorkerRole.parse(" Control-Plane ")).isEqualTo(WorkerRole.CONTROL_PLANE);
     assertThat(WorkerRole.parse("infrastructure")).isEqualTo(WorkerRole.INFRASTRUCTURE);
-    assertThatThrownBy(() -> WorkerRole.parse("gpu"))
+    assertThat(WorkerRole.parse("gpu")).isEqualTo(WorkerRole.GPU);
+    assertThatThrownBy(() -> WorkerRole.parse("gpus"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown worker role 'gpu': use one of control-plane, tasks, infrastructure");
+        .hasMessage(
+            "unknown worker role 'gpus': use one of control-plane, tasks, infrastructure, gpu");
   }
 
   @Test

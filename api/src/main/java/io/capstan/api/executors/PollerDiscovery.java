@@ -46,13 +46,26 @@ public final class PollerDiscovery implements ServedExecutors {
   private final WorkflowServiceStubs stubs;
   private final String namespace;
   private final Supplier<Set<ExecutorKind>> fallback;
+  private final java.util.function.BooleanSupplier gpuFleet;
   private final Clock clock;
   private Set<ExecutorKind> cached;
   private Instant cachedAt = Instant.MIN;
 
   public PollerDiscovery(
       WorkflowServiceStubs stubs, String namespace, Supplier<Set<ExecutorKind>> fallback) {
-    this(stubs, namespace, fallback, Clock.systemUTC());
+    this(stubs, namespace, fallback, () -> false, Clock.systemUTC());
+  }
+
+  /**
+   * @param gpuFleet whether the GPU fleet has a host in service ({@link GpuFleetProbe}): GPU hosts
+   *     poll queues named after themselves, which cannot be listed
+   */
+  public PollerDiscovery(
+      WorkflowServiceStubs stubs,
+      String namespace,
+      Supplier<Set<ExecutorKind>> fallback,
+      java.util.function.BooleanSupplier gpuFleet) {
+    this(stubs, namespace, fallback, gpuFleet, Clock.systemUTC());
   }
 
   PollerDiscovery(
@@ -60,9 +73,19 @@ public final class PollerDiscovery implements ServedExecutors {
       String namespace,
       Supplier<Set<ExecutorKind>> fallback,
       Clock clock) {
+    this(stubs, namespace, fallback, () -> false, clock);
+  }
+
+  PollerDiscovery(
+      WorkflowServiceStubs stubs,
+      String namespace,
+      Supplier<Set<ExecutorKind>> fallback,
+      java.util.function.BooleanSupplier gpuFleet,
+      Clock clock) {
     this.stubs = stubs;
     this.namespace = namespace;
     this.fallback = fallback;
+    this.gpuFleet = gpuFleet;
     this.clock = clock;
   }
 
@@ -93,6 +116,9 @@ public final class PollerDiscovery implements ServedExecutors {
       }
       served = EnumSet.noneOf(ExecutorKind.class);
       served.addAll(fallback.get());
+    }
+    if (!served.contains(ExecutorKind.GPU) && gpuFleet.getAsBoolean()) {
+      served.add(ExecutorKind.GPU);
     }
     cached = Set.copyOf(served);
     cachedAt = now;

@@ -159,8 +159,7 @@ public final class DefinitionIntake {
 
   /**
    * Why a block is refused: {@code simulate} and {@code shell} need a tasks worker that runs them,
-   * {@code container} an infrastructure worker with a cluster; no Capstan worker runs {@code gpu}
-   * yet.
+   * {@code container} an infrastructure worker with a cluster, {@code gpu} a GPU host in the fleet.
    */
   private static String unservedMessage(String block) {
     if (block.equals(CLUSTER_BLOCK)) {
@@ -185,7 +184,10 @@ public final class DefinitionIntake {
                         : "start one with `capstan worker --role tasks`"
                             + (kind == ExecutorKind.SHELL ? ", without --no-shell" : ""))
                     + ")")
-        .orElse("no worker serves " + block + " tasks yet");
+        .orElse(
+            "no GPU host is in the GPU fleet: gpu tasks run on leased devices of a GPU host (start"
+                + " `capstan up`, whose simulated GPU hosts join the fleet, or `capstan worker"
+                + " --role gpu` on a machine with GPUs)");
   }
 
   private Optional<Unserved> check(

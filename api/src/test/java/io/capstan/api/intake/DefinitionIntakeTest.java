@@ -75,6 +75,9 @@ class DefinitionIntakeTest {
                             "documents[1].spec.tasks[1].gpu",
                             22,
                             7,
-                            "no worker serves gpu tasks yet")));
+                            "no GPU host is in the GPU fleet: gpu tasks run on leased devices"
+                                + " of a GPU host (start `capstan up`, whose simulated GPU hosts"
+                                + " join the fleet, or `capstan worker --role gpu` on a machine"
+                                + " with GPUs)")));
   }
 }

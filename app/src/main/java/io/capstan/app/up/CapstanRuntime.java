@@ -10,6 +10,7 @@ import io.capstan.api.KubernetesInfo;
 import io.capstan.api.TemporalInfo;
 import io.capstan.api.codec.CodecController;
 import io.capstan.api.codec.CodecEndpoint;
+import io.capstan.api.executors.GpuFleetProbe;
 import io.capstan.api.executors.PollerDiscovery;
 import io.capstan.api.executors.ServedExecutors;
 import io.capstan.app.cloud.LocalAws;
@@ -362,7 +363,8 @@ public final class CapstanRuntime implements AutoCloseable {
       workers = RoleWorkers.start(client, now, workerOptions());
       servedExecutors = workers.executors();
       ServedExecutors discovery =
-          new PollerDiscovery(stubs, config.namespace(), () -> servedExecutors);
+          new PollerDiscovery(
+              stubs, config.namespace(), () -> servedExecutors, new GpuFleetProbe(client));
       awaitOwnWorkers(discovery);
       if (localCluster) {
         // The simulated cloud of simulated clusters comes up beside the local control plane; the

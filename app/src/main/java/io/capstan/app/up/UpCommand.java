@@ -7,6 +7,8 @@ import io.capstan.api.TemporalInfo;
 import io.capstan.api.auth.SubmitRate;
 import io.capstan.app.FlagConverter;
 import io.capstan.app.kube.KubeOptions;
+import io.capstan.app.worker.GpuFlags;
+import io.capstan.app.worker.GpuHosts;
 import io.capstan.app.worker.KubeFlags;
 import io.capstan.app.worker.TaskFlags;
 import io.capstan.definitions.executor.ExecutorKind;
@@ -120,6 +122,8 @@ public final class UpCommand implements Callable<Integer> {
   @Mixin TaskFlags tasks = new TaskFlags();
 
   @Mixin KubeFlags kube = new KubeFlags();
+
+  @Mixin GpuFlags gpus = new GpuFlags();
 
   @Option(
       names = "--no-local-infra",
@@ -276,7 +280,8 @@ public final class UpCommand implements Callable<Integer> {
         temporalPort,
         namespace,
         temporalUi,
-        WorkerSettings.defaults(tasks.shell()),
+        WorkerSettings.defaults(tasks.shell())
+            .withGpuHosts(GpuHosts.simulated("sim-gpu-", gpus.hosts(), gpus.devices())),
         temporalMode,
         uiPort,
         stateDir,
@@ -393,6 +398,20 @@ public final class UpCommand implements Callable<Integer> {
                   ? "ready: " + aws.endpoint() + ", region " + aws.region()
                   : aws.state() + (aws.detail() == null ? "" : ": " + aws.detail()))
           .append(" (provider: simulated clusters)\n");
+    }
+    if (!runtime.config().worker().gpuHosts().isEmpty()) {
+      var hosts = runtime.config().worker().gpuHosts();
+      text.append("  GPUs       ")
+          .append(hosts.size())
+          .append(" simulated host")
+          .append(hosts.size() == 1 ? "" : "s")
+          .append(" × ")
+          .append(hosts.get(0).backend().devices().size())
+          .append(" devices (")
+          .append(hosts.stream().map(h -> h.host()).collect(Collectors.joining(", ")))
+          .append(") in the GPU fleet ")
+          .append(io.capstan.workflows.gpu.GpuFleetWorkflow.ID)
+          .append(" (--gpu-hosts N; real GPUs: capstan worker --role gpu)\n");
     }
     text.append("  Executors  ")
         .append(

@@ -3,6 +3,7 @@ package io.capstan.app.worker;
 import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.workers.WorkerRole;
 import io.capstan.workers.WorkerSettings;
+import io.capstan.workers.gpu.GpuHostAgent;
 import io.capstan.workers.infrastructure.InfrastructureWorker;
 import io.capstan.workers.tasks.TasksWorker;
 import io.temporal.client.WorkflowClient;
@@ -24,6 +25,7 @@ public final class RoleWorkers {
   private final Set<WorkerRole> roles;
   private final WorkerSettings settings;
   private final List<WorkerFactory> factories = new ArrayList<>();
+  private GpuHostAgent gpuHosts;
 
   private RoleWorkers(Set<WorkerRole> roles, WorkerSettings settings) {
     this.roles = roles;
@@ -37,11 +39,24 @@ public final class RoleWorkers {
         new RoleWorkers(
             roles.isEmpty() ? EnumSet.noneOf(WorkerRole.class) : EnumSet.copyOf(roles), settings);
     for (WorkerRole role : workers.roles) {
+      if (role == WorkerRole.GPU && settings.gpuHosts().isEmpty()) {
+        continue;
+      }
       WorkerFactory factory = WorkerFactory.newInstance(client);
-      role.register(factory, settings);
+      if (role == WorkerRole.GPU) {
+        workers.gpuHosts =
+            GpuHostAgent.register(factory, settings.gpuHosts(), GpuHostAgent.FLEET_DEFAULTS);
+      } else {
+        role.register(factory, settings);
+      }
       workers.factories.add(factory);
     }
     workers.factories.forEach(WorkerFactory::start);
+    if (workers.gpuHosts != null) {
+      // The hosts join the fleet once their queues are polled: the fleet's first liveness watch
+      // must find them.
+      workers.gpuHosts.join();
+    }
     return workers;
   }
 
@@ -58,6 +73,9 @@ public final class RoleWorkers {
     if (roles.contains(WorkerRole.INFRASTRUCTURE)) {
       kinds.addAll(InfrastructureWorker.executors());
     }
+    if (gpuHosts != null) {
+      kinds.add(ExecutorKind.GPU);
+    }
     return kinds;
   }
 
@@ -66,6 +84,9 @@ public final class RoleWorkers {
    * interrupts what is left.
    */
   public void stop(Duration grace) throws InterruptedException {
+    if (gpuHosts != null) {
+      gpuHosts.close();
+    }
     factories.forEach(WorkerFactory::shutdown);
     for (WorkerFactory factory : factories) {
       factory.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);

@@ -13,6 +13,7 @@ import io.capstan.outputs.OutputStores;
 import io.capstan.workers.KubeTarget;
 import io.capstan.workers.WorkerRole;
 import io.capstan.workers.WorkerSettings;
+import io.capstan.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.PrintWriter;
@@ -44,7 +45,8 @@ import picocli.CommandLine.Spec;
       "Run worker roles against a Temporal server until interrupted with Ctrl-C, beside a"
           + " `capstan up` or an API elsewhere. Roles: control-plane (pipeline and job workflows),"
           + " tasks (simulate and shell tasks), infrastructure (container tasks as Kubernetes"
-          + " Jobs; --kubeconfig, else in-cluster config). Payloads are encrypted with $CAPSTAN_CODEC_KEYS"
+          + " Jobs; --kubeconfig, else in-cluster config), gpu (this host's CUDA devices, or"
+          + " --simulate-gpus N, on queue capstan-gpu@HOST). Payloads are encrypted with $CAPSTAN_CODEC_KEYS"
           + " when set: give every process the same keys.",
       "Example: capstan worker --role tasks --temporal 127.0.0.1:7233"
     })
@@ -58,7 +60,7 @@ public final class WorkerCommand implements Callable<Integer> {
       split = ",",
       converter = RoleConverter.class,
       description =
-          "The role(s) to run: control-plane, tasks, infrastructure (repeatable, or"
+          "The role(s) to run: control-plane, tasks, infrastructure, gpu (repeatable, or"
               + " comma-separated).")
   List<WorkerRole> roles;
 
@@ -100,6 +102,22 @@ public final class WorkerCommand implements Callable<Integer> {
       paramLabel = "NAME",
       description = "The host name reported with every attempt (default: this machine's).")
   String host;
+
+  @Option(
+      names = "--simulate-gpus",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "For the gpu role: serve N simulated devices instead of this machine's CUDA devices"
+              + " (default: CUDA; the role refuses to start on a machine without a usable GPU).")
+  int simulateGpus;
+
+  @Option(
+      names = "--gpu-label",
+      paramLabel = "KEY=VALUE",
+      description =
+          "For the gpu role: a label this host's devices offer to gpu tasks' labels (repeatable).")
+  java.util.Map<String, String> gpuLabels = new java.util.LinkedHashMap<>();
 
   @Option(
       names = "--max-concurrent-tasks",
@@ -163,6 +181,7 @@ public final class WorkerCommand implements Callable<Integer> {
             .withOutputs(outputs);
     Set<WorkerRole> chosen = EnumSet.copyOf(roles);
     String cluster = null;
+    String gpu = null;
     if (chosen.contains(WorkerRole.INFRASTRUCTURE)) {
       try {
         KubeTarget target = kube.target();
@@ -180,6 +199,28 @@ public final class WorkerCommand implements Callable<Integer> {
       }
     }
     settings = settings.withAws(new AwsSettings(awsEndpoint, simulatedAwsEndpoint));
+    if (chosen.contains(WorkerRole.GPU)) {
+      try {
+        io.capstan.gpu.GpuHost gpuHost =
+            simulateGpus > 0
+                ? new io.capstan.gpu.GpuHost(
+                    settings.hostName(),
+                    io.capstan.gpu.SimulatedGpus.of(
+                        settings.hostName(), simulateGpus, io.capstan.gpu.SimulatedGpus.sleeping()),
+                    gpuLabels)
+                : GpuHosts.cuda(settings.hostName(), gpuLabels);
+        settings = settings.withGpuHosts(List.of(gpuHost));
+        gpu = gpuHost.describe();
+      } catch (GpuHosts.NoGpuException e) {
+        err.println(
+            "capstan worker: the gpu role found no usable GPU: "
+                + e.getMessage()
+                + " (--simulate-gpus N serves simulated devices instead)");
+        err.flush();
+        stubs.shutdown();
+        return 1;
+      }
+    }
     WorkerSettings running = settings;
     RoleWorkers workers = RoleWorkers.start(client, chosen, running);
     Runtime.getRuntime()
@@ -201,17 +242,27 @@ public final class WorkerCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "capstan-worker-stop"));
-    out.println(banner(chosen, workers, settings, cluster));
+    out.println(banner(chosen, workers, settings, cluster, gpu));
     out.flush();
     stopped.await();
     return 0;
   }
 
   private String banner(
-      Set<WorkerRole> chosen, RoleWorkers workers, WorkerSettings settings, String cluster) {
+      Set<WorkerRole> chosen,
+      RoleWorkers workers,
+      WorkerSettings settings,
+      String cluster,
+      String gpu) {
     String queues =
         chosen.stream()
-            .map(role -> role.id() + " on " + role.taskQueue())
+            .map(
+                role ->
+                    role.id()
+                        + " on "
+                        + (role == WorkerRole.GPU
+                            ? TaskQueues.gpu(settings.hostName())
+                            : role.taskQueue()))
             .collect(Collectors.joining(", "));
     String executors =
         workers.executors().stream()
@@ -229,6 +280,7 @@ public final class WorkerCommand implements Callable<Integer> {
         + (executors.isEmpty() ? "" : "\n  Executors  " + executors)
         + (settings.outputs() == null ? "" : "\n  Outputs    " + settings.outputs().describe())
         + (cluster == null ? "" : "\n  Kubernetes " + cluster)
+        + (gpu == null ? "" : "\n  GPUs       " + gpu + ", in the GPU fleet")
         + "\nCtrl-C stops it; running attempts are retried by another worker.";
   }
 }

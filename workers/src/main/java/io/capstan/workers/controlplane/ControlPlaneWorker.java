@@ -4,6 +4,8 @@ import io.capstan.workers.WorkerSettings;
 import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.WorkerIdentity;
 import io.capstan.workflows.cluster.ClusterWorkflowImpl;
+import io.capstan.workflows.gpu.GpuFleetWorkflowImpl;
+import io.capstan.workflows.gpu.GpuTaskWorkflowImpl;
 import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
 import io.temporal.worker.Worker;
@@ -12,9 +14,10 @@ import io.temporal.worker.WorkerOptions;
 import java.util.Set;
 
 /**
- * The control plane's worker: pipeline and job workflows on {@link TaskQueues#CONTROL_PLANE}. It
- * runs no task executor; every task's activity goes to the queue of its capability. It is only
- * wiring; starting and stopping belong to the {@link WorkerFactory} it is registered with.
+ * The control plane's worker: pipeline, job, cluster and GPU fleet workflows on {@link
+ * TaskQueues#CONTROL_PLANE}. It runs no task executor; every task's activity goes to the queue of
+ * its capability. It is only wiring; starting and stopping belong to the {@link WorkerFactory} it
+ * is registered with.
  */
 public final class ControlPlaneWorker {
   public static final String ROLE = "control-plane";
@@ -32,7 +35,11 @@ public final class ControlPlaneWorker {
                     new WorkerIdentity(ROLE, settings.hostName(), pid(), Set.of()).toString())
                 .build());
     worker.registerWorkflowImplementationTypes(
-        PipelineWorkflowImpl.class, JobWorkflowImpl.class, ClusterWorkflowImpl.class);
+        PipelineWorkflowImpl.class,
+        JobWorkflowImpl.class,
+        ClusterWorkflowImpl.class,
+        GpuFleetWorkflowImpl.class,
+        GpuTaskWorkflowImpl.class);
     return worker;
   }
 

@@ -40,6 +40,16 @@ public interface GpuFleetWorkflow {
   @UpdateValidatorMethod(updateName = "acquire")
   void validateAcquire(LeaseTable.Request request);
 
+  /**
+   * A workflow's request for devices ({@code gpu} tasks ask this way: a workflow cannot send an
+   * Update). The fleet answers {@code replyTo} with {@link GpuTaskWorkflow#leaseGranted} once the
+   * devices are its, or {@link GpuTaskWorkflow#leaseRefused} when they can never be; a grant that
+   * cannot be delivered (the requester has ended) is released at once.
+   */
+  @SignalMethod(name = "requestLease")
+  void requestLease(LeaseRequest request);
+
+  /** Frees a lease, or withdraws a request still waiting; an unknown lease is no error. */
   @SignalMethod(name = "release")
   void release(String leaseId);
 
@@ -61,13 +71,27 @@ public interface GpuFleetWorkflow {
 
   record HostRegistration(String host, List<LeaseTable.Device> devices) {}
 
+  /**
+   * @param replyTo the workflow id the answer is signaled to
+   */
+  record LeaseRequest(LeaseTable.Request request, String replyTo) {}
+
+  /** Why a request can never be granted, signaled to its requester. */
+  record LeaseRefusal(String leaseId, String reason) {}
+
   record DeviceRef(String host, int device, String reason) {}
 
   record FleetEvent(String at, String type, String message) {}
 
+  /**
+   * The fleet as its status query shows it.
+   *
+   * @param holders the workflow holding (or waiting for) each lease requested by signal
+   */
   record FleetStatus(
       Map<String, List<LeaseTable.DeviceView>> hosts,
       Map<String, LeaseTable.Lease> leases,
+      Map<String, String> holders,
       List<String> waiting,
       List<FleetEvent> events) {}
 }

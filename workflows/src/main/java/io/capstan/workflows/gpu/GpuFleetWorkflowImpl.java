@@ -38,6 +38,13 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
   private final Map<String, Integer> generations = new LinkedHashMap<>();
   private final java.util.Set<String> validating = new java.util.LinkedHashSet<>();
   private final List<FleetEvent> events = new ArrayList<>();
+
+  /** The workflow that asked for each lease by signal, until its lease is released. */
+  private final Map<String, String> holders = new LinkedHashMap<>();
+
+  /** Requests by signal whose answer is not sent yet: granted or refused, it goes once. */
+  private final java.util.Set<String> unanswered = new java.util.LinkedHashSet<>();
+
   private Duration liveness = DEFAULT_LIVENESS;
   private GpuActivities.BurnInRequest validation;
 
@@ -66,6 +73,7 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
             + registration.devices().size()
             + " devices");
     watch(registration.host());
+    answerRequesters();
     return registration.devices().size();
   }
 
@@ -138,8 +146,53 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
       return;
     }
     table.release(leaseId, now());
+    holders.remove(leaseId);
+    unanswered.remove(leaseId);
     record("LeaseReleased", "lease " + leaseId + " released");
     validateDrained();
+    answerRequesters();
+  }
+
+  @Override
+  public void requestLease(LeaseRequest request) {
+    LeaseTable.Request wanted = request.request();
+    String id = wanted == null ? null : wanted.id();
+    if (id == null || id.isBlank() || request.replyTo() == null) {
+      record("LeaseRefused", "a lease request without an id or a requester was ignored");
+      return;
+    }
+    if (table.lease(id).isPresent()) {
+      // Asked again (the requester's signal was retried): the answer goes again.
+      holders.put(id, request.replyTo());
+      unanswered.add(id);
+      answerRequesters();
+      return;
+    }
+    if (table.isWaiting(id)) {
+      return;
+    }
+    LeaseTable.Outcome outcome = table.request(wanted, now());
+    if (outcome.refused() != null) {
+      record("LeaseRefused", "lease " + id + " refused: " + outcome.refused());
+      refuse(request.replyTo(), id, outcome.refused());
+      return;
+    }
+    holders.put(id, request.replyTo());
+    unanswered.add(id);
+    if (outcome.waiting()) {
+      record(
+          "LeaseQueued",
+          "lease "
+              + id
+              + " for "
+              + request.replyTo()
+              + " waits for "
+              + wanted.count()
+              + " devices, "
+              + outcome.position()
+              + " in line");
+    }
+    answerRequesters();
   }
 
   @Override
@@ -166,6 +219,7 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
     return new FleetStatus(
         table.devices(),
         table.leases(),
+        Map.copyOf(holders),
         table.waiting().stream().map(LeaseTable.Request::id).toList(),
         List.copyOf(events));
   }
@@ -226,6 +280,7 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
                 record("ValidationIgnored", gone.getMessage());
                 return null;
               }
+              answerRequesters();
               record(
                   passed ? "Restored" : "Retired",
                   "device "
@@ -255,6 +310,8 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
             ActivityOptions.newBuilder()
                 .setTaskQueue(TaskQueues.gpu(host))
                 .setStartToCloseTimeout(WATCH_SPAN)
+                // A host whose worker is gone never picks its watch up: that is lost too.
+                .setScheduleToStartTimeout(liveness)
                 .setHeartbeatTimeout(liveness)
                 .setCancellationType(ActivityCancellationType.TRY_CANCEL)
                 .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
@@ -278,6 +335,19 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
                           }
                           generations.remove(host);
                           List<LeaseTable.Lease> revoked = table.lose(host, now());
+                          for (LeaseTable.Lease lease : revoked) {
+                            String holder = holders.remove(lease.id());
+                            if (holder != null) {
+                              GpuTaskWorkflow task =
+                                  Workflow.newExternalWorkflowStub(GpuTaskWorkflow.class, holder);
+                              Async.procedure(
+                                      task::leaseRevoked,
+                                      new LeaseRefusal(
+                                          lease.id(), "host " + host + " stopped heartbeating"))
+                                  .exceptionally(gone -> null);
+                            }
+                          }
+                          answerRequesters();
                           record(
                               "HostLost",
                               "host "
@@ -293,6 +363,57 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
                         }));
     watches.put(host, scope);
     scope.run();
+  }
+
+  /**
+   * Sends each requester by signal its answer once there is one: its lease, or why it can no longer
+   * be granted (the fleet shrank under a waiting request). A grant that cannot be delivered, since
+   * its requester has ended, is released: no lease outlives the workflow that asked for it.
+   */
+  private void answerRequesters() {
+    for (String id : List.copyOf(unanswered)) {
+      java.util.Optional<LeaseTable.Lease> lease = table.lease(id);
+      String requester = holders.get(id);
+      if (lease.isPresent()) {
+        unanswered.remove(id);
+        record(
+            "LeaseGranted",
+            "lease "
+                + id
+                + " granted devices "
+                + lease.get().devices()
+                + " on "
+                + lease.get().host()
+                + " to "
+                + requester);
+        GpuTaskWorkflow holder = Workflow.newExternalWorkflowStub(GpuTaskWorkflow.class, requester);
+        Async.procedure(holder::leaseGranted, lease.get())
+            .exceptionally(
+                undelivered -> {
+                  record(
+                      "LeaseUndelivered",
+                      "lease " + id + " released: its requester " + requester + " has ended");
+                  release(id);
+                  return null;
+                });
+      } else if (!table.isWaiting(id)) {
+        unanswered.remove(id);
+        holders.remove(id);
+        String why = "the fleet no longer has the devices it needs";
+        record("LeaseRefused", "lease " + id + " refused: " + why);
+        refuse(requester, id, why);
+      }
+    }
+  }
+
+  private void refuse(String requester, String id, String why) {
+    GpuTaskWorkflow holder = Workflow.newExternalWorkflowStub(GpuTaskWorkflow.class, requester);
+    Async.procedure(holder::leaseRefused, new LeaseRefusal(id, why))
+        .exceptionally(
+            undelivered -> {
+              LOG.info("gpu fleet: the refusal of lease {} found no requester", id);
+              return null;
+            });
   }
 
   private void record(String type, String message) {

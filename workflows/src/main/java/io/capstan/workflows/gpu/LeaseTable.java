@@ -39,15 +39,18 @@ public final class LeaseTable {
    *
    * @param deviceName only devices of this name (e.g. {@code NVIDIA H200}); null for any
    * @param labels only hosts whose devices carry these labels
-   * @param sameHostAs only the host of this lease (affinity); null for any host
+   * @param host only this host (a task's {@code sameHostAs}, resolved to the host the earlier task
+   *     ran on); null for any host
    * @param excludedHosts never these hosts (a retry after its host was lost)
    */
+  // Requests recorded before a field was renamed or dropped still read: a fleet lives for years.
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
   public record Request(
       String id,
       int count,
       String deviceName,
       Map<String, String> labels,
-      String sameHostAs,
+      String host,
       Set<String> excludedHosts) {
     public Request {
       labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -78,11 +81,12 @@ public final class LeaseTable {
   private final Map<String, Host> hosts = new LinkedHashMap<>();
   private final Map<String, Lease> leases = new LinkedHashMap<>();
 
-  /** The host each lease ever had, so affinity holds after the lease itself was released. */
-  private final Map<String, String> leaseHosts = new LinkedHashMap<>();
-
   private final List<Request> waiting = new ArrayList<>();
-  private final List<Event> events = new ArrayList<>();
+
+  /** The latest {@link #EVENTS_KEPT} events: a fleet lives long, and its memory must not grow. */
+  private final java.util.ArrayDeque<Event> events = new java.util.ArrayDeque<>();
+
+  public static final int EVENTS_KEPT = 1000;
 
   /** A host's devices, as it registers (again after a restart): leases held on it stay. */
   public List<Lease> register(String host, List<Device> devices, long nowMillis) {
@@ -131,7 +135,7 @@ public final class LeaseTable {
         }
       }
     }
-    events.add(new Event(nowMillis, "release", leaseId, lease.host(), lease.devices()));
+    log(new Event(nowMillis, "release", leaseId, lease.host(), lease.devices()));
     return grantWaiting(nowMillis);
   }
 
@@ -145,7 +149,7 @@ public final class LeaseTable {
       if (lease.host().equals(host)) {
         leases.remove(lease.id());
         revoked.add(lease);
-        events.add(new Event(nowMillis, "revoke", lease.id(), host, lease.devices()));
+        log(new Event(nowMillis, "revoke", lease.id(), host, lease.devices()));
       }
     }
     hosts.remove(host);
@@ -182,14 +186,14 @@ public final class LeaseTable {
     Host entry = requireHost(host, device);
     entry.health.put(
         device, entry.holder.containsKey(device) ? Health.QUARANTINED : Health.VALIDATING);
-    events.add(new Event(nowMillis, "quarantine", null, host, List.of(device)));
+    log(new Event(nowMillis, "quarantine", null, host, List.of(device)));
   }
 
   /** The outcome of a device's re-validation: back in service, or retired. */
   public List<Lease> validated(String host, int device, boolean passed, long nowMillis) {
     Host entry = requireHost(host, device);
     entry.health.put(device, passed ? Health.IN_SERVICE : Health.RETIRED);
-    events.add(new Event(nowMillis, passed ? "restore" : "retire", null, host, List.of(device)));
+    log(new Event(nowMillis, passed ? "restore" : "retire", null, host, List.of(device)));
     return passed ? grantWaiting(nowMillis) : List.of();
   }
 
@@ -217,6 +221,13 @@ public final class LeaseTable {
 
   public List<Event> events() {
     return List.copyOf(events);
+  }
+
+  private void log(Event event) {
+    events.addLast(event);
+    if (events.size() > EVENTS_KEPT) {
+      events.removeFirst();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -261,8 +272,7 @@ public final class LeaseTable {
         }
         Lease lease = new Lease(request.id(), entry.getKey(), chosen, nowMillis);
         leases.put(request.id(), lease);
-        leaseHosts.put(request.id(), entry.getKey());
-        events.add(new Event(nowMillis, "grant", request.id(), entry.getKey(), chosen));
+        log(new Event(nowMillis, "grant", request.id(), entry.getKey(), chosen));
         return Optional.of(lease);
       }
     }
@@ -293,13 +303,7 @@ public final class LeaseTable {
             + " device"
             + (request.count() == 1 ? "" : "s")
             + (request.deviceName() == null ? "" : " of " + request.deviceName())
-            + (request.sameHostAs() == null
-                ? ""
-                : " on the host of "
-                    + request.sameHostAs()
-                    + " ("
-                    + leaseHosts.get(request.sameHostAs())
-                    + ")")
+            + (request.host() == null ? "" : " on host " + request.host())
             + " cannot be granted: the most any host has is "
             + best);
   }
@@ -308,8 +312,8 @@ public final class LeaseTable {
     if (request.excludedHosts().contains(host)) {
       return false;
     }
-    if (request.sameHostAs() != null) {
-      return host.equals(leaseHosts.get(request.sameHostAs()));
+    if (request.host() != null) {
+      return host.equals(request.host());
     }
     return true;
   }

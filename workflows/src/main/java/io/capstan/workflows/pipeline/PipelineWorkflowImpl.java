@@ -576,7 +576,19 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
             retry,
             timeout,
             workerRenders ? UnaryOperator.identity() : Templates.renderer(params, dag.outputs()),
-            inputs));
+            inputs,
+            gpuHost(task)));
+  }
+
+  /** The host a gpu task's {@code sameHostAs} names: where that ancestor ran; null for any. */
+  private String gpuHost(TaskSpec task) {
+    if (task.gpu() == null
+        || task.gpu().affinity() == null
+        || task.gpu().affinity().sameHostAs() == null) {
+      return null;
+    }
+    TaskState earlier = dag.state(task.gpu().affinity().sameHostAs());
+    return earlier == null ? null : earlier.host();
   }
 
   /**

@@ -70,6 +70,30 @@ public final class TaskOptions {
     return options.build();
   }
 
+  /**
+   * The wait before attempt {@code failed + 1}, after attempt {@code failed} (1-based) failed, as
+   * Temporal would schedule it under {@link #retryOptions}: for workflow code that retries itself
+   * (a {@code gpu} task leases devices anew for every attempt).
+   */
+  public static Duration retryDelay(RetrySpec retry, int failed) {
+    RetrySpec spec = retry.orElse(RetrySpec.DEFAULT);
+    int n = Math.max(1, failed);
+    if (spec.backoff() == Backoff.EXPONENTIAL) {
+      Duration initial = positiveOr(spec.initial(), FALLBACK_INTERVAL);
+      double multiplier = spec.multiplier() == null ? 2.0 : Math.max(1.0, spec.multiplier());
+      double millis = initial.toMillis() * Math.pow(multiplier, n - 1);
+      Duration delay = Duration.ofMillis((long) Math.min(millis, Long.MAX_VALUE / 2.0));
+      if (spec.max() != null
+          && spec.max().compareTo(initial) >= 0
+          && delay.compareTo(spec.max()) > 0) {
+        return spec.max();
+      }
+      return delay;
+    }
+    Duration interval = positiveOr(spec.interval(), positiveOr(spec.initial(), FALLBACK_INTERVAL));
+    return spec.backoff() == Backoff.LINEAR ? interval.multipliedBy(n) : interval;
+  }
+
   /** Attempts in total, the first included; Temporal reads 0 as unlimited, Capstan never does. */
   public static int maxAttempts(RetrySpec retry) {
     Integer attempts = retry.orElse(RetrySpec.DEFAULT).maxAttempts();

@@ -8,6 +8,7 @@ import io.temporal.common.converter.Values;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.failure.TimeoutFailure;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +75,11 @@ public record TaskResult(
           outcome.host(),
           outcome.outputRef());
     }
-    Throwable cause = failure instanceof ActivityFailure ? failure.getCause() : failure;
+    // A gpu task is a child workflow: its failure wraps the task's own as an activity's does.
+    Throwable cause =
+        failure instanceof ActivityFailure || failure instanceof ChildWorkflowFailure
+            ? failure.getCause()
+            : failure;
     if (cause instanceof CanceledFailure) {
       return canceled("canceled");
     }

@@ -2,11 +2,17 @@ package io.capstan.workflows.task;
 
 import io.capstan.definitions.executor.Executor;
 import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.definitions.executor.GpuSpec;
 import io.capstan.definitions.pipeline.RetrySpec;
 import io.capstan.workflows.TaskQueues;
+import io.capstan.workflows.gpu.GpuTaskWorkflow;
+import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.ActivityStub;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.ChildWorkflowCancellationType;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -27,6 +33,13 @@ public final class TaskRun {
    * the infrastructure queue; before it, a container task failed at once as unsupported.
    */
   public static final String CONTAINER_EXECUTOR = "container-executor";
+
+  /**
+   * The {@code Workflow.getVersion} change id of running {@code gpu} tasks as {@link
+   * GpuTaskWorkflow} children on leased devices; before it, a gpu task failed at once as
+   * unsupported.
+   */
+  public static final String GPU_EXECUTOR = "gpu-executor";
 
   private final String task;
   private final CancellationScope scope;
@@ -72,6 +85,23 @@ public final class TaskRun {
       Duration timeout,
       UnaryOperator<String> render,
       TaskInputs inputs) {
+    return start(runId, namespace, task, executor, retry, timeout, render, inputs, null);
+  }
+
+  /**
+   * As above, for a {@code gpu} task that must run on {@code gpuHost} (its {@code sameHostAs},
+   * resolved to the host the earlier task ran on); null for any host.
+   */
+  public static TaskRun start(
+      String runId,
+      String namespace,
+      String task,
+      Executor executor,
+      RetrySpec retry,
+      Duration timeout,
+      UnaryOperator<String> render,
+      TaskInputs inputs,
+      String gpuHost) {
     RetrySpec effective = retry.orElse(RetrySpec.DEFAULT);
     TaskContext context = new TaskContext(runId, task, effective, namespace);
     // An untyped stub: a typed one would re-read the interface by reflection for every task,
@@ -85,7 +115,9 @@ public final class TaskRun {
     Promise<TaskOutcome>[] outcome = new Promise[1];
     CancellationScope scope =
         Workflow.newCancellationScope(
-            () -> outcome[0] = call(activities, context, executor, render, inputs));
+            () ->
+                outcome[0] =
+                    call(activities, context, executor, render, inputs, gpuHost, perAttempt));
     scope.run();
     Promise<TaskResult> result =
         outcome[0].handle((done, failure) -> TaskResult.of(done, failure, maxAttempts, perAttempt));
@@ -138,7 +170,9 @@ public final class TaskRun {
       TaskContext context,
       Executor executor,
       UnaryOperator<String> render,
-      TaskInputs inputs) {
+      TaskInputs inputs,
+      String gpuHost,
+      Duration perAttempt) {
     ExecutorKind kind;
     try {
       kind = executor.executorKind();
@@ -165,8 +199,37 @@ public final class TaskRun {
                   TaskOutcome.class,
                   new ContainerRequest(context, executor.container().render(render), inputs))
               : unsupported(kind);
-      case GPU -> unsupported(kind);
+      case GPU ->
+          Workflow.getVersion(GPU_EXECUTOR, Workflow.DEFAULT_VERSION, 1) >= 1
+              ? gpu(context, executor.gpu(), gpuHost, perAttempt)
+              : unsupported(kind);
     };
+  }
+
+  /**
+   * A gpu task as a child workflow: it leases devices for each attempt and releases them however
+   * the attempt ends. Canceling the task waits until the child has released; a parent that is
+   * terminated asks the child to cancel, so no lease outlives its run.
+   */
+  private static Promise<TaskOutcome> gpu(
+      TaskContext context, GpuSpec gpu, String host, Duration perAttempt) {
+    String id =
+        context.runId()
+            + "/"
+            + context.task()
+            + "/gpu-"
+            + Workflow.randomUUID().toString().substring(0, 8);
+    GpuTaskWorkflow child =
+        Workflow.newChildWorkflowStub(
+            GpuTaskWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(id)
+                .setStaticSummary(TaskOptions.summary(context.task()))
+                .setCancellationType(ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED)
+                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+                .build());
+    return Async.function(
+        child::run, new GpuTaskWorkflow.GpuTaskInput(context, gpu, host, perAttempt));
   }
 
   private static Promise<TaskOutcome> unsupported(ExecutorKind kind) {

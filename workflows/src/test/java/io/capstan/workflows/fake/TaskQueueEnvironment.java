@@ -1,6 +1,7 @@
 package io.capstan.workflows.fake;
 
 import io.capstan.workflows.TaskQueues;
+import io.capstan.workflows.gpu.GpuTaskWorkflowImpl;
 import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
 import io.capstan.workflows.task.ContainerActivities;
@@ -51,7 +52,7 @@ public final class TaskQueueEnvironment
             .build();
     Worker workflows = environment.newWorker(controlPlane, options);
     workflows.registerWorkflowImplementationTypes(
-        PipelineWorkflowImpl.class, JobWorkflowImpl.class);
+        PipelineWorkflowImpl.class, JobWorkflowImpl.class, GpuTaskWorkflowImpl.class);
     Worker tasks = environment.newWorker(TaskQueues.TASKS, options);
     tasks.registerActivitiesImplementations(activities);
     if (activities instanceof ContainerActivities) {

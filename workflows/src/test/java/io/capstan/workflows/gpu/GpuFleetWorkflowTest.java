@@ -206,7 +206,7 @@ class GpuFleetWorkflowTest {
         fleet.acquire(new LeaseTable.Request("prep", 1, null, null, null, null));
     assertThat(first.host()).isEqualTo("gpu-2");
     LeaseTable.Lease near =
-        fleet.acquire(new LeaseTable.Request("train", 3, null, null, "prep", null));
+        fleet.acquire(new LeaseTable.Request("train", 3, null, null, first.host(), null));
     assertThat(near.host()).isEqualTo("gpu-2");
     register("gpu-1", 4);
 

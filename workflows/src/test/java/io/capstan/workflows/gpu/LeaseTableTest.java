@@ -116,7 +116,9 @@ class LeaseTableTest {
     table.release("prepare", 2);
     // Fill the first host's neighbours to make a wrong choice likely.
     LeaseTable.Lease next =
-        table.request(new LeaseTable.Request("train", 2, null, null, "prepare", null), 3).granted();
+        table
+            .request(new LeaseTable.Request("train", 2, null, null, first.host(), null), 3)
+            .granted();
     assertThat(next.host()).isEqualTo(first.host());
 
     LeaseTable.Lease elsewhere =

@@ -296,7 +296,8 @@ class JobWorkflowTest {
   }
 
   @Test
-  @DisplayName("with a gpu executor fails at once, non-retryably, saying why")
+  @DisplayName(
+      "with a gpu executor and no GPU fleet fails at once, non-retryably, saying how to get one")
   void gpuRefused(WorkflowClient client, WorkflowOptions options) {
     JobSpec spec =
         new JobSpec(
@@ -316,7 +317,8 @@ class JobWorkflowTest {
     assertThat(failure.getType()).isEqualTo(JobWorkflowImpl.FAILED);
     assertThat(failure.isNonRetryable()).isTrue();
     assertThat(failure.getOriginalMessage())
-        .isEqualTo("main failed: no worker serves gpu tasks yet");
+        .startsWith("main failed: no GPU fleet is running: no GPU host has registered")
+        .contains("capstan worker --role gpu");
     assertThat(run.status().tasks().get("main").attempts()).isZero();
     assertThat(FAKE.attempts()).isEmpty();
   }

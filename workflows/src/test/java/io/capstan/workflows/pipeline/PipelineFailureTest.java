@@ -205,7 +205,7 @@ class PipelineFailureTest {
   }
 
   @Test
-  @DisplayName("fails a gpu task at once: no worker serves it yet")
+  @DisplayName("fails a gpu task at once when no GPU fleet runs, saying how to start one")
   void gpuTask(WorkflowClient client, WorkflowOptions options) {
     PipelineWorkflow run =
         Runs.startPipeline(client, options, PipelineInput.of(pipeline(gpu("g")), Map.of()));
@@ -213,7 +213,8 @@ class PipelineFailureTest {
     ApplicationFailure failure = Runs.failure(run);
 
     assertThat(failure.getOriginalMessage())
-        .isEqualTo("task failed: 'g': no worker serves gpu tasks yet");
+        .startsWith("task failed: 'g': no GPU fleet is running")
+        .contains("capstan worker --role gpu");
     TaskState g = run.status().tasks().get("g");
     assertThat(g.state()).isEqualTo(TaskPhase.FAILED);
     assertThat(g.attempts()).isZero();

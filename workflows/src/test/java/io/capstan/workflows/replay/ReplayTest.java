@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.capstan.workflows.cluster.ClusterWorkflowImpl;
 import io.capstan.workflows.gpu.GpuFleetWorkflowImpl;
+import io.capstan.workflows.gpu.GpuTaskWorkflowImpl;
 import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineInput;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
@@ -59,6 +60,33 @@ class ReplayTest {
   void gpuFleetQuarantine() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
         "histories/gpu-fleet-quarantine.json", GpuFleetWorkflowImpl.class);
+  }
+
+  @Test
+  @DisplayName(
+      "100 gpu tasks through the fleet: leases by signal, a host lost and its leases revoked, a bad"
+          + " device quarantined and retired; the pipeline of the tasks; a task that moved host")
+  void gpuTasksHostLost() throws Exception {
+    WorkflowReplayer.replayWorkflowExecution(
+        gzipped("histories/gpu-fleet-host-lost.json.gz"), GpuFleetWorkflowImpl.class);
+    // The tasks' child ids are made from the run's id: replay under the id it was recorded with.
+    WorkflowExecutionHistory pipeline = gzipped("histories/pipeline-gpu-tasks.json.gz");
+    WorkflowReplayer.replayWorkflowExecution(
+        WorkflowExecutionHistory.fromJson(
+            pipeline.toJson(false),
+            pipeline
+                .getEvents()
+                .get(6)
+                .getStartChildWorkflowExecutionInitiatedEventAttributes()
+                .getWorkflowId()
+                .split("/")[0]),
+        PipelineWorkflowImpl.class);
+    // A task's lease ids are made from its workflow id, which the grants in its history name.
+    WorkflowReplayer.replayWorkflowExecution(
+        WorkflowExecutionHistory.fromJson(
+            resource("histories/gpu-task-host-lost.json"),
+            "run-a720a4fc-0355-49a3-9cd1-9f8abf91c1ee/burn-47/gpu-7a6eb9a2"),
+        GpuTaskWorkflowImpl.class);
   }
 
   @Test

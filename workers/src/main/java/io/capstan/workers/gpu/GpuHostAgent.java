@@ -1,0 +1,123 @@
+package io.capstan.workers.gpu;
+
+import io.capstan.gpu.GpuHost;
+import io.capstan.gpu.HostLiveness;
+import io.capstan.workflows.TaskQueues;
+import io.capstan.workflows.gpu.GpuFleetWorkflow;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.WorkerFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The GPU role of one process: a worker per GPU host on that host's queue, and each host's
+ * membership of the fleet. A host registers (update-with-start, so the first one starts the fleet)
+ * once its worker polls, retrying while the control plane is not there yet; and it registers again
+ * whenever its liveness watch has been quiet for longer than the fleet waits — the fleet gave it up
+ * (a network partition, a paused process) and it must join anew rather than stay out for good.
+ */
+public final class GpuHostAgent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GpuHostAgent.class);
+
+  /** The fleet's settings when a host starts it: liveness and validation by default. */
+  public static final GpuFleetWorkflow.FleetInput FLEET_DEFAULTS =
+      new GpuFleetWorkflow.FleetInput(null, null);
+
+  /** How often membership is checked. */
+  static final Duration CHECK_EVERY = Duration.ofSeconds(5);
+
+  private final WorkflowClient client;
+  private final List<GpuHost> hosts;
+  private final GpuFleetWorkflow.FleetInput fleet;
+  private final HostLiveness liveness = new HostLiveness();
+  private final Map<String, Instant> registeredAt = new ConcurrentHashMap<>();
+  private final Set<String> announced = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "capstan-gpu-membership");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  private GpuHostAgent(
+      WorkflowClient client, List<GpuHost> hosts, GpuFleetWorkflow.FleetInput fleet) {
+    this.client = client;
+    this.hosts = List.copyOf(hosts);
+    this.fleet = fleet;
+  }
+
+  /** Creates each host's worker on {@code factory}; call {@link #join()} once it polls. */
+  public static GpuHostAgent register(
+      WorkerFactory factory, List<GpuHost> hosts, GpuFleetWorkflow.FleetInput fleet) {
+    GpuHostAgent agent = new GpuHostAgent(factory.getWorkflowClient(), hosts, fleet);
+    for (GpuHost host : hosts) {
+      GpuWorker.register(factory, host, agent.liveness);
+    }
+    return agent;
+  }
+
+  /** Registers every host now and keeps them registered, in the background. */
+  public GpuHostAgent join() {
+    scheduler.scheduleWithFixedDelay(this::check, 0, CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** Whether every host has registered at least once. */
+  public boolean joined() {
+    return registeredAt.keySet().containsAll(hosts.stream().map(GpuHost::host).toList());
+  }
+
+  public List<GpuHost> hosts() {
+    return hosts;
+  }
+
+  private void check() {
+    Duration timeout =
+        fleet.livenessTimeout() == null
+            ? GpuFleetWorkflow.DEFAULT_LIVENESS
+            : fleet.livenessTimeout();
+    for (GpuHost host : hosts) {
+      Instant registered = registeredAt.get(host.host());
+      Instant beat = liveness.lastBeat(host.host()).orElse(registered);
+      Instant now = Instant.now();
+      boolean quiet =
+          registered == null
+              || (beat != null
+                  && beat.isBefore(now.minus(timeout.multipliedBy(2)))
+                  && registered.isBefore(now.minus(timeout.multipliedBy(2))));
+      if (!quiet) {
+        continue;
+      }
+      try {
+        int devices = host.register(client, TaskQueues.CONTROL_PLANE, fleet);
+        registeredAt.put(host.host(), now);
+        if (announced.add(host.host())) {
+          LOG.info("GPU host {} joined the fleet with {} devices", host.host(), devices);
+        } else {
+          LOG.warn("GPU host {} registered again: its liveness watch had gone quiet", host.host());
+        }
+      } catch (RuntimeException e) {
+        LOG.info(
+            "GPU host {} could not register yet ({}); retrying in {}s",
+            host.host(),
+            e.getMessage(),
+            CHECK_EVERY.toSeconds());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+  }
+}
