@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestInstance;
  * any configuration.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class WorkerRolesIT {
   private static final String SHELL_PIPELINE =
       """
@@ -47,6 +48,7 @@ class WorkerRolesIT {
   private CapstanRuntime runtime;
   private Http http;
   private Process worker;
+  private Process gpuWorker;
 
   @BeforeAll
   void start() {
@@ -64,12 +66,16 @@ class WorkerRolesIT {
     if (worker != null && worker.isAlive()) {
       worker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
+    if (gpuWorker != null && gpuWorker.isAlive()) {
+      gpuWorker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
     if (runtime != null) {
       runtime.close();
     }
   }
 
   @Test
+  @org.junit.jupiter.api.Order(1)
   @DisplayName(
       "with no tasks worker a shell pipeline is refused naming the queue; a worker process started"
           + " beside up then runs it")
@@ -118,11 +124,79 @@ class WorkerRolesIT {
     assertThat(Files.readString(log)).contains("stopped");
   }
 
+  private static final String GPU_PIPELINE =
+      """
+      apiVersion: capstan.io/v1
+      kind: Pipeline
+      metadata: {name: remote-gpus}
+      spec:
+        tasks:
+          - name: burn
+            gpu: {devices: 2, op: burn-in, duration: 3s}
+          - name: measure
+            dependsOn: [burn]
+            gpu: {devices: 1, op: bandwidth, affinity: {sameHostAs: burn}}
+      """;
+
+  @Test
+  @org.junit.jupiter.api.Order(2)
+  @DisplayName(
+      "a gpu role on a machine without a GPU refuses to start in one line; with simulated devices"
+          + " it joins the fleet, and gpu tasks submitted through the API run on its devices")
+  void gpuWorkerProcessServesGpuTasks() throws Exception {
+    Path state = Files.createDirectories(this.state);
+    Process cuda = startWorker(state.resolve("cuda.log"), "gpu", "gpu-cuda");
+    assertThat(cuda.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(cuda.exitValue()).isEqualTo(1);
+    assertThat(Files.readString(state.resolve("cuda.log")))
+        .contains("capstan worker: the gpu role found no usable GPU: ")
+        .contains("(--simulate-gpus N serves simulated devices instead)");
+
+    HttpResponse<String> refused = http.post("/api/v1/runs", "application/yaml", GPU_PIPELINE);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+    assertThat(Http.json(refused).path("details").get(0).path("message").asText())
+        .startsWith("no GPU host is in the GPU fleet");
+
+    Path log = state.resolve("gpu.log");
+    gpuWorker = startWorker(log, "gpu", "gpu-remote", "--simulate-gpus", "2");
+    HttpResponse<String> accepted =
+        Eventually.get(
+            Duration.ofSeconds(60),
+            () -> {
+              HttpResponse<String> answer =
+                  http.post("/api/v1/runs", "application/yaml", GPU_PIPELINE);
+              assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+              return answer;
+            });
+    String id = Http.json(accepted).path("id").asText();
+    JsonNode run =
+        Eventually.await(
+            "run " + id + " to end",
+            () -> Http.json(http.get("/api/v1/runs/" + id)),
+            r -> !r.path("status").asText().equals("RUNNING"));
+
+    assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+    JsonNode burn = run.path("tasks").path("burn");
+    assertThat(burn.path("host").asText()).isEqualTo("gpu-remote");
+    JsonNode output =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(burn.path("output").asText());
+    assertThat(output.path("devices").toString()).isEqualTo("[0,1]");
+    assertThat(output.path("results").get(0).path("passed").asBoolean()).isTrue();
+    assertThat(run.path("tasks").path("measure").path("host").asText()).isEqualTo("gpu-remote");
+    assertThat(Files.readString(log))
+        .contains("Roles      gpu on " + TaskQueues.gpu("gpu-remote"))
+        .contains("GPUs       gpu-remote: 2 × Simulated H200");
+  }
+
   private HttpResponse<String> submit() {
     return http.post("/api/v1/runs", "application/yaml", SHELL_PIPELINE);
   }
 
   private Process startWorker(Path log) {
+    return startWorker(log, "tasks", "second-worker");
+  }
+
+  private Process startWorker(Path log, String role, String host, String... more) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command =
         List.of(
@@ -132,11 +206,13 @@ class WorkerRolesIT {
             "io.capstan.app.CapstanMain",
             "worker",
             "--role",
-            "tasks",
+            role,
             "--temporal",
             runtime.temporal().address(),
             "--host",
-            "second-worker");
+            host);
+    command = new java.util.ArrayList<>(command);
+    command.addAll(List.of(more));
     try {
       return new ProcessBuilder(command)
           .redirectErrorStream(true)
