@@ -80,7 +80,21 @@ public final class JobSpecs {
     List<io.fabric8.kubernetes.api.model.EnvVar> env =
         spec.env().stream().map(JobSpecs::envVar).toList();
     List<io.fabric8.kubernetes.api.model.Toleration> tolerations =
-        spec.tolerations().stream().map(JobSpecs::toleration).toList();
+        new java.util.ArrayList<>(spec.tolerations().stream().map(JobSpecs::toleration).toList());
+    if (wanted != null
+        && wanted.gpu() != null
+        && wanted.gpu() > 0
+        && tolerations.stream().noneMatch(t -> GPU_RESOURCE.equals(t.getKey()))) {
+      // GPU pools are tainted nvidia.com/gpu so that other pods stay off them; a pod that asks
+      // for GPUs tolerates that taint, as Kubernetes' ExtendedResourceToleration admission does.
+      // The request itself keeps it off nodes without GPUs.
+      tolerations.add(
+          new TolerationBuilder()
+              .withKey(GPU_RESOURCE)
+              .withOperator("Exists")
+              .withEffect("NoSchedule")
+              .build());
+    }
 
     JobBuilder job =
         new JobBuilder()

@@ -83,6 +83,56 @@ class JobSpecsTest {
 
   @Test
   @DisplayName(
+      "a container asking for GPUs tolerates the nvidia.com/gpu taint of GPU pools, once; one that"
+          + " asks for none does not")
+  void gpuToleration() {
+    ContainerSpec gpus =
+        new ContainerSpec(
+            "registry.example/train:0.9",
+            List.of("train"),
+            List.of(),
+            List.of(),
+            new Resources(null, null, 1),
+            Map.of(),
+            List.of(new Toleration("dedicated", "Equal", "ml", "NoSchedule")),
+            null);
+    PodSpec pod =
+        JobSpecs.job("t-a1", "team-a", "run", "t", 1, gpus, Duration.ofMinutes(1), Duration.ZERO)
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    assertThat(pod.getTolerations())
+        .extracting(t -> t.getKey() + ":" + t.getOperator() + ":" + t.getEffect())
+        .containsExactly("dedicated:Equal:NoSchedule", "nvidia.com/gpu:Exists:NoSchedule");
+
+    PodSpec own =
+        JobSpecs.job("t-a1", "team-a", "run", "t", 1, SPEC, Duration.ofMinutes(1), Duration.ZERO)
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    assertThat(own.getTolerations()).hasSize(1);
+
+    ContainerSpec cpu =
+        new ContainerSpec(
+            "registry.example/etl:1",
+            List.of(),
+            List.of(),
+            List.of(),
+            new Resources("1", null, null),
+            Map.of(),
+            List.of(),
+            null);
+    assertThat(
+            JobSpecs.job("t-a1", "team-a", "run", "t", 1, cpu, Duration.ofMinutes(1), Duration.ZERO)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getTolerations())
+        .isNullOrEmpty();
+  }
+
+  @Test
+  @DisplayName(
       "the simulate block becomes pod annotations: the first failAttempts exit 1, later ones"
           + " with exitCode")
   void simulationAnnotations() {
