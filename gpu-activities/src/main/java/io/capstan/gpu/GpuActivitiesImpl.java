@@ -75,6 +75,18 @@ public final class GpuActivitiesImpl implements GpuActivities {
                       return new DeviceBurnIn(device, false, verdict.rates(), failed.get());
                     }
                   }
+                  Long uncorrectable = backend.devices().get(device).eccDoubleBit();
+                  if (uncorrectable != null && uncorrectable > 0) {
+                    // DCGM's rule: a device with double-bit errors needs a reset or a swap,
+                    // however well it computes now. The volatile count clears on reset.
+                    return new DeviceBurnIn(
+                        device,
+                        false,
+                        verdict.rates(),
+                        uncorrectable
+                            + " uncorrectable (double-bit) ECC errors: the device needs a reset"
+                            + " (nvidia-smi -r) or a replacement");
+                  }
                   return new DeviceBurnIn(device, true, verdict.rates(), null);
                 }));
       }

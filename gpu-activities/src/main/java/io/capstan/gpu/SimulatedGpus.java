@@ -22,7 +22,9 @@ public final class SimulatedGpus implements GpuBackend {
     /** From the fault window on, results differ slightly (a bad SM, corrupt memory). */
     WRONG_RESULTS,
     /** From the fault window on, every call fails: the device fell off the bus. */
-    LOST
+    LOST,
+    /** Reports uncorrectable (double-bit) ECC errors from the start; computes correctly. */
+    ECC
   }
 
   /**
@@ -101,7 +103,7 @@ public final class SimulatedGpus implements GpuBackend {
               70.0,
               0.0,
               0L,
-              device.fault() == Fault.WRONG_RESULTS ? 1L : 0L,
+              device.fault() == Fault.WRONG_RESULTS || device.fault() == Fault.ECC ? 1L : 0L,
               0L));
     }
     return infos;
@@ -111,7 +113,10 @@ public final class SimulatedGpus implements GpuBackend {
   public GemmWindow gemm(int index, Precision precision, int size, long nanos) {
     Device device = device(index);
     int window = windows.incrementAndGet(index);
-    boolean faulty = device.fault() != Fault.NONE && window >= device.faultWindow();
+    boolean faulty =
+        device.fault() != Fault.NONE
+            && device.fault() != Fault.ECC
+            && window >= device.faultWindow();
     if (faulty && device.fault() == Fault.LOST) {
       throw new GpuDeviceLostException(
           index,

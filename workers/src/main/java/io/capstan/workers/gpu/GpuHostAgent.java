@@ -3,6 +3,7 @@ package io.capstan.workers.gpu;
 import io.capstan.gpu.GpuHost;
 import io.capstan.gpu.HostLiveness;
 import io.capstan.workflows.TaskQueues;
+import io.capstan.workflows.gpu.GpuDeviceInfo;
 import io.capstan.workflows.gpu.GpuFleetWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.WorkerFactory;
@@ -41,6 +42,10 @@ public final class GpuHostAgent implements AutoCloseable {
   private final HostLiveness liveness = new HostLiveness();
   private final Map<String, Instant> registeredAt = new ConcurrentHashMap<>();
   private final Set<String> announced = ConcurrentHashMap.newKeySet();
+
+  /** The uncorrectable ECC count last reported per host/device, so each rise is reported once. */
+  private final Map<String, Long> eccReported = new ConcurrentHashMap<>();
+
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -82,6 +87,46 @@ public final class GpuHostAgent implements AutoCloseable {
   }
 
   private void check() {
+    try {
+      membership();
+      ecc();
+    } catch (RuntimeException e) {
+      // A scheduled task that throws is never run again: membership must go on.
+      LOG.warn("GPU host membership check failed: {}", e.toString());
+    }
+  }
+
+  /**
+   * Quarantines each device whose uncorrectable (double-bit) ECC count rose: the fleet drains it
+   * and re-validates it, and the burn-in fails while the errors stand (a reset clears them).
+   */
+  private void ecc() {
+    for (GpuHost host : hosts) {
+      if (!registeredAt.containsKey(host.host())) {
+        continue;
+      }
+      for (GpuDeviceInfo device : host.backend().devices()) {
+        Long count = device.eccDoubleBit();
+        String key = host.host() + "/" + device.index();
+        if (count == null || count <= eccReported.getOrDefault(key, 0L)) {
+          continue;
+        }
+        client
+            .newWorkflowStub(GpuFleetWorkflow.class, GpuFleetWorkflow.ID)
+            .quarantine(
+                new GpuFleetWorkflow.DeviceRef(
+                    host.host(), device.index(), count + " uncorrectable (double-bit) ECC errors"));
+        eccReported.put(key, count);
+        LOG.warn(
+            "GPU host {} device {}: {} uncorrectable ECC errors, quarantined",
+            host.host(),
+            device.index(),
+            count);
+      }
+    }
+  }
+
+  private void membership() {
     Duration timeout =
         fleet.livenessTimeout() == null
             ? GpuFleetWorkflow.DEFAULT_LIVENESS

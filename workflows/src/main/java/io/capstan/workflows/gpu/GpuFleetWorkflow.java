@@ -57,6 +57,13 @@ public interface GpuFleetWorkflow {
   @SignalMethod(name = "quarantine")
   void quarantine(DeviceRef device);
 
+  /**
+   * An operator's word that a quarantined or retired device is good again (replaced, or cleared by
+   * the vendor's diagnostics): it goes back in service at once.
+   */
+  @SignalMethod(name = "restore")
+  void restore(DeviceRef device);
+
   @QueryMethod(name = "status")
   FleetStatus status();
 
@@ -64,8 +71,29 @@ public interface GpuFleetWorkflow {
    * @param livenessTimeout how long a host may go without a heartbeat before it counts as lost;
    *     null for {@link #DEFAULT_LIVENESS}
    * @param validation the burn-in a quarantined device must pass to come back
+   * @param historyLimit the history length past which the fleet continues as new; null for {@code
+   *     10000}
+   * @param carry what the previous run left; null for a new fleet
    */
-  record FleetInput(Duration livenessTimeout, GpuActivities.BurnInRequest validation) {}
+  record FleetInput(
+      Duration livenessTimeout,
+      GpuActivities.BurnInRequest validation,
+      Integer historyLimit,
+      FleetCarry carry) {
+    public FleetInput(Duration livenessTimeout, GpuActivities.BurnInRequest validation) {
+      this(livenessTimeout, validation, null, null);
+    }
+  }
+
+  /**
+   * What a fleet carries into its next run when it continues as new: the lease table, who holds or
+   * waits for each lease, the requests not answered yet, and the recent events.
+   */
+  record FleetCarry(
+      LeaseTable.Snapshot table,
+      Map<String, String> holders,
+      List<String> unanswered,
+      List<FleetEvent> events) {}
 
   Duration DEFAULT_LIVENESS = Duration.ofSeconds(30);
 

@@ -33,7 +33,10 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,252}");
   private static final Logger LOG = Workflow.getLogger(GpuFleetWorkflowImpl.class);
 
-  private final LeaseTable table = new LeaseTable();
+  /** The history length past which the fleet continues as new once it is quiet. */
+  static final int HISTORY_LIMIT = 10_000;
+
+  private LeaseTable table = new LeaseTable();
   private final Map<String, CancellationScope> watches = new LinkedHashMap<>();
   private final Map<String, Integer> generations = new LinkedHashMap<>();
   private final java.util.Set<String> validating = new java.util.LinkedHashSet<>();
@@ -46,6 +49,7 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
   private final java.util.Set<String> unanswered = new java.util.LinkedHashSet<>();
 
   private Duration liveness = DEFAULT_LIVENESS;
+  private int historyLimit = HISTORY_LIMIT;
   private GpuActivities.BurnInRequest validation;
 
   @Override
@@ -58,8 +62,59 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
             ? input.validation()
             : new GpuActivities.BurnInRequest(
                 List.of(), "bf16", 8192, Duration.ofSeconds(60), Duration.ofSeconds(10), null);
-    // The fleet lives as long as the namespace; its work happens in its handlers.
-    Workflow.await(() -> false);
+    if (input != null && input.historyLimit() != null) {
+      historyLimit = input.historyLimit();
+    }
+    FleetCarry carry = input == null ? null : input.carry();
+    if (carry != null) {
+      table = LeaseTable.restore(carry.table());
+      holders.putAll(carry.holders());
+      unanswered.addAll(carry.unanswered());
+      events.addAll(carry.events());
+      // Every host is watched afresh; one that died meanwhile is never picked up and is lost.
+      for (String host : table.devices().keySet()) {
+        watch(host);
+      }
+      validateDrained();
+      answerRequesters();
+    }
+    // The fleet lives as long as the namespace; its work happens in its handlers. Its history
+    // does not: once long, and with no Update or validation in flight, it continues as new.
+    Workflow.await(
+        () ->
+            Workflow.getInfo().getHistoryLength() > historyLimit
+                || Workflow.getInfo().isContinueAsNewSuggested());
+    Workflow.await(() -> validating.isEmpty() && Workflow.isEveryHandlerFinished());
+    record("ContinuedAsNew", "history is long: the fleet continues in a new run");
+    Workflow.continueAsNew(
+        new FleetInput(
+            liveness,
+            validation,
+            historyLimit,
+            new FleetCarry(
+                table.snapshot(),
+                Map.copyOf(holders),
+                List.copyOf(unanswered),
+                List.copyOf(events))));
+  }
+
+  @Override
+  public void restore(DeviceRef device) {
+    try {
+      table.restoreDevice(device.host(), device.device(), now());
+    } catch (IllegalArgumentException unknown) {
+      record("RestoreIgnored", unknown.getMessage());
+      return;
+    }
+    record(
+        "Restored",
+        "device "
+            + device.device()
+            + " of "
+            + device.host()
+            + " restored to service by an operator"
+            + (device.reason() == null ? "" : ": " + device.reason()));
+    answerRequesters();
   }
 
   @Override
@@ -93,6 +148,21 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
 
   @Override
   public LeaseTable.Lease acquire(LeaseTable.Request request) {
+    java.util.Optional<LeaseTable.Lease> held = table.lease(request.id());
+    if (held.isPresent()) {
+      // The same request again (a client retrying an Update that reached an earlier run of the
+      // fleet): the same lease, never a second one.
+      return held.get();
+    }
+    if (table.isWaiting(request.id())) {
+      Workflow.await(() -> table.lease(request.id()).isPresent() || !table.isWaiting(request.id()));
+      return table
+          .lease(request.id())
+          .orElseThrow(
+              () ->
+                  ApplicationFailure.newNonRetryableFailure(
+                      "lease " + request.id() + " can no longer be granted", "LeaseRefused"));
+    }
     LeaseTable.Outcome outcome = table.request(request, now());
     if (outcome.refused() != null) {
       record("LeaseRefused", "lease " + request.id() + " refused: " + outcome.refused());
@@ -134,9 +204,6 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
     if (request.count() < 1) {
       throw new IllegalArgumentException(
           "a lease is for at least one device, not " + request.count());
-    }
-    if (table.lease(request.id()).isPresent() || table.isWaiting(request.id())) {
-      throw new IllegalArgumentException("lease " + request.id() + " is already held or waiting");
     }
   }
 

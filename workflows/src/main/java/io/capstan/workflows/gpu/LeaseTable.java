@@ -88,6 +88,63 @@ public final class LeaseTable {
 
   public static final int EVENTS_KEPT = 1000;
 
+  /**
+   * The table as a value a continued fleet starts from: every host's devices, health and holders,
+   * the leases and the waiting requests, in order. (The event log is not carried: it is bounded and
+   * the fleet's history has it.)
+   */
+  public record Snapshot(
+      Map<String, HostSnapshot> hosts, List<Lease> leases, List<Request> waiting) {}
+
+  /** One host's part of a {@link Snapshot}; device indices as map keys. */
+  public record HostSnapshot(
+      List<Device> devices, Map<Integer, Health> health, Map<Integer, String> holder) {}
+
+  public Snapshot snapshot() {
+    Map<String, HostSnapshot> view = new LinkedHashMap<>();
+    hosts.forEach(
+        (name, host) ->
+            view.put(
+                name,
+                new HostSnapshot(
+                    List.copyOf(host.devices.values()),
+                    new LinkedHashMap<>(host.health),
+                    new LinkedHashMap<>(host.holder))));
+    return new Snapshot(view, List.copyOf(leases.values()), List.copyOf(waiting));
+  }
+
+  /** A table as {@code snapshot} left it. */
+  public static LeaseTable restore(Snapshot snapshot) {
+    LeaseTable table = new LeaseTable();
+    if (snapshot == null) {
+      return table;
+    }
+    snapshot
+        .hosts()
+        .forEach(
+            (name, saved) -> {
+              Host host = new Host();
+              saved.devices().forEach(d -> host.devices.put(d.index(), d));
+              host.health.putAll(saved.health());
+              host.holder.putAll(saved.holder());
+              table.hosts.put(name, host);
+            });
+    snapshot.leases().forEach(lease -> table.leases.put(lease.id(), lease));
+    table.waiting.addAll(snapshot.waiting());
+    return table;
+  }
+
+  /**
+   * An operator's word that a device is good again (replaced, or cleared by the vendor's tools):
+   * back in service from any health, and granted to what waits.
+   */
+  public List<Lease> restoreDevice(String host, int device, long nowMillis) {
+    Host entry = requireHost(host, device);
+    entry.health.put(device, Health.IN_SERVICE);
+    log(new Event(nowMillis, "restore", null, host, List.of(device)));
+    return grantWaiting(nowMillis);
+  }
+
   /** A host's devices, as it registers (again after a restart): leases held on it stay. */
   public List<Lease> register(String host, List<Device> devices, long nowMillis) {
     Host entry = hosts.computeIfAbsent(host, h -> new Host());

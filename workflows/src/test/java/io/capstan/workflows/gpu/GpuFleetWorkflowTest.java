@@ -285,4 +285,65 @@ class GpuFleetWorkflowTest {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  @DisplayName(
+      "a long history continues as new carrying leases, waiting requests and quarantines; an"
+          + " operator restores a device by signal")
+  void continuesAsNew() {
+    WorkflowClient client = environment.getWorkflowClient();
+    String controlPlane = WorkflowStub.fromTyped(fleet).getOptions().orElseThrow().getTaskQueue();
+    GpuFleetWorkflow small =
+        client.newWorkflowStub(
+            GpuFleetWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(controlPlane)
+                .setWorkflowId("small-fleet-" + UUID.randomUUID())
+                .build());
+    String firstRun =
+        WorkflowClient.start(
+                small::run, new GpuFleetWorkflow.FleetInput(Duration.ofSeconds(30), null, 60, null))
+            .getRunId();
+    List<LeaseTable.Device> devices =
+        List.of(
+            new LeaseTable.Device(0, "NVIDIA H200", Map.of()),
+            new LeaseTable.Device(1, "NVIDIA H200", Map.of()));
+    small.registerHost(new GpuFleetWorkflow.HostRegistration("gpu-1", devices));
+    LeaseTable.Lease held =
+        small.acquire(new LeaseTable.Request("held", 1, null, null, null, null));
+    small.quarantine(new GpuFleetWorkflow.DeviceRef("gpu-1", held.devices().get(0), "ECC"));
+    // Churn until the history passes its limit.
+    for (int i = 0; i < 12; i++) {
+      small.acquire(new LeaseTable.Request("churn-" + i, 1, null, null, null, null));
+      small.release("churn-" + i);
+    }
+    Awaitility.await("a new run")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                !WorkflowStub.fromTyped(small)
+                    .describe()
+                    .getExecution()
+                    .getRunId()
+                    .equals(firstRun));
+    WorkflowStub waiting = WorkflowStub.fromTyped(small);
+    WorkflowUpdateHandle<LeaseTable.Lease> both =
+        waiting.startUpdate(
+            UpdateOptions.newBuilder(LeaseTable.Lease.class)
+                .setUpdateName("acquire")
+                .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+                .build(),
+            new LeaseTable.Request("both", 2, null, null, null, null));
+    GpuFleetWorkflow.FleetStatus status = small.status();
+    assertThat(status.leases()).containsOnlyKeys("held");
+    assertThat(status.hosts().get("gpu-1").get(held.devices().get(0)).health())
+        .isEqualTo(LeaseTable.Health.QUARANTINED);
+    assertThat(status.events()).anyMatch(e -> e.type().equals("ContinuedAsNew"));
+
+    // The quarantined device drains, fails nothing here (its burn-in passes), and both are
+    // granted; an operator's restore is taken as well.
+    small.release("held");
+    small.restore(new GpuFleetWorkflow.DeviceRef("gpu-1", held.devices().get(0), "swapped"));
+    assertThat(both.getResult(30, TimeUnit.SECONDS).devices()).containsExactly(0, 1);
+  }
 }
