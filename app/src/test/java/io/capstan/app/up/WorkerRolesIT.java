@@ -183,6 +183,21 @@ class WorkerRolesIT {
     assertThat(output.path("devices").toString()).isEqualTo("[0,1]");
     assertThat(output.path("results").get(0).path("passed").asBoolean()).isTrue();
     assertThat(run.path("tasks").path("measure").path("host").asText()).isEqualTo("gpu-remote");
+    // The fleet's and the tasks' metrics come out of the control plane, on up's /metrics.
+    String metrics =
+        Eventually.get(
+            Duration.ofSeconds(30),
+            () -> {
+              String current = http.get("/metrics").body();
+              assertThat(current)
+                  .contains("capstan_gpu_devices{")
+                  .contains("capstan_gpu_lease_wait_seconds")
+                  .contains("capstan_gpu_burn_in_tflops{");
+              return current;
+            });
+    assertThat(metrics)
+        .containsPattern("capstan_gpu_devices\\{[^}]*state=\"in_service\"[^}]*} 2.0")
+        .containsPattern("capstan_gpu_burn_in_tflops\\{[^}]*host=\"gpu-remote\"");
     assertThat(Files.readString(log))
         .contains("Roles      gpu on " + TaskQueues.gpu("gpu-remote"))
         .contains("GPUs       gpu-remote: 2 × Simulated H200");

@@ -106,6 +106,7 @@ public final class GpuHostAgent implements AutoCloseable {
         continue;
       }
       for (GpuDeviceInfo device : host.backend().devices()) {
+        publish(host.host(), device);
         Long count = device.eccDoubleBit();
         String key = host.host() + "/" + device.index();
         if (count == null || count <= eccReported.getOrDefault(key, 0L)) {
@@ -123,6 +124,32 @@ public final class GpuHostAgent implements AutoCloseable {
             device.index(),
             count);
       }
+    }
+  }
+
+  /**
+   * The device's inventory as gauges on the process's Temporal metrics scope, which {@code capstan
+   * up} serves on {@code /metrics}; fields the host cannot read are left out.
+   */
+  private void publish(String host, GpuDeviceInfo device) {
+    com.uber.m3.tally.Scope scope =
+        client
+            .getWorkflowServiceStubs()
+            .getOptions()
+            .getMetricsScope()
+            .tagged(Map.of("host", host, "device", Integer.toString(device.index())));
+    scope.gauge("capstan_gpu_memory_bytes").update(device.memoryBytes());
+    if (device.temperatureCelsius() != null) {
+      scope.gauge("capstan_gpu_temperature_celsius").update(device.temperatureCelsius());
+    }
+    if (device.powerWatts() != null) {
+      scope.gauge("capstan_gpu_power_watts").update(device.powerWatts());
+    }
+    if (device.utilizationPercent() != null) {
+      scope.gauge("capstan_gpu_utilization_ratio").update(device.utilizationPercent() / 100.0);
+    }
+    if (device.eccDoubleBit() != null) {
+      scope.gauge("capstan_gpu_ecc_uncorrectable_errors").update(device.eccDoubleBit());
     }
   }
 

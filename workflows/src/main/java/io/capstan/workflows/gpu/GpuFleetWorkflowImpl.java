@@ -45,6 +45,9 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
   /** The workflow that asked for each lease by signal, until its lease is released. */
   private final Map<String, String> holders = new LinkedHashMap<>();
 
+  /** When each request not yet granted arrived, for the lease wait time. */
+  private final Map<String, Long> requestedAt = new LinkedHashMap<>();
+
   /** Requests by signal whose answer is not sent yet: granted or refused, it goes once. */
   private final java.util.Set<String> unanswered = new java.util.LinkedHashSet<>();
 
@@ -163,7 +166,8 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
                   ApplicationFailure.newNonRetryableFailure(
                       "lease " + request.id() + " can no longer be granted", "LeaseRefused"));
     }
-    LeaseTable.Outcome outcome = table.request(request, now());
+    long asked = now();
+    LeaseTable.Outcome outcome = table.request(request, asked);
     if (outcome.refused() != null) {
       record("LeaseRefused", "lease " + request.id() + " refused: " + outcome.refused());
       throw ApplicationFailure.newNonRetryableFailure(outcome.refused(), "LeaseRefused");
@@ -190,6 +194,9 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
                             + request.id()
                             + " can no longer be granted: the fleet lost the devices it needs",
                         "LeaseRefused"));
+    Workflow.getMetricsScope()
+        .timer("capstan_gpu_lease_wait")
+        .record(com.uber.m3.util.Duration.ofMillis(Math.max(0, now() - asked)));
     record(
         "LeaseGranted",
         "lease " + lease.id() + " granted devices " + lease.devices() + " on " + lease.host());
@@ -246,6 +253,7 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
     }
     holders.put(id, request.replyTo());
     unanswered.add(id);
+    requestedAt.put(id, now());
     if (outcome.waiting()) {
       record(
           "LeaseQueued",
@@ -443,6 +451,7 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
       String requester = holders.get(id);
       if (lease.isPresent()) {
         unanswered.remove(id);
+        leaseWaited(id, now());
         record(
             "LeaseGranted",
             "lease "
@@ -466,6 +475,7 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
       } else if (!table.isWaiting(id)) {
         unanswered.remove(id);
         holders.remove(id);
+        requestedAt.remove(id);
         String why = "the fleet no longer has the devices it needs";
         record("LeaseRefused", "lease " + id + " refused: " + why);
         refuse(requester, id, why);
@@ -483,8 +493,47 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
             });
   }
 
+  /**
+   * The fleet's gauges, in Prometheus terms on the worker's {@code /metrics} (the SDK suppresses
+   * them while replaying): devices by state, leases held and requests waiting.
+   */
+  private void publishGauges() {
+    Map<LeaseTable.Health, Integer> byState = new java.util.EnumMap<>(LeaseTable.Health.class);
+    for (LeaseTable.Health health : LeaseTable.Health.values()) {
+      byState.put(health, 0);
+    }
+    table
+        .devices()
+        .values()
+        .forEach(list -> list.forEach(d -> byState.merge(d.health(), 1, Integer::sum)));
+    byState.forEach(
+        (health, count) ->
+            Workflow.getMetricsScope()
+                .tagged(Map.of("state", health.name().toLowerCase(java.util.Locale.ROOT)))
+                .gauge("capstan_gpu_devices")
+                .update(count));
+    Workflow.getMetricsScope().gauge("capstan_gpu_leases_held").update(table.leases().size());
+    Workflow.getMetricsScope()
+        .gauge("capstan_gpu_lease_requests_waiting")
+        .update(table.waiting().size());
+  }
+
+  /** How long a granted request waited, from its arrival: the lease wait time histogram. */
+  private void leaseWaited(String id, long grantedAt) {
+    Long asked = requestedAt.remove(id);
+    if (asked != null) {
+      Workflow.getMetricsScope()
+          .timer("capstan_gpu_lease_wait")
+          .record(com.uber.m3.util.Duration.ofMillis(Math.max(0, grantedAt - asked)));
+    }
+  }
+
   private void record(String type, String message) {
     LOG.info("gpu fleet: {}", message);
+    publishGauges();
+    if (type.equals("Quarantined")) {
+      Workflow.getMetricsScope().counter("capstan_gpu_quarantines").inc(1);
+    }
     events.add(new FleetEvent(Instant.ofEpochMilli(now()).toString(), type, message));
     if (events.size() > EVENTS_KEPT) {
       events.remove(0);

@@ -238,6 +238,21 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
                         gpu.minTflops())),
                 lease);
         output.put("results", result.devices());
+        for (GpuActivities.DeviceBurnIn device : result.devices()) {
+          if (!device.windowTflops().isEmpty()) {
+            Workflow.getMetricsScope()
+                .tagged(
+                    Map.of(
+                        "host",
+                        lease.host(),
+                        "device",
+                        Integer.toString(device.index()),
+                        "dtype",
+                        gpu.dtype() == null ? "bf16" : gpu.dtype()))
+                .gauge("capstan_gpu_burn_in_tflops")
+                .update(device.windowTflops().get(device.windowTflops().size() - 1));
+          }
+        }
         if (!result.passed()) {
           List<String> why = new ArrayList<>();
           for (GpuActivities.DeviceBurnIn device : result.devices()) {
