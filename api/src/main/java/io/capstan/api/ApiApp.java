@@ -7,6 +7,7 @@ import static io.javalin.apibuilder.ApiBuilder.post;
 
 import io.capstan.api.auth.Authenticator;
 import io.capstan.api.codec.CodecController;
+import io.capstan.api.gpu.GpuController;
 import io.capstan.api.http.HttpMetrics;
 import io.capstan.api.http.Json;
 import io.capstan.api.http.JsonErrorHandler;
@@ -66,6 +67,7 @@ public final class ApiApp {
         new RunLogs(new RunInspector(temporalRuns, deps.temporal(), segments), deps.outputs());
     SchedulesController schedules = new SchedulesController(jobSchedules);
     ValidationController validation = new ValidationController(intake);
+    GpuController gpu = new GpuController(deps.client());
     SystemController system =
         new SystemController(
             deps.temporal(), deps.metrics(), deps.servedExecutors(), deps.kubernetes(), deps.aws());
@@ -125,6 +127,13 @@ public final class ApiApp {
                                       post("trigger", schedules::trigger);
                                       post("backfill", schedules::backfill);
                                     });
+                              });
+                          path(
+                              "gpu",
+                              () -> {
+                                get(gpu::get);
+                                post("hosts/{host}/devices/{device}/quarantine", gpu::quarantine);
+                                post("hosts/{host}/devices/{device}/restore", gpu::restore);
                               });
                           post("validate", validation::validate);
                           get("info", system::info);

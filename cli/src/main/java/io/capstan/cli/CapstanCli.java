@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
       ScheduleCommand.class,
       ValidateCommand.class,
       ClusterCommand.class,
+      GpuCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class CapstanCli {

@@ -89,12 +89,15 @@ public final class Authenticator {
     return OPEN.contains(path) || (path.equals(METRICS_PATH) && !security.metricsProtected());
   }
 
+  static final String GPU_PATH = "/api/v1/gpu";
+
   static boolean isCodec(String path) {
     return path.equals(CODEC_PATH) || path.startsWith(CODEC_PATH + "/");
   }
 
   private static Role requiredRole(HandlerType method, String path) {
-    if (path.equals(METRICS_PATH)) {
+    if (path.equals(METRICS_PATH) || path.equals(GPU_PATH) || path.startsWith(GPU_PATH + "/")) {
+      // The GPU fleet is every namespace's: its leases name other tenants' runs.
       return Role.ADMIN;
     }
     return method == HandlerType.GET || method == HandlerType.HEAD ? Role.VIEWER : Role.OPERATOR;

@@ -262,6 +262,14 @@ class OpenApiDocumentTest {
               "POST /api/v1/schedules/{id}/backfill",
               http.post("/api/v1/schedules/schedule-a-b/backfill", "{}", Http.JSON));
           conforms("GET /api/v1/info", http.get("/api/v1/info"));
+          conforms("GET /api/v1/gpu", http.get("/api/v1/gpu"));
+          conforms(
+              "POST /api/v1/gpu/hosts/{host}/devices/{device}/quarantine",
+              http.post("/api/v1/gpu/hosts/h/devices/0/quarantine", "", Http.JSON));
+          conforms(
+              "POST /api/v1/gpu/hosts/{host}/devices/{device}/restore",
+              http.post(
+                  "/api/v1/gpu/hosts/h/devices/x/restore", "{\"reason\": \"ok\"}", Http.JSON));
           conforms("GET /healthz", http.get("/healthz"));
           conforms(
               "POST /codec/decode", http.post("/codec/decode", "{\"payloads\": []}", Http.JSON));

@@ -198,9 +198,57 @@ class WorkerRolesIT {
     assertThat(metrics)
         .containsPattern("capstan_gpu_devices\\{[^}]*state=\"in_service\"[^}]*} 2.0")
         .containsPattern("capstan_gpu_burn_in_tflops\\{[^}]*host=\"gpu-remote\"");
+    // An operator looks at the fleet and takes a device out and back with the CLI.
+    String api = runtime.apiUrl();
+    CliRun status = cli("--api", api, "gpu", "status");
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    assertThat(status.out())
+        .contains("gpu-remote")
+        .contains("IN_SERVICE")
+        .contains("0 leases held");
+    CliRun quarantined =
+        cli("--api", api, "gpu", "quarantine", "gpu-remote", "1", "--reason", "fan noise");
+    assertThat(quarantined.exitCode()).as(quarantined.err()).isZero();
+    assertThat(quarantined.out()).contains("device 1 of gpu-remote quarantined");
+    CliRun unknown = cli("--api", api, "gpu", "restore", "gpu-remote", "7");
+    assertThat(unknown.exitCode()).isNotZero();
+    assertThat(unknown.err()).contains("host gpu-remote has no device 7").contains("0, 1");
+    // Drained at once (no lease held it), its re-validation burn-in (a minute) starts.
+    Eventually.await(
+        "device 1 out of service",
+        () -> Http.json(http.get("/api/v1/gpu")),
+        f ->
+            f.path("events").toString().contains("fan noise")
+                && f.path("hosts")
+                    .path("gpu-remote")
+                    .get(1)
+                    .path("health")
+                    .asText()
+                    .equals("VALIDATING"));
+    CliRun restored = cli("--api", api, "gpu", "restore", "gpu-remote", "1");
+    assertThat(restored.exitCode()).as(restored.err()).isZero();
+    Eventually.await(
+        "device 1 back in service",
+        () -> Http.json(http.get("/api/v1/gpu")),
+        f ->
+            f.path("hosts").path("gpu-remote").get(1).path("health").asText().equals("IN_SERVICE"));
+
     assertThat(Files.readString(log))
         .contains("Roles      gpu on " + TaskQueues.gpu("gpu-remote"))
         .contains("GPUs       gpu-remote: 2 × Simulated H200");
+  }
+
+  /** One CLI invocation: its exit code and what it printed. */
+  record CliRun(int exitCode, String out, String err) {}
+
+  private static CliRun cli(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cli = io.capstan.cli.CapstanCli.commandLine();
+    cli.setOut(new java.io.PrintWriter(out, true));
+    cli.setErr(new java.io.PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new CliRun(code, out.toString(), err.toString());
   }
 
   private HttpResponse<String> submit() {
