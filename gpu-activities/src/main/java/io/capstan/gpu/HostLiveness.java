@@ -14,6 +14,10 @@ import java.time.Duration;
 public final class HostLiveness implements HostActivities {
   private static final Duration FLOOR = Duration.ofMillis(50);
 
+  /** Opened when the worker stops: every watch ends at once, and its result is still reported. */
+  private final java.util.concurrent.CountDownLatch stopping =
+      new java.util.concurrent.CountDownLatch(1);
+
   private final java.util.Map<String, java.time.Instant> lastBeats =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -26,6 +30,14 @@ public final class HostLiveness implements HostActivities {
     return java.util.Optional.ofNullable(lastBeats.get(host));
   }
 
+  /**
+   * Ends every watch now, before the worker shuts down: the fleet's next watch finds no worker to
+   * pick it up and counts the host lost within its liveness timeout.
+   */
+  public void stop() {
+    stopping.countDown();
+  }
+
   @Override
   public void watch(String host) {
     ActivityExecutionContext context = Activity.getExecutionContext();
@@ -36,17 +48,17 @@ public final class HostLiveness implements HostActivities {
       every = FLOOR;
     }
     try {
-      while (true) {
+      do {
         context.heartbeat(host);
         lastBeats.put(host, java.time.Instant.now());
-        Thread.sleep(every.toMillis());
-      }
+      } while (!stopping.await(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
     } catch (ActivityCompletionException canceledOrGone) {
       // The fleet canceled the watch (a newer registration replaced it) or the span ended.
     } catch (InterruptedException shuttingDown) {
-      // The worker is stopping: the host is going away, and the fleet should know it now.
+      // The worker is stopping. The watch ends quietly: the fleet's next watch finds no worker
+      // to pick it up (its schedule-to-start timeout) and counts the host lost within the
+      // liveness timeout, as it would for a host that died.
       Thread.currentThread().interrupt();
-      throw Activity.wrap(shuttingDown);
     }
   }
 }

@@ -12,6 +12,7 @@ import io.capstan.app.worker.GpuHosts;
 import io.capstan.app.worker.KubeFlags;
 import io.capstan.app.worker.TaskFlags;
 import io.capstan.definitions.executor.ExecutorKind;
+import io.capstan.workers.WorkerRole;
 import io.capstan.workers.WorkerSettings;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -386,6 +387,9 @@ public final class UpCommand implements Callable<Integer> {
     text.append("  Workers    ")
         .append(
             runtime.config().roles().stream()
+                .filter(
+                    role ->
+                        role != WorkerRole.GPU || !runtime.config().worker().gpuHosts().isEmpty())
                 .map(role -> role.id() + " on " + role.taskQueue())
                 .collect(Collectors.joining(", ")))
         .append(" (more: capstan worker --role tasks)\n");

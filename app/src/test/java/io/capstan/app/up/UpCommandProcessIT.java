@@ -59,7 +59,9 @@ class UpCommandProcessIT {
         .contains("Executors  simulate, shell")
         .contains(
             "Workers    control-plane on capstan-control-plane, tasks on capstan-tasks,"
-                + " infrastructure on capstan-infrastructure (more: capstan worker --role tasks)")
+                + " infrastructure on capstan-infrastructure, gpu on capstan-gpu@HOST (more: capstan"
+                + " worker --role tasks)")
+        .contains("GPUs       2 simulated hosts × 4 devices (sim-gpu-0, sim-gpu-1)")
         // A checkout with neither the Kubernetes binaries nor the script to build them: up goes
         // on without container tasks and says why.
         .contains(

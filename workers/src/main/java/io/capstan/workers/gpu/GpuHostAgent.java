@@ -188,8 +188,10 @@ public final class GpuHostAgent implements AutoCloseable {
     }
   }
 
+  /** Stops keeping the hosts registered and ends their liveness watches (the worker stops next). */
   @Override
   public void close() {
     scheduler.shutdownNow();
+    liveness.stop();
   }
 }
