@@ -45,6 +45,7 @@ class ExamplesTest {
             "long-pipeline.yaml",
             "scheduled-job.yaml",
             "container-pipeline.yaml",
+            "gpu-pipeline.yaml",
             "cluster.yaml");
   }
 
@@ -60,9 +61,11 @@ class ExamplesTest {
     if (file.getFileName().toString().equals("nightly-etl.yaml")) {
       return;
     }
-    // Container tasks run on the local cluster ./capstan up starts (or the one it is given).
+    // Container tasks run on the local cluster ./capstan up starts (or the one it is given), gpu
+    // tasks on its simulated GPU hosts.
     Set<ExecutorKind> runnable =
-        EnumSet.of(ExecutorKind.SIMULATE, ExecutorKind.SHELL, ExecutorKind.CONTAINER);
+        EnumSet.of(
+            ExecutorKind.SIMULATE, ExecutorKind.SHELL, ExecutorKind.CONTAINER, ExecutorKind.GPU);
     for (Definition definition : DefinitionParser.parse(Examples.read(file))) {
       if (definition instanceof PipelineDefinition pipeline) {
         assertThat(pipeline.spec().tasks())
@@ -79,7 +82,7 @@ class ExamplesTest {
   }
 
   @Test
-  void theSpecExampleUsesTheExecutorsThatAreNotServedYet() {
+  void theSpecExampleUsesContainerAndGpuTasks() {
     PipelineDefinition pipeline =
         (PipelineDefinition) DefinitionParser.parse(Examples.read("nightly-etl.yaml")).get(0);
 
