@@ -33,6 +33,12 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,252}");
   private static final Logger LOG = Workflow.getLogger(GpuFleetWorkflowImpl.class);
 
+  /**
+   * The {@code Workflow.getVersion} change id of taking back leases past their time limit; fleets
+   * started before it never expired a lease.
+   */
+  static final String LEASE_EXPIRY = "lease-expiry";
+
   /** The history length past which the fleet continues as new once it is quiet. */
   static final int HISTORY_LIMIT = 10_000;
 
@@ -83,10 +89,22 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
     }
     // The fleet lives as long as the namespace; its work happens in its handlers. Its history
     // does not: once long, and with no Update or validation in flight, it continues as new.
-    Workflow.await(
-        () ->
-            Workflow.getInfo().getHistoryLength() > historyLimit
-                || Workflow.getInfo().isContinueAsNewSuggested());
+    if (Workflow.getVersion(LEASE_EXPIRY, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      // Leases with a time limit are taken back when it passes: a timer only while one is held.
+      while (!historyLong()) {
+        Long next = table.nextExpiry();
+        if (next == null) {
+          Workflow.await(() -> historyLong() || table.nextExpiry() != null);
+        } else {
+          Workflow.await(
+              Duration.ofMillis(Math.max(1, next - now())),
+              () -> historyLong() || !next.equals(table.nextExpiry()));
+        }
+        expireLeases();
+      }
+    } else {
+      Workflow.await(this::historyLong);
+    }
     Workflow.await(() -> validating.isEmpty() && Workflow.isEveryHandlerFinished());
     record("ContinuedAsNew", "history is long: the fleet continues in a new run");
     Workflow.continueAsNew(
@@ -99,6 +117,37 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
                 Map.copyOf(holders),
                 List.copyOf(unanswered),
                 List.copyOf(events))));
+  }
+
+  private boolean historyLong() {
+    return Workflow.getInfo().getHistoryLength() > historyLimit
+        || Workflow.getInfo().isContinueAsNewSuggested();
+  }
+
+  /** Takes back expired leases and tells their holders, if they still listen. */
+  private void expireLeases() {
+    for (LeaseTable.Lease lease : table.expire(now())) {
+      String holder = holders.remove(lease.id());
+      record(
+          "LeaseExpired",
+          "lease "
+              + lease.id()
+              + " expired: its holder"
+              + (holder == null ? "" : " " + holder)
+              + " kept devices "
+              + lease.devices()
+              + " of "
+              + lease.host()
+              + " past its time limit without releasing them");
+      if (holder != null) {
+        GpuTaskWorkflow task = Workflow.newExternalWorkflowStub(GpuTaskWorkflow.class, holder);
+        Async.procedure(
+                task::leaseRevoked, new LeaseRefusal(lease.id(), "the lease passed its time limit"))
+            .exceptionally(gone -> null);
+      }
+    }
+    validateDrained();
+    answerRequesters();
   }
 
   @Override

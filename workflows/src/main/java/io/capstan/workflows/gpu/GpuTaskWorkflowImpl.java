@@ -161,7 +161,13 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
     GpuSpec gpu = input.gpu();
     LeaseTable.Request request =
         new LeaseTable.Request(
-            leaseId, gpu.devices(), gpu.deviceName(), gpu.labels(), input.host(), excluded);
+            leaseId,
+            gpu.devices(),
+            gpu.deviceName(),
+            gpu.labels(),
+            input.host(),
+            excluded,
+            leaseLimit(input.attemptTimeout()).toMillis());
     try {
       fleet.requestLease(
           new GpuFleetWorkflow.LeaseRequest(request, Workflow.getInfo().getWorkflowId()));
@@ -181,6 +187,18 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
     }
     return granted.remove(leaseId);
   }
+
+  /**
+   * How long an attempt may hold its lease: no attempt runs longer (its pickup and its timeout), so
+   * a lease still held past that belongs to a task that ended without releasing it (terminated
+   * outright), and the fleet takes it back.
+   */
+  static Duration leaseLimit(Duration attemptTimeout) {
+    return PICKUP_TIMEOUT.plus(TaskOptions.attemptTimeout(attemptTimeout)).plus(LEASE_MARGIN);
+  }
+
+  /** Slack on top of an attempt's longest run before its lease is taken back. */
+  static final Duration LEASE_MARGIN = Duration.ofMinutes(5);
 
   /** Runs the task's operation on the leased devices; its output is a JSON summary. */
   private String perform(

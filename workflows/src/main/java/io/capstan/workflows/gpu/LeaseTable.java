@@ -42,6 +42,8 @@ public final class LeaseTable {
    * @param host only this host (a task's {@code sameHostAs}, resolved to the host the earlier task
    *     ran on); null for any host
    * @param excludedHosts never these hosts (a retry after its host was lost)
+   * @param ttlMillis how long a granted lease may be held before the fleet takes it back (its
+   *     holder can no longer be using it: its attempt has timed out); null for no limit
    */
   // Requests recorded before a field was renamed or dropped still read: a fleet lives for years.
   @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
@@ -51,15 +53,37 @@ public final class LeaseTable {
       String deviceName,
       Map<String, String> labels,
       String host,
-      Set<String> excludedHosts) {
+      Set<String> excludedHosts,
+      Long ttlMillis) {
     public Request {
       labels = labels == null ? Map.of() : Map.copyOf(labels);
       excludedHosts = excludedHosts == null ? Set.of() : Set.copyOf(excludedHosts);
     }
+
+    /** A request whose lease is held until released or revoked. */
+    public Request(
+        String id,
+        int count,
+        String deviceName,
+        Map<String, String> labels,
+        String host,
+        Set<String> excludedHosts) {
+      this(id, count, deviceName, labels, host, excludedHosts, null);
+    }
   }
 
-  /** Devices granted to a request. */
-  public record Lease(String id, String host, List<Integer> devices, long grantedAtMillis) {}
+  /**
+   * Devices granted to a request.
+   *
+   * @param expiresAtMillis when the fleet takes the lease back; null for never
+   */
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+  public record Lease(
+      String id, String host, List<Integer> devices, long grantedAtMillis, Long expiresAtMillis) {
+    public Lease(String id, String host, List<Integer> devices, long grantedAtMillis) {
+      this(id, host, devices, grantedAtMillis, null);
+    }
+  }
 
   /** What became of a request when it came in. */
   public record Outcome(Lease granted, String refused, int position) {
@@ -214,6 +238,45 @@ public final class LeaseTable {
     return revoked;
   }
 
+  /**
+   * Takes back the leases whose time is up (their holders' attempts have ended without a release: a
+   * holder terminated outright) and grants what waits; answers the leases taken back.
+   */
+  public List<Lease> expire(long nowMillis) {
+    List<Lease> expired = new ArrayList<>();
+    for (Lease lease : List.copyOf(leases.values())) {
+      if (lease.expiresAtMillis() != null && lease.expiresAtMillis() <= nowMillis) {
+        leases.remove(lease.id());
+        Host host = hosts.get(lease.host());
+        if (host != null) {
+          for (int device : lease.devices()) {
+            host.holder.remove(device);
+            if (host.health.get(device) == Health.QUARANTINED) {
+              host.health.put(device, Health.VALIDATING);
+            }
+          }
+        }
+        log(new Event(nowMillis, "expire", lease.id(), lease.host(), lease.devices()));
+        expired.add(lease);
+      }
+    }
+    if (!expired.isEmpty()) {
+      grantWaiting(nowMillis);
+    }
+    return expired;
+  }
+
+  /** When the next lease expires; null when none will. */
+  public Long nextExpiry() {
+    Long next = null;
+    for (Lease lease : leases.values()) {
+      if (lease.expiresAtMillis() != null && (next == null || lease.expiresAtMillis() < next)) {
+        next = lease.expiresAtMillis();
+      }
+    }
+    return next;
+  }
+
   /** Every device by host, with its health and the lease holding it (null when free). */
   public Map<String, List<DeviceView>> devices() {
     Map<String, List<DeviceView>> view = new LinkedHashMap<>();
@@ -327,7 +390,13 @@ public final class LeaseTable {
         for (int device : chosen) {
           entry.getValue().holder.put(device, request.id());
         }
-        Lease lease = new Lease(request.id(), entry.getKey(), chosen, nowMillis);
+        Lease lease =
+            new Lease(
+                request.id(),
+                entry.getKey(),
+                chosen,
+                nowMillis,
+                request.ttlMillis() == null ? null : nowMillis + request.ttlMillis());
         leases.put(request.id(), lease);
         log(new Event(nowMillis, "grant", request.id(), entry.getKey(), chosen));
         return Optional.of(lease);

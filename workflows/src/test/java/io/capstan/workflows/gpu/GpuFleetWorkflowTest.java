@@ -346,4 +346,23 @@ class GpuFleetWorkflowTest {
     small.restore(new GpuFleetWorkflow.DeviceRef("gpu-1", held.devices().get(0), "swapped"));
     assertThat(both.getResult(30, TimeUnit.SECONDS).devices()).containsExactly(0, 1);
   }
+
+  @Test
+  @DisplayName(
+      "a lease past its time limit (its holder ended without releasing) is taken back and what"
+          + " waits is granted")
+  void leasesExpire() throws Exception {
+    register("gpu-1", 1);
+    LeaseTable.Lease held =
+        fleet.acquire(new LeaseTable.Request("forgotten", 1, null, null, null, null, 1_000L));
+    assertThat(held.expiresAtMillis()).isEqualTo(held.grantedAtMillis() + 1_000L);
+    WorkflowUpdateHandle<LeaseTable.Lease> next =
+        acquire(new LeaseTable.Request("next", 1, null, null, null, null));
+
+    assertThat(next.getResult(30, TimeUnit.SECONDS).devices()).containsExactly(0);
+    GpuFleetWorkflow.FleetStatus status = fleet.status();
+    assertThat(status.leases()).containsOnlyKeys("next");
+    assertThat(status.events())
+        .anyMatch(e -> e.type().equals("LeaseExpired") && e.message().contains("forgotten"));
+  }
 }

@@ -180,4 +180,22 @@ class LeaseTableTest {
     assertThat(table.request(request("two-again", 2), 20).refused())
         .isEqualTo("2 devices cannot be granted: the most any host has is 1");
   }
+
+  @Test
+  @DisplayName("leases with a time limit expire at it, free their devices and grant what waits")
+  void expiry() {
+    LeaseTable table = fleet(1, 1);
+    LeaseTable.Lease limited =
+        table.request(new LeaseTable.Request("a", 1, null, null, null, null, 100L), 1).granted();
+    assertThat(limited.expiresAtMillis()).isEqualTo(101L);
+    assertThat(table.request(request("b", 1), 2).waiting()).isTrue();
+    assertThat(table.nextExpiry()).isEqualTo(101L);
+
+    assertThat(table.expire(100)).isEmpty();
+    assertThat(table.expire(101)).extracting(LeaseTable.Lease::id).containsExactly("a");
+    assertThat(table.lease("b")).isPresent();
+    assertThat(table.lease("b").get().expiresAtMillis()).isNull();
+    assertThat(table.nextExpiry()).isNull();
+    assertThat(table.events()).extracting(LeaseTable.Event::type).contains("expire");
+  }
 }

@@ -85,7 +85,7 @@ class ReplayTest {
     WorkflowReplayer.replayWorkflowExecution(
         WorkflowExecutionHistory.fromJson(
             resource("histories/gpu-task-host-lost.json"),
-            "run-a720a4fc-0355-49a3-9cd1-9f8abf91c1ee/burn-47/gpu-7a6eb9a2"),
+            "run-ec33961e-7fba-45b9-bec0-64482e563f04/burn-15/gpu-7d4e1eaf"),
         GpuTaskWorkflowImpl.class);
   }
 
