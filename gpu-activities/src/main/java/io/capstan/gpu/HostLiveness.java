@@ -30,6 +30,14 @@ public final class HostLiveness implements HostActivities {
     return java.util.Optional.ofNullable(lastBeats.get(host));
   }
 
+  /** How long before its limit a watch ends: a heartbeat timeout, and at least 30 s. */
+  static Duration margin(Duration heartbeatTimeout) {
+    Duration floor = Duration.ofSeconds(30);
+    return heartbeatTimeout == null || heartbeatTimeout.compareTo(floor) < 0
+        ? floor
+        : heartbeatTimeout;
+  }
+
   /**
    * Ends every watch now, before the worker shuts down: the fleet's next watch finds no worker to
    * pick it up and counts the host lost within its liveness timeout.
@@ -48,9 +56,19 @@ public final class HostLiveness implements HostActivities {
       every = FLOOR;
     }
     try {
+      // The watch ends by itself just before its start-to-close limit, so the fleet reads a clean
+      // end of span (and starts the next watch), never a timeout it could take for a dead host.
+      Duration span = context.getInfo().getStartToCloseTimeout();
+      java.time.Instant end =
+          span == null || span.isZero()
+              ? java.time.Instant.MAX
+              : java.time.Instant.now().plus(span).minus(margin(timeout));
       do {
         context.heartbeat(host);
         lastBeats.put(host, java.time.Instant.now());
+        if (!java.time.Instant.now().plus(every).isBefore(end)) {
+          return;
+        }
       } while (!stopping.await(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
     } catch (ActivityCompletionException canceledOrGone) {
       // The fleet canceled the watch (a newer registration replaced it) or the span ended.

@@ -63,6 +63,7 @@ public final class GpuController {
             });
     body.put("devices", byHealth);
     body.put("hosts", hosts);
+    body.put("offline", fleet.offline() == null ? List.of() : fleet.offline());
     Map<String, Object> leases = new LinkedHashMap<>();
     fleet
         .leases()

@@ -243,7 +243,7 @@ class GpuTasksTest {
                 s ->
                     s.hosts().get("gpu-a").get(2).health() == LeaseTable.Health.RETIRED
                         && s.leases().isEmpty());
-    assertThat(fleet.hosts()).doesNotContainKey("gpu-c");
+    assertThat(fleet.offline()).containsExactly("gpu-c");
     String movedTask =
         audit.revokedLeases.get(0).substring(0, audit.revokedLeases.get(0).indexOf('#'));
     record("gpu-fleet-host-lost.json", GpuFleetWorkflow.ID);

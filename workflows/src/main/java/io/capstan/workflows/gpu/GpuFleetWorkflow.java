@@ -104,8 +104,12 @@ public interface GpuFleetWorkflow {
    */
   record LeaseRequest(LeaseTable.Request request, String replyTo) {}
 
-  /** Why a request can never be granted, signaled to its requester. */
-  record LeaseRefusal(String leaseId, String reason) {}
+  /**
+   * Why a request can never be granted, or why a lease was taken back, signaled to its holder.
+   *
+   * @param hostLost true when the lease's host stopped answering: a retry should go elsewhere
+   */
+  record LeaseRefusal(String leaseId, String reason, boolean hostLost) {}
 
   record DeviceRef(String host, int device, String reason) {}
 
@@ -115,11 +119,13 @@ public interface GpuFleetWorkflow {
    * The fleet as its status query shows it.
    *
    * @param holders the workflow holding (or waiting for) each lease requested by signal
+   * @param offline hosts that stopped answering, remembered (health and all) for a grace period
    */
   record FleetStatus(
       Map<String, List<LeaseTable.DeviceView>> hosts,
       Map<String, LeaseTable.Lease> leases,
       Map<String, String> holders,
       List<String> waiting,
-      List<FleetEvent> events) {}
+      List<FleetEvent> events,
+      List<String> offline) {}
 }

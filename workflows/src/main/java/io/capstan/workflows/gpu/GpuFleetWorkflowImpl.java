@@ -39,6 +39,12 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
    */
   static final String LEASE_EXPIRY = "lease-expiry";
 
+  /** How long a continue-as-new waits for Updates in flight before it goes anyway. */
+  static final Duration HANDLERS_GRACE = Duration.ofMinutes(5);
+
+  /** External signals sent and not yet delivered: a continue-as-new waits for them. */
+  private int signalsInFlight;
+
   /** The history length past which the fleet continues as new once it is quiet. */
   static final int HISTORY_LIMIT = 10_000;
 
@@ -46,6 +52,10 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
   private final Map<String, CancellationScope> watches = new LinkedHashMap<>();
   private final Map<String, Integer> generations = new LinkedHashMap<>();
   private final java.util.Set<String> validating = new java.util.LinkedHashSet<>();
+
+  /** Each device's validation generation: a result of an older one is ignored. */
+  private final Map<String, Integer> validations = new LinkedHashMap<>();
+
   private final List<FleetEvent> events = new ArrayList<>();
 
   /** The workflow that asked for each lease by signal, until its lease is released. */
@@ -80,9 +90,12 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
       holders.putAll(carry.holders());
       unanswered.addAll(carry.unanswered());
       events.addAll(carry.events());
-      // Every host is watched afresh; one that died meanwhile is never picked up and is lost.
+      // Every online host is watched afresh; one that died meanwhile is never picked up and is
+      // lost. An offline one waits to register again.
       for (String host : table.devices().keySet()) {
-        watch(host);
+        if (!table.offline().contains(host)) {
+          watch(host);
+        }
       }
       validateDrained();
       answerRequesters();
@@ -91,21 +104,28 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
     // does not: once long, and with no Update or validation in flight, it continues as new.
     if (Workflow.getVersion(LEASE_EXPIRY, Workflow.DEFAULT_VERSION, 1) >= 1) {
       // Leases with a time limit are taken back when it passes: a timer only while one is held.
+      // Offline hosts are forgotten when their grace period ends, the same way.
       while (!historyLong()) {
-        Long next = table.nextExpiry();
+        Long next = nextDeadline();
         if (next == null) {
-          Workflow.await(() -> historyLong() || table.nextExpiry() != null);
+          Workflow.await(() -> historyLong() || nextDeadline() != null);
         } else {
           Workflow.await(
               Duration.ofMillis(Math.max(1, next - now())),
-              () -> historyLong() || !next.equals(table.nextExpiry()));
+              () -> historyLong() || !next.equals(nextDeadline()));
         }
         expireLeases();
+        forgetOffline();
       }
     } else {
       Workflow.await(this::historyLong);
     }
-    Workflow.await(() -> validating.isEmpty() && Workflow.isEveryHandlerFinished());
+    // Signals sent but not yet delivered would be dropped with this run: they go first. Updates
+    // still waiting get a while to finish (a client retrying one reaches the new run, where
+    // acquire is idempotent). Validations are not waited for: the new run restarts them.
+    Workflow.await(() -> signalsInFlight == 0);
+    Workflow.await(HANDLERS_GRACE, Workflow::isEveryHandlerFinished);
+    Workflow.await(() -> signalsInFlight == 0);
     record("ContinuedAsNew", "history is long: the fleet continues in a new run");
     Workflow.continueAsNew(
         new FleetInput(
@@ -117,6 +137,28 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
                 Map.copyOf(holders),
                 List.copyOf(unanswered),
                 List.copyOf(events))));
+  }
+
+  /** The next lease expiry or offline host's end of grace; null for none. */
+  private Long nextDeadline() {
+    Long expiry = table.nextExpiry();
+    Long forget = table.nextForget();
+    if (expiry == null) {
+      return forget;
+    }
+    return forget == null ? expiry : Math.min(expiry, forget);
+  }
+
+  private void forgetOffline() {
+    for (String host : table.forgetOffline(now())) {
+      record(
+          "HostForgotten",
+          "host "
+              + host
+              + " stayed offline past its grace period: forgotten, with the requests only it could"
+              + " serve");
+    }
+    answerRequesters();
   }
 
   private boolean historyLong() {
@@ -141,9 +183,15 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
               + " past its time limit without releasing them");
       if (holder != null) {
         GpuTaskWorkflow task = Workflow.newExternalWorkflowStub(GpuTaskWorkflow.class, holder);
+        signalsInFlight++;
         Async.procedure(
-                task::leaseRevoked, new LeaseRefusal(lease.id(), "the lease passed its time limit"))
-            .exceptionally(gone -> null);
+                task::leaseRevoked,
+                new LeaseRefusal(lease.id(), "the lease passed its time limit", false))
+            .handle(
+                (ok, gone) -> {
+                  signalsInFlight--;
+                  return null;
+                });
       }
     }
     validateDrained();
@@ -152,8 +200,12 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
 
   @Override
   public void restore(DeviceRef device) {
+    String key = device.host() + "/" + device.device();
     try {
       table.restoreDevice(device.host(), device.device(), now());
+      // A burn-in still running for it must not retire it afterwards.
+      validating.remove(key);
+      validations.merge(key, 1, Integer::sum);
     } catch (IllegalArgumentException unknown) {
       record("RestoreIgnored", unknown.getMessage());
       return;
@@ -180,6 +232,9 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
             + registration.devices().size()
             + " devices");
     watch(registration.host());
+    // A device left validating (its burn-in never got a verdict, the host went away) is burned in
+    // again now that its host is back.
+    validateDrained();
     answerRequesters();
     return registration.devices().size();
   }
@@ -323,6 +378,9 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
   public void quarantine(DeviceRef device) {
     try {
       table.quarantine(device.host(), device.device(), now());
+      String key = device.host() + "/" + device.device();
+      validating.remove(key);
+      validations.merge(key, 1, Integer::sum);
     } catch (IllegalArgumentException unknown) {
       record("QuarantineIgnored", unknown.getMessage());
       return;
@@ -345,7 +403,8 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
         table.leases(),
         Map.copyOf(holders),
         table.waiting().stream().map(LeaseTable.Request::id).toList(),
-        List.copyOf(events));
+        List.copyOf(events),
+        table.offline());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -366,15 +425,20 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
 
   private void validate(String host, int device) {
     String key = host + "/" + device;
-    if (!validating.add(key)) {
+    if (validating.contains(key) || table.offline().contains(host)) {
       return;
     }
+    validating.add(key);
+    int generation = validations.merge(key, 1, Integer::sum);
     record("Validating", "device " + device + " of " + host + " drained: burn-in starts");
     GpuActivities gpus =
         Workflow.newActivityStub(
             GpuActivities.class,
             ActivityOptions.newBuilder()
                 .setTaskQueue(TaskQueues.gpu(host))
+                // A burn-in that never gets a verdict (its host went away) ends, and the device
+                // waits, validating, for its host to come back.
+                .setScheduleToCloseTimeout(validation.duration().plusMinutes(10))
                 .setStartToCloseTimeout(validation.duration().plusMinutes(5))
                 .setHeartbeatTimeout(Duration.ofMinutes(1))
                 .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(2).build())
@@ -390,14 +454,27 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
     Async.function(gpus::burnIn, request)
         .handle(
             (result, failure) -> {
+              if (!Integer.valueOf(generation).equals(validations.get(key))) {
+                // An operator restored (or quarantined again) the device meanwhile.
+                return null;
+              }
               validating.remove(key);
-              boolean passed = failure == null && result.passed();
-              String why =
-                  failure != null
-                      ? reason(failure)
-                      : result.devices().isEmpty()
-                          ? "no result"
-                          : result.devices().get(0).failure();
+              if (failure != null || result.devices().isEmpty()) {
+                // No verdict: the device stays validating until its host is back.
+                record(
+                    "ValidationIncomplete",
+                    "device "
+                        + device
+                        + " of "
+                        + host
+                        + " got no burn-in verdict ("
+                        + (failure != null ? reason(failure) : "no result")
+                        + "): it stays out of service and is burned in when its host registers"
+                        + " again");
+                return null;
+              }
+              boolean passed = result.passed();
+              String why = result.devices().get(0).failure();
               try {
                 table.validated(host, device, passed, now());
               } catch (IllegalArgumentException gone) {
@@ -452,8 +529,9 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
                             return null;
                           }
                           watches.remove(host);
-                          if (failure == null) {
-                            // The watch ran its span: a fresh one goes on.
+                          if (failure == null || ranItsSpan(failure)) {
+                            // The watch ran its span (a host ends it just before, an older one
+                            // may time out at it): a fresh one goes on.
                             watch(host);
                             return null;
                           }
@@ -464,11 +542,18 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
                             if (holder != null) {
                               GpuTaskWorkflow task =
                                   Workflow.newExternalWorkflowStub(GpuTaskWorkflow.class, holder);
+                              signalsInFlight++;
                               Async.procedure(
                                       task::leaseRevoked,
                                       new LeaseRefusal(
-                                          lease.id(), "host " + host + " stopped heartbeating"))
-                                  .exceptionally(gone -> null);
+                                          lease.id(),
+                                          "host " + host + " stopped heartbeating",
+                                          true))
+                                  .handle(
+                                      (delivered, gone) -> {
+                                        signalsInFlight--;
+                                        return null;
+                                      });
                             }
                           }
                           answerRequesters();
@@ -512,9 +597,14 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
                 + " to "
                 + requester);
         GpuTaskWorkflow holder = Workflow.newExternalWorkflowStub(GpuTaskWorkflow.class, requester);
+        signalsInFlight++;
         Async.procedure(holder::leaseGranted, lease.get())
-            .exceptionally(
-                undelivered -> {
+            .handle(
+                (ok, undelivered) -> {
+                  signalsInFlight--;
+                  if (undelivered == null) {
+                    return null;
+                  }
                   record(
                       "LeaseUndelivered",
                       "lease " + id + " released: its requester " + requester + " has ended");
@@ -534,10 +624,14 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
 
   private void refuse(String requester, String id, String why) {
     GpuTaskWorkflow holder = Workflow.newExternalWorkflowStub(GpuTaskWorkflow.class, requester);
-    Async.procedure(holder::leaseRefused, new LeaseRefusal(id, why))
-        .exceptionally(
-            undelivered -> {
-              LOG.info("gpu fleet: the refusal of lease {} found no requester", id);
+    signalsInFlight++;
+    Async.procedure(holder::leaseRefused, new LeaseRefusal(id, why, false))
+        .handle(
+            (ok, undelivered) -> {
+              signalsInFlight--;
+              if (undelivered != null) {
+                LOG.info("gpu fleet: the refusal of lease {} found no requester", id);
+              }
               return null;
             });
   }
@@ -587,6 +681,14 @@ public final class GpuFleetWorkflowImpl implements GpuFleetWorkflow {
     if (events.size() > EVENTS_KEPT) {
       events.remove(0);
     }
+  }
+
+  /** Whether a watch ended at its start-to-close limit: the host lived all along. */
+  private static boolean ranItsSpan(Throwable failure) {
+    return failure instanceof ActivityFailure activity
+        && activity.getCause() instanceof io.temporal.failure.TimeoutFailure timeout
+        && timeout.getTimeoutType()
+            == io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE;
   }
 
   private static String reason(Throwable failure) {

@@ -30,6 +30,9 @@ public interface GpuTaskWorkflow {
   /** The failure type of an attempt whose host stopped answering. */
   String HOST_LOST = "GpuHostLost";
 
+  /** The failure type of an attempt whose lease passed its time limit. */
+  String LEASE_EXPIRED = "GpuLeaseExpired";
+
   /** The failure type of a burn-in (or gemm) that a device failed. */
   String BURN_IN_FAILED = "GpuBurnInFailed";
 

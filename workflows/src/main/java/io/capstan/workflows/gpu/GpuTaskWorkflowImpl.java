@@ -9,6 +9,7 @@ import io.capstan.workflows.task.TaskOptions;
 import io.capstan.workflows.task.TaskOutcome;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.TimeoutType;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -16,6 +17,7 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -42,6 +44,10 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
   static final int MATRIX_SIZE = 8192;
 
   static final Duration DEFAULT_BURN_IN = Duration.ofSeconds(30);
+
+  /** How long a canceled task waits for its device work to stop before it gives the lease back. */
+  static final Duration STOP_GRACE = Duration.ofSeconds(40);
+
   static final long BANDWIDTH_BYTES = 1L << 30;
   static final int BANDWIDTH_REPEATS = 10;
 
@@ -49,7 +55,7 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
 
   private final Map<String, LeaseTable.Lease> granted = new LinkedHashMap<>();
   private final Map<String, String> refused = new LinkedHashMap<>();
-  private final Map<String, String> revoked = new LinkedHashMap<>();
+  private final Map<String, GpuFleetWorkflow.LeaseRefusal> revoked = new LinkedHashMap<>();
   private final List<Attempt> attempts = new ArrayList<>();
 
   @Override
@@ -60,6 +66,9 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
     GpuFleetWorkflow fleet =
         Workflow.newExternalWorkflowStub(GpuFleetWorkflow.class, GpuFleetWorkflow.ID);
     String host = null;
+    String previous = null;
+    // A task pinned to a host (sameHostAs) can only go there: excluding it would leave nowhere.
+    boolean pinned = input.host() != null;
     for (int attempt = 1; ; attempt++) {
       String leaseId = Workflow.getInfo().getWorkflowId() + "#" + attempt;
       String error;
@@ -78,17 +87,19 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
           if (cause instanceof CanceledFailure) {
             throw failure;
           }
-          if (cause instanceof TimeoutFailure) {
+          if (cause instanceof TimeoutFailure timeout
+              && timeout.getTimeoutType() != TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE) {
             // The host's worker never picked the work up, or stopped heartbeating: the host is
             // lost for this task, and the retry goes elsewhere.
-            excluded.add(host);
             errorType = HOST_LOST;
-            error =
-                "host "
-                    + host
-                    + " stopped answering ("
-                    + timeoutKind((TimeoutFailure) cause)
-                    + "): the retry excludes it";
+            error = "host " + host + " stopped answering (" + timeoutKind(timeout) + ")";
+            if (!pinned) {
+              excluded.add(host);
+              error = error + ": the retry excludes it";
+            }
+          } else if (cause instanceof TimeoutFailure timeout) {
+            errorType = "GpuTaskTimedOut";
+            error = timeoutKind(timeout);
           } else if (cause instanceof ApplicationFailure app) {
             error = message(app);
             errorType = app.getType();
@@ -105,21 +116,28 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
           // The operation's verdict was a failure (a burn-in a device failed), or its host died.
           error = message(judged);
           errorType = judged.getType();
-          if (HOST_LOST.equals(errorType)) {
+          if (HOST_LOST.equals(errorType) && !pinned) {
             excluded.add(host);
             error = error + ": the retry excludes it";
           }
         } finally {
-          Workflow.newDetachedCancellationScope(() -> fleet.release(leaseId)).run();
+          release(fleet, leaseId);
         }
       } catch (ApplicationFailure leaseFailure) {
-        // No lease: the fleet refused, or does not run. This attempt never ran.
-        throw failure(leaseFailure.getOriginalMessage(), leaseFailure.getType(), attempt - 1, host);
+        // No lease: the fleet refused, or does not run. This attempt never ran; an earlier one's
+        // error is what the task failed of.
+        throw failure(
+            leaseFailure.getOriginalMessage()
+                + (previous == null ? "" : "; the attempt before failed: " + previous),
+            leaseFailure.getType(),
+            attempt - 1,
+            host);
       } catch (CanceledFailure | ActivityFailure canceled) {
-        Workflow.newDetachedCancellationScope(() -> fleet.release(leaseId)).run();
+        release(fleet, leaseId);
         throw canceled;
       }
       ended(attempt, error);
+      previous = error;
       if (!retryable || attempt >= maxAttempts) {
         throw failure(
             maxAttempts > 1 && retryable
@@ -145,7 +163,26 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
 
   @Override
   public void leaseRevoked(GpuFleetWorkflow.LeaseRefusal revocation) {
-    revoked.put(revocation.leaseId(), revocation.reason());
+    revoked.put(revocation.leaseId(), revocation);
+  }
+
+  /**
+   * Gives the lease back, from a detached scope so it goes out however the attempt ended. A fleet
+   * that is gone has no lease to give back: that is no failure of the task.
+   */
+  private static void release(GpuFleetWorkflow fleet, String leaseId) {
+    Workflow.newDetachedCancellationScope(
+            () -> {
+              try {
+                fleet.release(leaseId);
+              } catch (CanceledFailure canceled) {
+                throw canceled;
+              } catch (RuntimeException fleetGone) {
+                Workflow.getLogger(GpuTaskWorkflowImpl.class)
+                    .warn("lease {} not released: {}", leaseId, fleetGone.getMessage());
+              }
+            })
+        .run();
   }
 
   @Override
@@ -222,7 +259,8 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
     output.put("devices", lease.devices());
     switch (gpu.op()) {
       case INVENTORY -> {
-        GpuActivities.GpuInventory inventory = onHost(Async.function(devices::inventory), lease);
+        GpuActivities.GpuInventory inventory =
+            onHost(() -> Async.function(devices::inventory), lease);
         output.put(
             "inventory",
             inventory.devices().stream().filter(d -> lease.devices().contains(d.index())).toList());
@@ -230,10 +268,11 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
       case BANDWIDTH -> {
         GpuActivities.BandwidthResult result =
             onHost(
-                Async.function(
-                    devices::bandwidth,
-                    new GpuActivities.BandwidthRequest(
-                        lease.devices(), BANDWIDTH_BYTES, BANDWIDTH_REPEATS)),
+                () ->
+                    Async.function(
+                        devices::bandwidth,
+                        new GpuActivities.BandwidthRequest(
+                            lease.devices(), BANDWIDTH_BYTES, BANDWIDTH_REPEATS)),
                 lease);
         output.put("bandwidth", result.devices());
       }
@@ -245,15 +284,16 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
                 : duration.dividedBy(3).isZero() ? duration : duration.dividedBy(3);
         GpuActivities.BurnInResult result =
             onHost(
-                Async.function(
-                    devices::burnIn,
-                    new GpuActivities.BurnInRequest(
-                        lease.devices(),
-                        gpu.dtype() == null ? "bf16" : gpu.dtype(),
-                        MATRIX_SIZE,
-                        duration,
-                        window,
-                        gpu.minTflops())),
+                () ->
+                    Async.function(
+                        devices::burnIn,
+                        new GpuActivities.BurnInRequest(
+                            lease.devices(),
+                            gpu.dtype() == null ? "bf16" : gpu.dtype(),
+                            MATRIX_SIZE,
+                            duration,
+                            window,
+                            gpu.minTflops())),
                 lease);
         output.put("results", result.devices());
         for (GpuActivities.DeviceBurnIn device : result.devices()) {
@@ -278,7 +318,8 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
               why.add("device " + device.index() + " of " + lease.host() + ": " + device.failure());
               if (gpu.op() == GpuOp.BURN_IN) {
                 // A device that fails a burn-in takes no more work until it passes one again.
-                fleet.quarantine(
+                quarantine(
+                    fleet,
                     new GpuFleetWorkflow.DeviceRef(
                         lease.host(), device.index(), "failed burn-in: " + device.failure()));
               }
@@ -301,16 +342,54 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
   }
 
   /**
-   * The work's result, or a {@link #HOST_LOST} failure as soon as the fleet revokes the lease: a
-   * dead host's work is left to time out on its own, its result ignored.
+   * The work's result, or a failure as soon as the fleet takes the lease back ({@link #HOST_LOST}
+   * when its host died, {@link #LEASE_EXPIRED} when it passed its time limit): the work is asked to
+   * stop, and a dead host's work is left to time out on its own. When the task is canceled, the
+   * device work is stopped (and its stop awaited, for a while) before the lease goes back.
    */
-  private <R> R onHost(Promise<R> work, LeaseTable.Lease lease) {
-    Workflow.await(() -> work.isCompleted() || revoked.containsKey(lease.id()));
+  private <R> R onHost(java.util.function.Supplier<Promise<R>> start, LeaseTable.Lease lease) {
+    List<Promise<R>> started = new ArrayList<>(1);
+    CancellationScope scope = Workflow.newCancellationScope(() -> started.add(start.get()));
+    scope.run();
+    Promise<R> work = started.get(0);
+    try {
+      Workflow.await(() -> work.isCompleted() || revoked.containsKey(lease.id()));
+    } catch (CanceledFailure canceled) {
+      Workflow.newDetachedCancellationScope(
+              () -> {
+                scope.cancel("the task was canceled");
+                Workflow.await(STOP_GRACE, work::isCompleted);
+              })
+          .run();
+      throw canceled;
+    }
     if (!work.isCompleted()) {
+      GpuFleetWorkflow.LeaseRefusal why = revoked.get(lease.id());
+      scope.cancel("the lease was taken back");
       throw ApplicationFailure.newFailure(
-          "host " + lease.host() + " was lost mid-task: " + revoked.get(lease.id()), HOST_LOST);
+          (why.hostLost()
+                  ? "host " + lease.host() + " was lost mid-task: "
+                  : "the lease on " + lease.host() + " was taken back: ")
+              + why.reason(),
+          why.hostLost() ? HOST_LOST : LEASE_EXPIRED);
     }
     return work.get();
+  }
+
+  /** Tells the fleet to quarantine a device; a fleet that is gone makes that moot. */
+  private static void quarantine(GpuFleetWorkflow fleet, GpuFleetWorkflow.DeviceRef device) {
+    try {
+      fleet.quarantine(device);
+    } catch (CanceledFailure canceled) {
+      throw canceled;
+    } catch (RuntimeException fleetGone) {
+      Workflow.getLogger(GpuTaskWorkflowImpl.class)
+          .warn(
+              "device {} of {} not quarantined: {}",
+              device.device(),
+              device.host(),
+              fleetGone.getMessage());
+    }
   }
 
   private static void quarantineLost(
@@ -322,7 +401,8 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
       // Without the index every leased device is suspect.
     }
     for (int index : device != null ? List.of(device) : lease.devices()) {
-      fleet.quarantine(
+      quarantine(
+          fleet,
           new GpuFleetWorkflow.DeviceRef(
               lease.host(), index, "lost mid-task: " + lost.getOriginalMessage()));
     }

@@ -100,7 +100,16 @@ public final class LeaseTable {
     final Map<Integer, Device> devices = new LinkedHashMap<>();
     final Map<Integer, Health> health = new LinkedHashMap<>();
     final Map<Integer, String> holder = new LinkedHashMap<>();
+
+    /** When the host was lost; null while it is online. */
+    Long lostAtMillis;
   }
+
+  /**
+   * How long a lost host is remembered: its devices' health stays (a retired device must not come
+   * back by a network blip), and requests it could serve keep waiting for it.
+   */
+  public static final long OFFLINE_GRACE_MILLIS = 10 * 60 * 1000L;
 
   private final Map<String, Host> hosts = new LinkedHashMap<>();
   private final Map<String, Lease> leases = new LinkedHashMap<>();
@@ -122,7 +131,10 @@ public final class LeaseTable {
 
   /** One host's part of a {@link Snapshot}; device indices as map keys. */
   public record HostSnapshot(
-      List<Device> devices, Map<Integer, Health> health, Map<Integer, String> holder) {}
+      List<Device> devices,
+      Map<Integer, Health> health,
+      Map<Integer, String> holder,
+      Long lostAtMillis) {}
 
   public Snapshot snapshot() {
     Map<String, HostSnapshot> view = new LinkedHashMap<>();
@@ -133,7 +145,8 @@ public final class LeaseTable {
                 new HostSnapshot(
                     List.copyOf(host.devices.values()),
                     new LinkedHashMap<>(host.health),
-                    new LinkedHashMap<>(host.holder))));
+                    new LinkedHashMap<>(host.holder),
+                    host.lostAtMillis)));
     return new Snapshot(view, List.copyOf(leases.values()), List.copyOf(waiting));
   }
 
@@ -151,6 +164,7 @@ public final class LeaseTable {
               saved.devices().forEach(d -> host.devices.put(d.index(), d));
               host.health.putAll(saved.health());
               host.holder.putAll(saved.holder());
+              host.lostAtMillis = saved.lostAtMillis();
               table.hosts.put(name, host);
             });
     snapshot.leases().forEach(lease -> table.leases.put(lease.id(), lease));
@@ -172,6 +186,7 @@ public final class LeaseTable {
   /** A host's devices, as it registers (again after a restart): leases held on it stay. */
   public List<Lease> register(String host, List<Device> devices, long nowMillis) {
     Host entry = hosts.computeIfAbsent(host, h -> new Host());
+    entry.lostAtMillis = null;
     entry.devices.clear();
     for (Device device : devices) {
       entry.devices.put(device.index(), device);
@@ -221,8 +236,10 @@ public final class LeaseTable {
   }
 
   /**
-   * Forgets a host that is gone (its liveness watch timed out) and revokes its leases; answers
-   * them, and grants what waits that the rest of the fleet can take.
+   * Takes a host that stopped answering (its liveness watch timed out) offline and revokes its
+   * leases; answers them, and grants what waits that the rest of the fleet can take. The host's
+   * devices keep their health, and requests only it could serve wait for it, for {@link
+   * #OFFLINE_GRACE_MILLIS}; then {@link #forgetOffline} drops it.
    */
   public List<Lease> lose(String host, long nowMillis) {
     List<Lease> revoked = new ArrayList<>();
@@ -233,9 +250,53 @@ public final class LeaseTable {
         log(new Event(nowMillis, "revoke", lease.id(), host, lease.devices()));
       }
     }
-    hosts.remove(host);
+    Host entry = hosts.get(host);
+    if (entry != null) {
+      entry.holder.clear();
+      entry.lostAtMillis = nowMillis;
+    }
     grantWaiting(nowMillis);
     return revoked;
+  }
+
+  /** Forgets the hosts offline past the grace period; answers their names. */
+  public List<String> forgetOffline(long nowMillis) {
+    List<String> gone = new ArrayList<>();
+    hosts
+        .entrySet()
+        .removeIf(
+            entry -> {
+              Long lost = entry.getValue().lostAtMillis;
+              boolean forget = lost != null && lost + OFFLINE_GRACE_MILLIS <= nowMillis;
+              if (forget) {
+                gone.add(entry.getKey());
+              }
+              return forget;
+            });
+    if (!gone.isEmpty()) {
+      grantWaiting(nowMillis);
+    }
+    return gone;
+  }
+
+  /** When the next offline host is to be forgotten; null when none is offline. */
+  public Long nextForget() {
+    Long next = null;
+    for (Host host : hosts.values()) {
+      if (host.lostAtMillis != null) {
+        long at = host.lostAtMillis + OFFLINE_GRACE_MILLIS;
+        next = next == null ? at : Math.min(next, at);
+      }
+    }
+    return next;
+  }
+
+  /** The hosts that are offline (lost, within the grace period). */
+  public List<String> offline() {
+    return hosts.entrySet().stream()
+        .filter(e -> e.getValue().lostAtMillis != null)
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   /**
@@ -374,7 +435,7 @@ public final class LeaseTable {
 
   private Optional<Lease> tryGrant(Request request, long nowMillis) {
     for (Map.Entry<String, Host> entry : hosts.entrySet()) {
-      if (!eligible(request, entry.getKey())) {
+      if (!eligible(request, entry.getKey()) || !online(entry.getKey())) {
         continue;
       }
       List<Integer> free = new ArrayList<>();
@@ -432,6 +493,11 @@ public final class LeaseTable {
             + (request.host() == null ? "" : " on host " + request.host())
             + " cannot be granted: the most any host has is "
             + best);
+  }
+
+  private boolean online(String host) {
+    Host entry = hosts.get(host);
+    return entry != null && entry.lostAtMillis == null;
   }
 
   private boolean eligible(Request request, String host) {

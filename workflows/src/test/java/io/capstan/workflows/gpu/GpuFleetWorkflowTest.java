@@ -215,7 +215,8 @@ class GpuFleetWorkflowTest {
         await(s -> s.events().stream().anyMatch(e -> e.type().equals("HostLost")));
 
     assertThat(status.leases()).isEmpty();
-    assertThat(status.hosts()).containsOnlyKeys("gpu-1");
+    assertThat(status.offline()).containsExactly("gpu-2");
+    assertThat(status.hosts()).containsKeys("gpu-1", "gpu-2");
     assertThat(status.events())
         .filteredOn(e -> e.type().equals("HostLost"))
         .singleElement()

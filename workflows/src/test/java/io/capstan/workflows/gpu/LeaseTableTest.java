@@ -198,4 +198,38 @@ class LeaseTableTest {
     assertThat(table.nextExpiry()).isNull();
     assertThat(table.events()).extracting(LeaseTable.Event::type).contains("expire");
   }
+
+  @Test
+  @DisplayName(
+      "a lost host goes offline keeping its devices' health: a retired device stays retired when"
+          + " it comes back; requests only it could serve wait out its grace period")
+  void offlineHostsKeepHealth() {
+    LeaseTable table = fleet(1, 2);
+    String host = table.devices().keySet().iterator().next();
+    table.quarantine(host, 1, 1);
+    table.validated(host, 1, false, 2);
+    assertThat(table.request(request("a", 1), 3).granted().host()).isEqualTo(host);
+
+    assertThat(table.lose(host, 4)).extracting(LeaseTable.Lease::id).containsExactly("a");
+    assertThat(table.offline()).containsExactly(host);
+    LeaseTable.Outcome waits = table.request(request("b", 1), 5);
+    assertThat(waits.waiting()).as("its host may come back").isTrue();
+
+    List<LeaseTable.Device> devices =
+        List.of(
+            new LeaseTable.Device(0, "NVIDIA H200", java.util.Map.of()),
+            new LeaseTable.Device(1, "NVIDIA H200", java.util.Map.of()));
+    assertThat(table.register(host, devices, 6))
+        .extracting(LeaseTable.Lease::id)
+        .containsExactly("b");
+    assertThat(table.health(host, 1)).isEqualTo(LeaseTable.Health.RETIRED);
+    assertThat(table.offline()).isEmpty();
+
+    table.release("b", 7);
+    table.lose(host, 8);
+    assertThat(table.request(request("c", 1), 9).waiting()).isTrue();
+    assertThat(table.nextForget()).isEqualTo(8 + LeaseTable.OFFLINE_GRACE_MILLIS);
+    assertThat(table.forgetOffline(8 + LeaseTable.OFFLINE_GRACE_MILLIS)).containsExactly(host);
+    assertThat(table.isWaiting("c")).as("no host could ever serve it now").isFalse();
+  }
 }

@@ -85,7 +85,7 @@ class ReplayTest {
     WorkflowReplayer.replayWorkflowExecution(
         WorkflowExecutionHistory.fromJson(
             resource("histories/gpu-task-host-lost.json"),
-            "run-ec33961e-7fba-45b9-bec0-64482e563f04/burn-15/gpu-7d4e1eaf"),
+            "run-ec5cda1b-b73f-453b-a642-bfae5ab28cea/burn-17/gpu-60e26a5d"),
         GpuTaskWorkflowImpl.class);
   }
 
