@@ -145,6 +145,27 @@ public final class SimulatedCloud implements AutoCloseable {
   private final Map<String, Capacity> capacities = new HashMap<>();
   private final Map<String, String> warned = new HashMap<>();
 
+  /**
+   * Told when a simulated GPU node appears and goes, so the node can get a GPU worker of its own
+   * (as a GPU agent DaemonSet gives real nodes); the default does nothing.
+   */
+  public interface GpuNodes {
+    GpuNodes NONE =
+        new GpuNodes() {
+          @Override
+          public void up(String node, int gpus) {}
+
+          @Override
+          public void gone(String node) {}
+        };
+
+    void up(String node, int gpus);
+
+    void gone(String node);
+  }
+
+  private volatile GpuNodes gpuNodes = GpuNodes.NONE;
+
   private final AtomicLong passes = new AtomicLong();
   private volatile int linkedNodes;
   private volatile String lastError;
@@ -163,6 +184,12 @@ public final class SimulatedCloud implements AutoCloseable {
     this.options = options;
     this.thread = new Thread(this::loop, "capstan-simulated-cloud");
     thread.setDaemon(true);
+  }
+
+  /** Tells {@code listener} about GPU nodes from now on; call before {@link #start()}. */
+  public SimulatedCloud onGpuNodes(GpuNodes listener) {
+    this.gpuNodes = listener;
+    return this;
   }
 
   /** Starts the loop; returns at once. */
@@ -276,6 +303,7 @@ public final class SimulatedCloud implements AutoCloseable {
         String name = node.getMetadata().getName();
         kube.nodes().withName(name).delete();
         linked.remove(instance);
+        gpuNodes.gone(name);
         LOG.info("deleted Node {}: instance {} is gone from its group", name, instance);
       }
     }
@@ -414,6 +442,9 @@ public final class SimulatedCloud implements AutoCloseable {
             .withAllocatable(resources)
             .endStatus()
             .build();
+    if (gpus > 0) {
+      gpuNodes.up(name, gpus);
+    }
     try {
       kube.nodes().resource(node).create();
       LOG.info(

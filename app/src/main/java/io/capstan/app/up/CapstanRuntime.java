@@ -15,6 +15,7 @@ import io.capstan.api.executors.PollerDiscovery;
 import io.capstan.api.executors.ServedExecutors;
 import io.capstan.app.cloud.LocalAws;
 import io.capstan.app.cloud.SimulatedCloud;
+import io.capstan.app.cloud.SimulatedGpuNodes;
 import io.capstan.app.kube.KubeOptions;
 import io.capstan.app.kube.KubernetesInfrastructure;
 import io.capstan.app.kube.LocalKubernetes;
@@ -288,6 +289,7 @@ public final class CapstanRuntime implements AutoCloseable {
   private LocalAws localAws;
   private volatile AwsInfo awsInfo = AwsInfo.disabled("no local infrastructure");
   private SimulatedCloud simulatedCloud;
+  private SimulatedGpuNodes simulatedGpuNodes;
   private AutoScalingClient simulatedAutoScaling;
   private Ec2Client simulatedEc2;
   private KubeTarget readyCluster;
@@ -503,6 +505,7 @@ public final class CapstanRuntime implements AutoCloseable {
                     simulatedEc2,
                     local.adminClient(),
                     SimulatedCloud.Options.defaults())
+                .onGpuNodes(simulatedGpuNodes = new SimulatedGpuNodes(client))
                 .start();
       }
     }
@@ -764,6 +767,9 @@ public final class CapstanRuntime implements AutoCloseable {
     }
     if (simulatedCloud != null) {
       quietly("simulated cloud", simulatedCloud::close);
+    }
+    if (simulatedGpuNodes != null) {
+      quietly("simulated GPU nodes", simulatedGpuNodes::close);
     }
     if (simulatedAutoScaling != null) {
       quietly("simulated cloud clients", simulatedAutoScaling::close);

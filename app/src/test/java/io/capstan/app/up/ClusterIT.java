@@ -58,6 +58,7 @@ class ClusterIT {
   private Http http;
   private Process worker;
   private int workers;
+  private io.capstan.app.cloud.SimulatedGpuNodes gpuNodes;
 
   @BeforeAll
   void start() throws IOException {
@@ -81,15 +82,18 @@ class ClusterIT {
             .region(Region.US_WEST_2)
             .credentialsProvider(credentials)
             .build();
-    linker =
-        new SimulatedCloud(
-                autoScaling, ec2, admin, new SimulatedCloud.Options(Duration.ofMillis(250)))
-            .start();
     runtime =
         new CapstanRuntime(
                 CapstanRuntime.Config.devServer(
                         0, FreePorts.next(), FreePorts.next(), state, TemporalBinary.require())
                     .withRoles(EnumSet.of(WorkerRole.CONTROL_PLANE, WorkerRole.TASKS)))
+            .start();
+    // Each simulated GPU node gets a GPU worker of its own, as up gives them.
+    gpuNodes = new io.capstan.app.cloud.SimulatedGpuNodes(runtime.client());
+    linker =
+        new SimulatedCloud(
+                autoScaling, ec2, admin, new SimulatedCloud.Options(Duration.ofMillis(250)))
+            .onGpuNodes(gpuNodes)
             .start();
     http = new Http(runtime.apiUrl());
     worker = startWorker();
@@ -101,6 +105,9 @@ class ClusterIT {
 
   @AfterAll
   void stop() throws InterruptedException {
+    if (gpuNodes != null) {
+      gpuNodes.close();
+    }
     if (worker != null && worker.isAlive()) {
       worker.destroy();
       worker.waitFor(20, TimeUnit.SECONDS);
@@ -160,6 +167,10 @@ class ClusterIT {
     assertThat(ready.path("status").asText()).isEqualTo("RUNNING");
     assertThat(ready.path("cluster").path("pools").path("general").path("ready").asInt())
         .isEqualTo(2);
+    // The GPU node was burned in on its own GPU worker before the pool counted as Ready.
+    assertThat(ready.path("cluster").path("events").toString())
+        .contains("GPU nodes of gpu passed their burn-in")
+        .doesNotContain("GpuValidationSkipped");
     List<Node> general = nodes("it-two-pools", "general");
     assertThat(general)
         .hasSize(2)

@@ -4,9 +4,11 @@ import io.capstan.definitions.ClusterDefinition;
 import io.capstan.definitions.Durations;
 import io.capstan.definitions.cluster.AutoscalingSpec;
 import io.capstan.definitions.cluster.BudgetSpec;
+import io.capstan.definitions.cluster.GpuValidation;
 import io.capstan.definitions.cluster.NodePoolSpec;
 import io.capstan.definitions.cluster.OnBudget;
 import io.capstan.workflows.TaskQueues;
+import io.capstan.workflows.gpu.GpuActivities;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -89,6 +91,20 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
    * Canceled calls are waited for: a group creation canceled because another pool failed must have
    * finished before the saga looks for what to delete, or it could make a group nothing tracks.
    */
+  /**
+   * The {@code Workflow.getVersion} change id of burning in GPU pools' nodes at creation; before
+   * it, the validation was recorded as not run.
+   */
+  static final String GPU_POOL_VALIDATION = "gpu-pool-validation";
+
+  /**
+   * How long a GPU node's worker may take to pick its burn-in up before the node counts unserved.
+   */
+  static final Duration GPU_AGENT_PICKUP = Duration.ofSeconds(30);
+
+  /** How many times a pool's failing GPU nodes are replaced before its creation fails. */
+  static final int GPU_REPLACEMENTS = 2;
+
   private static final ActivityOptions CALLS =
       ActivityOptions.newBuilder()
           .setTaskQueue(TaskQueues.INFRASTRUCTURE)
@@ -352,8 +368,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     if (problem != null) {
       return problem;
     }
-    validateGpus(spec);
-    return null;
+    return validateGpus(spec);
   }
 
   /**
@@ -473,20 +488,146 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     return null;
   }
 
-  private void validateGpus(NodePoolSpec spec) {
+  /**
+   * Burns in every node of a GPU pool on the node's own GPU queue ({@code capstan-gpu@NODE}, served
+   * by a GPU worker on the node) before the pool counts as Ready. A node that fails is cordoned and
+   * its instance terminated without lowering the desired capacity, so the group replaces it, and
+   * the replacement is burned in too, up to {@link #GPU_REPLACEMENTS} times. A node that no GPU
+   * worker serves cannot be validated: that is recorded, not pretended, and not a failure.
+   *
+   * @return why the pool failed; null when it passed or could not be validated
+   */
+  private String validateGpus(NodePoolSpec spec) {
     if (!spec.isGpu() || spec.gpu().validate() == null) {
-      return;
+      return null;
     }
-    // GPU validation runs on the GPU hosts' pinned queues, which the GPU issue brings; until a
-    // GPU worker serves them the step is recorded as not run rather than pretended.
-    record(
-        "GpuValidationNotRun",
-        spec.name(),
-        "GPU validation ("
-            + spec.gpu().validate().op().name().toLowerCase(Locale.ROOT).replace('_', '-')
-            + ") of pool "
+    if (Workflow.getVersion(GPU_POOL_VALIDATION, Workflow.DEFAULT_VERSION, 1) < 1) {
+      record(
+          "GpuValidationNotRun",
+          spec.name(),
+          "GPU validation ("
+              + spec.gpu().validate().op().name().toLowerCase(Locale.ROOT).replace('_', '-')
+              + ") of pool "
+              + spec.name()
+              + " not run: no GPU host worker serves GPU activities in this version");
+      return null;
+    }
+    GpuValidation check = spec.gpu().validate();
+    Set<String> passed = new java.util.LinkedHashSet<>();
+    List<String> failures = new ArrayList<>();
+    for (int round = 0; ; round++) {
+      ClusterState.Pool pool = state.pools.get(spec.name());
+      Map<String, String> instanceOf = new LinkedHashMap<>();
+      for (ClusterState.Instance instance : pool.instances().values()) {
+        if (instance.node() != null && !passed.contains(instance.node())) {
+          instanceOf.put(instance.node(), instance.instanceId());
+        }
+      }
+      step("burning in " + instanceOf.size() + " GPU nodes of " + spec.name());
+      Map<String, Promise<GpuActivities.BurnInResult>> runs = new LinkedHashMap<>();
+      for (String node : instanceOf.keySet()) {
+        runs.put(node, Async.function(gpuNode(node, check)::burnIn, burnIn(check)));
+      }
+      Map<String, String> failed = new LinkedHashMap<>();
+      List<String> unserved = new ArrayList<>();
+      for (Map.Entry<String, Promise<GpuActivities.BurnInResult>> run : runs.entrySet()) {
+        String node = run.getKey();
+        try {
+          GpuActivities.BurnInResult result = run.getValue().get();
+          if (result.passed()) {
+            passed.add(node);
+          } else {
+            failed.put(
+                node,
+                result.devices().stream()
+                    .filter(d -> !d.passed())
+                    .map(d -> "device " + d.index() + ": " + d.failure())
+                    .collect(java.util.stream.Collectors.joining("; ")));
+          }
+        } catch (ActivityFailure failure) {
+          if (failure.getCause() instanceof io.temporal.failure.TimeoutFailure timeout
+              && timeout.getTimeoutType()
+                  == io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
+            unserved.add(node);
+          } else {
+            failed.put(node, reason(failure));
+          }
+        }
+      }
+      if (!unserved.isEmpty()) {
+        record(
+            "GpuValidationSkipped",
+            spec.name(),
+            "no GPU worker picked up the burn-in of "
+                + unserved
+                + " within "
+                + Durations.format(GPU_AGENT_PICKUP)
+                + ": not validated (run `capstan worker --role gpu --host NODE` on each GPU node,"
+                + " as a DaemonSet)");
+      }
+      if (failed.isEmpty()) {
+        if (!passed.isEmpty()) {
+          record(
+              "GpuValidated",
+              spec.name(),
+              passed.size() + " GPU nodes of " + spec.name() + " passed their burn-in");
+        }
+        return null;
+      }
+      failed.forEach(
+          (node, why) -> {
+            failures.add(node + " (" + why + ")");
+            record(
+                "GpuNodeFailed",
+                spec.name(),
+                "node " + node + " failed its GPU burn-in: " + why + "; cordoned and replaced");
+          });
+      if (round >= GPU_REPLACEMENTS) {
+        return "pool "
             + spec.name()
-            + " not run: no GPU host worker serves GPU activities in this version");
+            + ": GPU nodes kept failing their burn-in after "
+            + GPU_REPLACEMENTS
+            + " replacements: "
+            + String.join(", ", failures);
+      }
+      Set<String> known = new java.util.HashSet<>(pool.instances().keySet());
+      for (String node : failed.keySet()) {
+        String instance = instanceOf.get(node);
+        draining().drain(new NodeActivities.DrainRequest(ref, node, 0));
+        cloud.terminateInstance(
+            new CloudActivities.TerminateRequest(ref, pool.groupName(), instance, false));
+        known.remove(instance);
+      }
+      long deadline = now() + state.definition().spec().readyTimeout().toMillis();
+      String problem = bringUp(spec.name(), pool.desired(), deadline, known);
+      if (problem != null) {
+        return problem;
+      }
+    }
+  }
+
+  /** The burn-in a GPU pool's validation asks for, on every device of the node. */
+  private static GpuActivities.BurnInRequest burnIn(GpuValidation check) {
+    Duration duration = check.duration();
+    Duration window =
+        duration.compareTo(Duration.ofSeconds(30)) >= 0
+            ? Duration.ofSeconds(10)
+            : duration.dividedBy(3).isZero() ? duration : duration.dividedBy(3);
+    return new GpuActivities.BurnInRequest(
+        List.of(), "bf16", 8192, duration, window, check.minTflops());
+  }
+
+  /** The GPU activities of one node, on the node's own queue. */
+  private static GpuActivities gpuNode(String node, GpuValidation check) {
+    return Workflow.newActivityStub(
+        GpuActivities.class,
+        ActivityOptions.newBuilder()
+            .setTaskQueue(TaskQueues.gpu(node))
+            .setScheduleToStartTimeout(GPU_AGENT_PICKUP)
+            .setStartToCloseTimeout(check.duration().plusMinutes(5))
+            .setHeartbeatTimeout(Duration.ofMinutes(1))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+            .build());
   }
 
   /**

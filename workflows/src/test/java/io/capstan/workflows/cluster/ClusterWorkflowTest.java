@@ -9,6 +9,7 @@ import io.capstan.definitions.ClusterDefinition;
 import io.capstan.definitions.DefinitionParser;
 import io.capstan.definitions.cluster.AutoscalingSpec;
 import io.capstan.workflows.TaskQueues;
+import io.capstan.workflows.gpu.GpuActivities;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.UpdateOptions;
 import io.temporal.client.WorkflowClient;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -84,6 +86,14 @@ class ClusterWorkflowTest {
         .registerWorkflowImplementationTypes(ClusterWorkflowImpl.class);
     Worker infrastructure = environment.newWorker(TaskQueues.INFRASTRUCTURE);
     infrastructure.registerActivitiesImplementations(cloud);
+    // A GPU worker on each node the fake cloud will make (node-i-…1 to …12), as the GPU agent
+    // DaemonSet of a real cluster would run.
+    for (int n = 1; n <= 12; n++) {
+      String node = "node-" + String.format("i-%017d", n);
+      environment
+          .newWorker(TaskQueues.gpu(node))
+          .registerActivitiesImplementations(new GpuNode(node));
+    }
     environment.start();
     client = environment.getWorkflowClient();
   }
@@ -92,6 +102,41 @@ class ClusterWorkflowTest {
   void stop() throws Exception {
     environment.close();
     scope.close();
+  }
+
+  /** Nodes whose burn-in fails: a bad GPU the validation must catch. */
+  private final Set<String> badGpuNodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** The GPU worker of one node: every burn-in passes unless the node is bad. */
+  final class GpuNode implements GpuActivities {
+    private final String node;
+
+    GpuNode(String node) {
+      this.node = node;
+    }
+
+    @Override
+    public GpuInventory inventory() {
+      return new GpuInventory(node, List.of());
+    }
+
+    @Override
+    public BurnInResult burnIn(BurnInRequest request) {
+      boolean bad = badGpuNodes.contains(node);
+      return new BurnInResult(
+          node,
+          List.of(
+              new DeviceBurnIn(
+                  0,
+                  !bad,
+                  List.of(989.0, bad ? 700.0 : 988.0),
+                  bad ? "window 2: 700.0 TFLOPS is below 0.95 × the first window's 989.0" : null)));
+    }
+
+    @Override
+    public BandwidthResult bandwidth(BandwidthRequest request) {
+      return new BandwidthResult(node, List.of());
+    }
   }
 
   static ClusterDefinition cluster(String yaml) {
@@ -152,6 +197,51 @@ class ClusterWorkflowTest {
         .extracting(ClusterEvent::type)
         .contains("GroupCreated", "NodesReady", "Ready");
     assertThat(status.cost().hourly()).isEqualTo(Math.round((2 * 0.096 + 32.77) * 100) / 100.0);
+  }
+
+  @Test
+  @DisplayName(
+      "burns in each GPU node before its pool is Ready; a node that fails is cordoned and replaced,"
+          + " and its replacement is burned in")
+  void gpuNodesAreValidated() throws Exception {
+    // The gpu pool's first node is the third instance the fake cloud makes.
+    String bad = "node-" + String.format("i-%017d", 3);
+    badGpuNodes.add(bad);
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+    ClusterStatus status = awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+
+    assertThat(cloud.calls).contains("drain " + bad, "terminate " + String.format("i-%017d", 3));
+    assertThat(cloud.nodesOf("gpu"))
+        .singleElement()
+        .satisfies(n -> assertThat(n.name).isNotEqualTo(bad));
+    assertThat(status.events())
+        .filteredOn(e -> e.type().equals("GpuNodeFailed"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).contains(bad).contains("below 0.95"));
+    assertThat(status.events())
+        .extracting(ClusterEvent::type)
+        .containsSubsequence("GpuNodeFailed", "GpuValidated", "Ready")
+        .doesNotContain("GpuValidationSkipped");
+
+    WorkflowStub.fromTyped(stub).cancel();
+    var history = client.fetchHistory(WorkflowStub.fromTyped(stub).getExecution().getWorkflowId());
+    String directory = System.getProperty("capstan.recordHistories");
+    if (directory != null) {
+      java.nio.file.Files.writeString(
+          java.nio.file.Path.of(directory, "cluster-gpu-node-replaced.json"), history.toJson(true));
+    }
+  }
+
+  @Test
+  @DisplayName("a GPU pool whose nodes keep failing their burn-in fails the creation, undone")
+  void gpuPoolThatKeepsFailing() {
+    for (int n = 3; n <= 12; n++) {
+      badGpuNodes.add("node-" + String.format("i-%017d", n));
+    }
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+    ClusterStatus status = awaitStatus(stub, s -> s.phase() == ClusterPhase.Failed);
+    assertThat(status.events()).filteredOn(e -> e.type().equals("GpuNodeFailed")).hasSize(3);
+    assertThat(cloud.groups).isEmpty();
   }
 
   @Test

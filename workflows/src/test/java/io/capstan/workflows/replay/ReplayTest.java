@@ -90,6 +90,15 @@ class ReplayTest {
   }
 
   @Test
+  @DisplayName(
+      "a cluster whose GPU node failed its burn-in, was cordoned and replaced, the replacement"
+          + " validated; then canceled")
+  void clusterGpuNodeReplaced() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/cluster-gpu-node-replaced.json", ClusterWorkflowImpl.class);
+  }
+
+  @Test
   @DisplayName("a cluster whose GPU pool never became Ready, undone in reverse")
   void clusterCreationUndone() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
