@@ -104,8 +104,15 @@ class ClusterWorkflowTest {
     scope.close();
   }
 
-  /** Nodes whose burn-in fails: a bad GPU the validation must catch. */
-  private final Set<String> badGpuNodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * Which burn-ins fail: every node of {@link #badGpuPools}, and the first node burned in when
+   * {@link #failFirstGpuNode} is set (pools come up in parallel, so which instance that is varies).
+   */
+  private final Set<String> badGpuPools = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private volatile boolean failFirstGpuNode;
+  private final java.util.concurrent.atomic.AtomicReference<String> firstFailed =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   /** The GPU worker of one node: every burn-in passes unless the node is bad. */
   final class GpuNode implements GpuActivities {
@@ -122,7 +129,14 @@ class ClusterWorkflowTest {
 
     @Override
     public BurnInResult burnIn(BurnInRequest request) {
-      boolean bad = badGpuNodes.contains(node);
+      FakeCloud.FakeNode fake;
+      synchronized (cloud) {
+        fake = cloud.nodes.get(node);
+      }
+      boolean bad =
+          (fake != null && badGpuPools.contains(fake.pool))
+              || (failFirstGpuNode
+                  && (firstFailed.compareAndSet(null, node) || node.equals(firstFailed.get())));
       return new BurnInResult(
           node,
           List.of(
@@ -204,13 +218,14 @@ class ClusterWorkflowTest {
       "burns in each GPU node before its pool is Ready; a node that fails is cordoned and replaced,"
           + " and its replacement is burned in")
   void gpuNodesAreValidated() throws Exception {
-    // The gpu pool's first node is the third instance the fake cloud makes.
-    String bad = "node-" + String.format("i-%017d", 3);
-    badGpuNodes.add(bad);
+    failFirstGpuNode = true;
     ClusterWorkflow stub = startCluster(TWO_POOLS, null);
     ClusterStatus status = awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
 
-    assertThat(cloud.calls).contains("drain " + bad, "terminate " + String.format("i-%017d", 3));
+    String bad = firstFailed.get();
+    assertThat(bad).isNotNull();
+    assertThat(cloud.calls)
+        .contains("drain " + bad, "terminate " + bad.substring("node-".length()));
     assertThat(cloud.nodesOf("gpu"))
         .singleElement()
         .satisfies(n -> assertThat(n.name).isNotEqualTo(bad));
@@ -235,9 +250,7 @@ class ClusterWorkflowTest {
   @Test
   @DisplayName("a GPU pool whose nodes keep failing their burn-in fails the creation, undone")
   void gpuPoolThatKeepsFailing() {
-    for (int n = 3; n <= 12; n++) {
-      badGpuNodes.add("node-" + String.format("i-%017d", n));
-    }
+    badGpuPools.add("gpu");
     ClusterWorkflow stub = startCluster(TWO_POOLS, null);
     ClusterStatus status = awaitStatus(stub, s -> s.phase() == ClusterPhase.Failed);
     assertThat(status.events()).filteredOn(e -> e.type().equals("GpuNodeFailed")).hasSize(3);
