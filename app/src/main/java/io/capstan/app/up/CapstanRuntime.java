@@ -338,6 +338,12 @@ public final class CapstanRuntime implements AutoCloseable {
     try {
       security = RuntimeSecurity.resolve(config.security(), config.bind(), env);
       metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      // The SDK tags an Update's requests with update_name and every other request without it;
+      // Prometheus wants one set of label names per series, so the label goes (and with it the
+      // warning the registry would print at the first Update).
+      metrics
+          .config()
+          .meterFilter(io.micrometer.core.instrument.config.MeterFilter.ignoreTags("update_name"));
       metricsScope =
           new RootScopeBuilder()
               .reporter(new MicrometerClientStatsReporter(metrics))
