@@ -150,18 +150,11 @@ public final class SimulatedCloud implements AutoCloseable {
    * (as a GPU agent DaemonSet gives real nodes); the default does nothing.
    */
   public interface GpuNodes {
-    GpuNodes NONE =
-        new GpuNodes() {
-          @Override
-          public void up(String node, int gpus) {}
+    GpuNodes NONE = new GpuNodes() {};
 
-          @Override
-          public void gone(String node) {}
-        };
+    default void up(String node, int gpus) {}
 
-    void up(String node, int gpus);
-
-    void gone(String node);
+    default void gone(String node) {}
   }
 
   private volatile GpuNodes gpuNodes = GpuNodes.NONE;

@@ -61,6 +61,10 @@ class GpuTasksTest {
   static final Duration LIVENESS = Duration.ofSeconds(2);
 
   private final Set<String> frozen = ConcurrentHashMap.newKeySet();
+
+  /** Opened when a host is frozen: its liveness stops beating at once. */
+  private final Map<String, CountDownLatch> freezes = new ConcurrentHashMap<>();
+
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Map<String, Integer> started = new ConcurrentHashMap<>();
   private TestWorkflowEnvironment environment;
@@ -71,10 +75,10 @@ class GpuTasksTest {
     @Override
     public void watch(String host) {
       try {
-        while (!frozen.contains(host)) {
+        CountDownLatch freeze = freezes.computeIfAbsent(host, h -> new CountDownLatch(1));
+        do {
           Activity.getExecutionContext().heartbeat(host);
-          Thread.sleep(100);
-        }
+        } while (!freeze.await(100, TimeUnit.MILLISECONDS));
         stopped.await(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -84,20 +88,23 @@ class GpuTasksTest {
     }
   }
 
-  /** Simulated work takes a few milliseconds per window; a frozen host's work never returns. */
+  /**
+   * Simulated work takes at most 30 ms per window, paced as up paces it (so leases overlap); a
+   * frozen host's work never returns.
+   */
   private LongConsumer pacer(String host) {
+    LongConsumer paced = SimulatedGpus.sleeping();
     return nanos -> {
       started.merge(host, 1, Integer::sum);
-      try {
-        if (frozen.contains(host)) {
+      if (frozen.contains(host)) {
+        try {
           stopped.await(60, TimeUnit.SECONDS);
-          throw new IllegalStateException("the test ended");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
-        Thread.sleep(Math.max(1, Math.min(30, nanos / 1_000_000)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
+        throw new IllegalStateException("the test ended");
       }
+      paced.accept(Math.min(nanos, 30_000_000L));
     };
   }
 
@@ -215,6 +222,7 @@ class GpuTasksTest {
         .atMost(Duration.ofSeconds(30))
         .until(() -> started.getOrDefault("gpu-c", 0) >= 8);
     frozen.add("gpu-c");
+    freezes.computeIfAbsent("gpu-c", h -> new CountDownLatch(1)).countDown();
 
     RunState state = finished(run);
     assertThat(state.phase()).isEqualTo(RunPhase.SUCCEEDED);

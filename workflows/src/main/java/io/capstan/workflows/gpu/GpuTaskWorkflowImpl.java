@@ -166,23 +166,26 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
     revoked.put(revocation.leaseId(), revocation);
   }
 
-  /**
-   * Gives the lease back, from a detached scope so it goes out however the attempt ended. A fleet
-   * that is gone has no lease to give back: that is no failure of the task.
-   */
+  /** Gives the lease back, from a detached scope so it goes out however the attempt ended. */
   private static void release(GpuFleetWorkflow fleet, String leaseId) {
     Workflow.newDetachedCancellationScope(
-            () -> {
-              try {
-                fleet.release(leaseId);
-              } catch (CanceledFailure canceled) {
-                throw canceled;
-              } catch (RuntimeException fleetGone) {
-                Workflow.getLogger(GpuTaskWorkflowImpl.class)
-                    .warn("lease {} not released: {}", leaseId, fleetGone.getMessage());
-              }
-            })
+            () -> tell(() -> fleet.release(leaseId), "lease " + leaseId + " not released"))
         .run();
+  }
+
+  /**
+   * Sends the fleet a signal. A fleet that is gone has no lease to take back nor device to
+   * quarantine: that is no failure of the task, only a line in the worker's log.
+   */
+  private static void tell(Runnable signal, String otherwise) {
+    try {
+      signal.run();
+    } catch (CanceledFailure canceled) {
+      throw canceled;
+    } catch (RuntimeException fleetGone) {
+      Workflow.getLogger(GpuTaskWorkflowImpl.class)
+          .warn("{}: {}", otherwise, fleetGone.getMessage());
+    }
   }
 
   @Override
@@ -376,20 +379,11 @@ public final class GpuTaskWorkflowImpl implements GpuTaskWorkflow {
     return work.get();
   }
 
-  /** Tells the fleet to quarantine a device; a fleet that is gone makes that moot. */
+  /** Tells the fleet to quarantine a device. */
   private static void quarantine(GpuFleetWorkflow fleet, GpuFleetWorkflow.DeviceRef device) {
-    try {
-      fleet.quarantine(device);
-    } catch (CanceledFailure canceled) {
-      throw canceled;
-    } catch (RuntimeException fleetGone) {
-      Workflow.getLogger(GpuTaskWorkflowImpl.class)
-          .warn(
-              "device {} of {} not quarantined: {}",
-              device.device(),
-              device.host(),
-              fleetGone.getMessage());
-    }
+    tell(
+        () -> fleet.quarantine(device),
+        "device " + device.device() + " of " + device.host() + " not quarantined");
   }
 
   private static void quarantineLost(

@@ -68,29 +68,14 @@ public final class TaskRun {
       RetrySpec retry,
       Duration timeout,
       UnaryOperator<String> render) {
-    return start(runId, namespace, task, executor, retry, timeout, render, null);
+    return start(runId, namespace, task, executor, retry, timeout, render, null, null);
   }
 
   /**
    * Starts the executor's activity with {@code render} applied in the workflow (the identity when
    * the worker renders) and {@code inputs} sent along for the worker to render with and fetch
-   * stored outputs from; {@code inputs} may be null.
-   */
-  public static TaskRun start(
-      String runId,
-      String namespace,
-      String task,
-      Executor executor,
-      RetrySpec retry,
-      Duration timeout,
-      UnaryOperator<String> render,
-      TaskInputs inputs) {
-    return start(runId, namespace, task, executor, retry, timeout, render, inputs, null);
-  }
-
-  /**
-   * As above, for a {@code gpu} task that must run on {@code gpuHost} (its {@code sameHostAs},
-   * resolved to the host the earlier task ran on); null for any host.
+   * stored outputs from; {@code inputs} may be null. A {@code gpu} task runs on {@code gpuHost}
+   * (its {@code sameHostAs}, resolved to the host the earlier task ran on); null for any host.
    */
   public static TaskRun start(
       String runId,
