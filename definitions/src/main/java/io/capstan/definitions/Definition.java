@@ -6,7 +6,8 @@ package io.capstan.definitions;
  * The records live in this package because a sealed type on the class path may only permit subtypes
  * of its own package; each kind's spec, rules and plan live in the kind's package.
  */
-public sealed interface Definition permits PipelineDefinition, JobDefinition, ClusterDefinition {
+public sealed interface Definition
+    permits PipelineDefinition, JobDefinition, ClusterDefinition, RollingUpdateDefinition {
   String API_VERSION = "capstan.io/v1";
 
   String apiVersion();

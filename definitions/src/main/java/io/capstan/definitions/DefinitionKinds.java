@@ -35,7 +35,11 @@ public final class DefinitionKinds {
       List.of(
           new Kind(PipelineDefinition.KIND, PipelineDefinition.class, DefinitionRules::pipeline),
           new Kind(JobDefinition.KIND, JobDefinition.class, DefinitionRules::job),
-          new Kind(ClusterDefinition.KIND, ClusterDefinition.class, DefinitionRules::cluster));
+          new Kind(ClusterDefinition.KIND, ClusterDefinition.class, DefinitionRules::cluster),
+          new Kind(
+              RollingUpdateDefinition.KIND,
+              RollingUpdateDefinition.class,
+              DefinitionRules::rollingUpdate));
 
   private DefinitionKinds() {}
 

@@ -3,6 +3,7 @@ package io.capstan.definitions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.definitions.job.Cron;
 import io.capstan.definitions.job.ScheduleSpec;
+import io.capstan.definitions.rollout.RolloutRules;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -10,21 +11,19 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
  * The rules a schema cannot express: durations that must be positive or ordered, references to
  * params and task outputs, the task graph (through {@link TaskGraphRules}), a job's schedule (cron,
- * time zone, catch-up window), a cluster's pools and bounds (through {@link ClusterRules}), and
- * features that are not available yet. They run on the same tree as the schema, so one pass reports
- * everything; each rule looks only at values of the right type and leaves type errors to the
- * schema.
+ * time zone, catch-up window), a cluster's pools and bounds (through {@link ClusterRules}), a
+ * rolling update's budget, checkpoints and window (through {@link RolloutRules}), and features that
+ * are not available yet. They run on the same tree as the schema, so one pass reports everything;
+ * each rule looks only at values of the right type and leaves type errors to the schema.
  */
 final class DefinitionRules {
-  /** The longest duration accepted anywhere; longer ones are almost certainly typos. */
-  static final Duration LONGEST = Duration.ofDays(365);
-
   private DefinitionRules() {}
 
   static List<Problem> check(SourceDocument source, Set<String> extraParams) {
@@ -120,6 +119,27 @@ final class DefinitionRules {
   }
 
   /**
+   * A rolling update's rules: see {@link RolloutRules}; its window's time zone is checked as a
+   * job's is.
+   */
+  static void rollingUpdate(
+      SourceDocument source,
+      JsonNode spec,
+      NodePath specPath,
+      Set<String> params,
+      List<Problem> problems) {
+    for (RolloutRules.Finding finding : RolloutRules.check(spec)) {
+      NodePath path = specPath;
+      for (Object step : finding.path()) {
+        path = step instanceof Integer index ? path.index(index) : path.field(step.toString());
+      }
+      problems.add(source.problem(path, finding.message()));
+    }
+    NodePath windowPath = specPath.field("window");
+    timeZone(source, spec.path("window").path("timeZone"), windowPath.field("timeZone"), problems);
+  }
+
+  /**
    * Checks a job's schedule, written as a cron string or as an object: the cron expression, the
    * time zone (an IANA id Java knows, as Temporal needs) and the catch-up window (Temporal's
    * minimum is 10s).
@@ -141,17 +161,7 @@ final class DefinitionRules {
       Cron.problem(cron.asText())
           .ifPresent(p -> problems.add(source.problem(path.field("cron"), p)));
     }
-    JsonNode timezone = schedule.path("timezone");
-    if (timezone.isTextual() && !ZoneId.getAvailableZoneIds().contains(timezone.asText())) {
-      problems.add(
-          source.problem(
-              path.field("timezone"),
-              "'"
-                  + timezone.asText()
-                  + "' is not a time zone"
-                  + Suggestions.didYouMean(timezone.asText(), ZoneId.getAvailableZoneIds())
-                  + ": use an IANA id such as UTC, Europe/Berlin or America/New_York"));
-    }
+    timeZone(source, schedule.path("timezone"), path.field("timezone"), problems);
     Duration window = duration(source, schedule, path, "catchupWindow", true, problems);
     if (window != null && window.compareTo(ScheduleSpec.MIN_CATCHUP_WINDOW) < 0) {
       problems.add(
@@ -161,6 +171,21 @@ final class DefinitionRules {
                   + schedule.get("catchupWindow").asText()
                   + "' is too short: a catch-up window is at least "
                   + Durations.format(ScheduleSpec.MIN_CATCHUP_WINDOW)));
+    }
+  }
+
+  /** Checks that a time zone is an IANA id Java knows (as Temporal needs), with a close one. */
+  private static void timeZone(
+      SourceDocument source, JsonNode zone, NodePath path, List<Problem> problems) {
+    if (zone.isTextual() && !ZoneId.getAvailableZoneIds().contains(zone.asText())) {
+      problems.add(
+          source.problem(
+              path,
+              "'"
+                  + zone.asText()
+                  + "' is not a time zone"
+                  + Suggestions.didYouMean(zone.asText(), ZoneId.getAvailableZoneIds())
+                  + ": use an IANA id such as UTC, Europe/Berlin or America/New_York"));
     }
   }
 
@@ -289,18 +314,11 @@ final class DefinitionRules {
     if (node == null || !node.isTextual() || !Durations.isDuration(node.asText())) {
       return null;
     }
-    String text = node.asText();
-    Duration duration = Durations.parse(text);
-    NodePath path = parentPath.field(field);
-    if (positive && duration.isZero()) {
-      problems.add(source.problem(path, "'" + text + "' is too short: use a duration above zero"));
+    Optional<String> problem = Durations.sizeProblem(node.asText(), positive);
+    if (problem.isPresent()) {
+      problems.add(source.problem(parentPath.field(field), problem.get()));
       return null;
     }
-    if (duration.compareTo(LONGEST) > 0) {
-      problems.add(
-          source.problem(path, "'" + text + "' is too long: at most " + Durations.format(LONGEST)));
-      return null;
-    }
-    return duration;
+    return Durations.parse(node.asText());
   }
 }

@@ -1,6 +1,7 @@
 package io.capstan.definitions;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,9 @@ public final class Durations {
       "^(?:(?:[0-9]{1,9}(?:ms|s|m|h|d))+"
           + "|P(?=[0-9T])(?:[0-9]{1,9}D)?(?:T(?=[0-9])(?:[0-9]{1,9}H)?(?:[0-9]{1,9}M)?"
           + "(?:[0-9]{1,9}(?:\\.[0-9]{1,9})?S)?)?)$";
+
+  /** The longest duration accepted anywhere; longer ones are almost certainly typos. */
+  public static final Duration LONGEST = Duration.ofDays(365);
 
   /** The advice given with every duration that cannot be read. */
   public static final String HINT = "use 500ms, 10s, 5m, 2h, 1d or ISO-8601 like PT5M";
@@ -59,6 +63,25 @@ public final class Durations {
               });
     }
     return total;
+  }
+
+  /**
+   * What is wrong with the size of the duration {@code text} denotes: zero where a positive one is
+   * needed, or longer than {@link #LONGEST}; empty when it fits (or is not a duration at all, which
+   * {@link #notADuration} words).
+   */
+  public static Optional<String> sizeProblem(String text, boolean positive) {
+    if (!isDuration(text)) {
+      return Optional.empty();
+    }
+    Duration duration = parse(text);
+    if (positive && duration.isZero()) {
+      return Optional.of("'" + text + "' is too short: use a duration above zero");
+    }
+    if (duration.compareTo(LONGEST) > 0) {
+      return Optional.of("'" + text + "' is too long: at most " + format(LONGEST));
+    }
+    return Optional.empty();
   }
 
   /** {@code '5 minutes' is not a duration: use 500ms, 10s, ...}. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 import io.capstan.definitions.cluster.BudgetAlert;
 import io.capstan.definitions.cluster.CloudProvider;
 import io.capstan.definitions.cluster.ClusterSpec;
+import io.capstan.definitions.cluster.LaunchTemplateRef;
 import io.capstan.definitions.cluster.NodePoolSpec;
 import io.capstan.definitions.cluster.OnBudget;
 import io.capstan.definitions.cluster.Taint;
@@ -14,6 +15,11 @@ import io.capstan.definitions.executor.ExecutorKind;
 import io.capstan.definitions.executor.GpuOp;
 import io.capstan.definitions.job.ScheduleOverlap;
 import io.capstan.definitions.pipeline.TaskSpec;
+import io.capstan.definitions.rollout.Checkpoint;
+import io.capstan.definitions.rollout.RollingUpdateSpec;
+import io.capstan.definitions.rollout.RolloutBudget;
+import io.capstan.definitions.rollout.RolloutOnFailure;
+import io.capstan.definitions.rollout.RolloutWindow;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +52,8 @@ class ExamplesTest {
             "scheduled-job.yaml",
             "container-pipeline.yaml",
             "gpu-pipeline.yaml",
-            "cluster.yaml");
+            "cluster.yaml",
+            "rolling-update.yaml");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -73,6 +80,12 @@ class ExamplesTest {
             .allMatch(runnable::contains);
       } else if (definition instanceof JobDefinition job) {
         assertThat(job.spec().executorKind()).isIn(runnable);
+      } else if (definition instanceof RollingUpdateDefinition rollout) {
+        // A rollout runs no executor; it rolls a pool of the simulated example cluster.
+        ClusterDefinition cluster =
+            (ClusterDefinition) DefinitionParser.parse(Examples.read("cluster.yaml")).get(0);
+        assertThat(rollout.spec().cluster()).isEqualTo(cluster.metadata().name());
+        assertThat(cluster.spec().pool(rollout.spec().nodePool())).isPresent();
       } else {
         // A cluster runs no executor; a simulated one needs no cloud account.
         assertThat(((ClusterDefinition) definition).spec().provider())
@@ -185,6 +198,28 @@ class ExamplesTest {
         .containsExactly(80, 100);
     assertThat(spec.budget().onBudget()).isEqualTo(OnBudget.ALERT);
     assertThat(spec.readyTimeout()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void rollingUpdateRollsTheDemoClustersGeneralPoolOneNodeAtATimeAtNight() {
+    RollingUpdateDefinition rollout =
+        (RollingUpdateDefinition)
+            DefinitionParser.parse(Examples.read("rolling-update.yaml")).get(0);
+
+    RollingUpdateSpec spec = rollout.spec();
+    assertThat(rollout.metadata().name()).isEqualTo("general-to-v2");
+    assertThat(spec.cluster()).isEqualTo("demo");
+    assertThat(spec.nodePool()).isEqualTo("general");
+    assertThat(spec.launchTemplate()).isEqualTo(new LaunchTemplateRef(null, "2"));
+    assertThat(spec.strategy().budget(2)).isEqualTo(new RolloutBudget(1, 0));
+    assertThat(spec.strategy().drainTimeout()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(spec.strategy().nodeDrainGracePeriod()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(spec.checkpoints())
+        .containsExactly(new Checkpoint(50, null, true), new Checkpoint(100, Duration.ZERO, false));
+    assertThat(spec.soak()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(spec.window())
+        .isEqualTo(new RolloutWindow("0 22 * * MON-FRI", Duration.ofHours(6), "Europe/Paris"));
+    assertThat(spec.onFailure()).isEqualTo(RolloutOnFailure.PAUSE);
   }
 
   @Test

@@ -3,11 +3,13 @@ package io.capstan.definitions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
+import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -49,6 +51,12 @@ class SchemaAgreementTest {
     compare(PipelineDefinition.class, SCHEMA, "PipelineDefinition", "PipelineSpec", mismatches);
     compare(JobDefinition.class, SCHEMA, "JobDefinition", "JobSpec", mismatches);
     compare(ClusterDefinition.class, SCHEMA, "ClusterDefinition", "ClusterSpec", mismatches);
+    compare(
+        RollingUpdateDefinition.class,
+        SCHEMA,
+        "RollingUpdateDefinition",
+        "RollingUpdateSpec",
+        mismatches);
 
     assertThat(mismatches).isEmpty();
   }
@@ -292,6 +300,15 @@ class SchemaAgreementTest {
   }
 
   private static String jsonName(Enum<?> constant) {
+    for (Method method : constant.getDeclaringClass().getMethods()) {
+      if (method.isAnnotationPresent(JsonValue.class)) {
+        try {
+          return String.valueOf(method.invoke(constant));
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
     try {
       JsonProperty property =
           constant.getDeclaringClass().getField(constant.name()).getAnnotation(JsonProperty.class);

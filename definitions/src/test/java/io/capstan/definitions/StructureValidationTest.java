@@ -159,19 +159,19 @@ class StructureValidationTest {
       assertThat(
               messages("apiVersion: capstan.io/v1\nkind: Pipline\nmetadata: {name: p}\nspec: {}\n"))
           .containsExactly(
-              "kind: 'Pipline' is not a supported kind: use Pipeline, Job or Cluster (did you"
-                  + " mean 'Pipeline'?)");
+              "kind: 'Pipline' is not a supported kind: use Pipeline, Job, Cluster or"
+                  + " RollingUpdate (did you mean 'Pipeline'?)");
     }
 
     @Test
     void kindsOfTheProductThatAreNotBuiltYetSaySo() {
       assertThat(
               messages(
-                  "apiVersion: capstan.io/v1\nkind: RollingUpdate\nmetadata: {name: v4}\n"
-                      + "spec: {cluster: prod}\n"))
+                  "apiVersion: capstan.io/v1\nkind: ResourceQuota\nmetadata: {name: q}\n"
+                      + "spec: {limits: {cpu: 32}}\n"))
           .containsExactly(
-              "kind: kind 'RollingUpdate' is not supported yet: this server runs Pipeline, Job"
-                  + " and Cluster documents");
+              "kind: kind 'ResourceQuota' is not supported yet: this server runs Pipeline, Job,"
+                  + " Cluster and RollingUpdate documents");
     }
 
     @Test

@@ -39,12 +39,23 @@ public record RolloutBudget(int surge, int unavailable) {
             desired,
             false);
     if (surge == 0 && unavailable == 0) {
-      throw new IllegalArgumentException(
-          "maxSurge and maxUnavailable are both 0 for a pool of "
-              + desired
-              + " nodes: no node could be replaced (give maxSurge at least 1, or maxUnavailable)");
+      throw new IllegalArgumentException(bothZero(" for a pool of " + desired + " nodes"));
     }
     return new RolloutBudget(surge, unavailable);
+  }
+
+  /**
+   * Why {@code maxSurge} and {@code maxUnavailable} let nothing move in a pool of any size: both
+   * are written as zero (a count or a percentage; null means the default). Empty otherwise, and
+   * when either is malformed ({@link #problem} words that). A nonzero percentage may still come to
+   * 0 in a small pool; only {@link #of}, given the pool's size, can tell.
+   */
+  public static Optional<String> nothingMoves(String maxSurge, String maxUnavailable) {
+    Integer surge = number(maxSurge == null ? DEFAULT_SURGE : maxSurge);
+    Integer unavailable = number(maxUnavailable == null ? DEFAULT_UNAVAILABLE : maxUnavailable);
+    return surge != null && surge == 0 && unavailable != null && unavailable == 0
+        ? Optional.of(bothZero(""))
+        : Optional.empty();
   }
 
   /** Why {@code value} is not a count or a percentage; empty when it is one. */
@@ -68,6 +79,22 @@ public record RolloutBudget(int surge, int unavailable) {
   /** The most nodes the pool may have at once. */
   public int ceiling(int desired) {
     return desired + surge;
+  }
+
+  /** The number in a well-formed count or percentage; null for a malformed value. */
+  private static Integer number(String value) {
+    if (problem("", value).isPresent()) {
+      return null;
+    }
+    Matcher matcher = VALUE.matcher(value.trim());
+    matcher.matches();
+    return Integer.parseInt(matcher.group(1));
+  }
+
+  private static String bothZero(String where) {
+    return "maxSurge and maxUnavailable are both 0"
+        + where
+        + ": no node could be replaced (give maxSurge at least 1, or maxUnavailable)";
   }
 
   private static int resolve(String field, String value, int desired, boolean roundUp) {

@@ -10,12 +10,19 @@ import io.capstan.definitions.DefinitionParser;
 import io.capstan.definitions.JobDefinition;
 import io.capstan.definitions.PipelineDefinition;
 import io.capstan.definitions.Problem;
+import io.capstan.definitions.RollingUpdateDefinition;
 import io.capstan.definitions.cluster.NodePoolSpec;
 import io.capstan.definitions.pipeline.Planner;
+import io.capstan.definitions.rollout.Checkpoint;
+import io.capstan.definitions.rollout.RollingUpdateSpec;
+import io.capstan.definitions.rollout.RolloutBudget;
+import io.capstan.definitions.rollout.RolloutStrategy;
+import io.capstan.definitions.rollout.RolloutWindow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -158,11 +165,46 @@ class DefinitionFuzzTest {
             return Outcome.failed("accepted a pool whose sizes are out of order: " + pool);
           }
         }
+      } else if (definition instanceof RollingUpdateDefinition rollout) {
+        String broken = broken(rollout.spec());
+        if (broken != null) {
+          return Outcome.failed(broken);
+        }
       } else if (!(definition instanceof JobDefinition)) {
         return Outcome.failed("bound an unknown kind " + definition.getClass());
       }
     }
     return new Outcome(Outcome.VALID, null);
+  }
+
+  /**
+   * What an accepted rollout breaks of what its rules promise, or null: some node can move, the
+   * checkpoints increase and each waits one way, and the window opens.
+   */
+  private static String broken(RollingUpdateSpec spec) {
+    RolloutStrategy strategy = spec.strategy();
+    if (RolloutBudget.nothingMoves(strategy.maxSurge(), strategy.maxUnavailable()).isPresent()) {
+      return "accepted a rollout that lets no node move: " + strategy;
+    }
+    int previous = 0;
+    for (Checkpoint checkpoint : spec.checkpoints()) {
+      if (checkpoint.percent() <= previous || checkpoint.percent() > 100) {
+        return "accepted checkpoints out of order: " + spec.checkpoints();
+      }
+      if (checkpoint.pauses() && !checkpoint.soak().isZero()) {
+        return "accepted a checkpoint that soaks and pauses: " + checkpoint;
+      }
+      previous = checkpoint.percent();
+    }
+    RolloutWindow window = spec.window();
+    if (window != null) {
+      if (window.duration().isZero() || window.duration().compareTo(Duration.ofDays(7)) > 0) {
+        return "accepted a window of " + window.duration();
+      }
+      // Throws, and so fails the case, for a window that never opens.
+      window.nextOpen(Instant.parse("2026-01-01T00:00:00Z"));
+    }
+    return null;
   }
 
   /** A refusal says what is wrong in one line, and each problem where and what to do. */

@@ -42,7 +42,8 @@ public final class DefinitionFuzzer {
 
   /**
    * Definitions that use what the examples do not: every executor, env forms, schedules, an aws
-   * cluster with every field and a simulated one with failures injected.
+   * cluster with every field, a simulated one with failures injected, and a rolling update with
+   * percentages.
    */
   public static final List<Source> INLINE =
       List.of(
@@ -169,6 +170,29 @@ public final class DefinitionFuzzer {
                       neverBoot: false
                       neverReady: true
                       zonesOutOfCapacity: [eu-central-1b]
+              """),
+          new Source(
+              "inline rolling update with percentages, soaks and a window",
+              """
+              apiVersion: capstan.io/v1
+              kind: RollingUpdate
+              metadata: {name: gpu-to-latest, namespace: platform}
+              spec:
+                cluster: production
+                nodePool: gpu
+                launchTemplate: {name: k8s-gpu, version: $Latest}
+                strategy:
+                  maxSurge: "25%"
+                  maxUnavailable: 10%
+                  drainTimeout: 1h30m
+                  podEvictionTimeout: PT90S
+                  nodeDrainGracePeriod: 0s
+                  force: true
+                  deleteEmptyDirData: false
+                checkpoints: [{percent: 10, soak: 5m}, {percent: 50, pause: true}, {percent: 100}]
+                soak: 1m
+                window: {cron: "*/30 1-5 1,15 JAN-MAR SAT,SUN", duration: 2h, timeZone: America/New_York}
+                onFailure: rollback
               """));
 
   private final long seed;
