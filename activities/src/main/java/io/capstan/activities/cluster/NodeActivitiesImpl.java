@@ -7,7 +7,6 @@ import io.capstan.workflows.cluster.NodeActivities;
 import io.capstan.workflows.cluster.NodeView;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -15,7 +14,10 @@ import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -33,13 +36,23 @@ import org.slf4j.LoggerFactory;
  * instances, then labelled {@code capstan.io/cluster}, {@code capstan.io/cluster-namespace} and
  * {@code capstan.io/pool} with the pool's labels, and given the pool's taints. The taints Capstan
  * set are remembered in an annotation, so a later change replaces exactly those and leaves taints
- * others set (the node lifecycle controller's, an operator's) alone.
+ * others set (the node lifecycle controller's, an operator's) alone. Drains go through the eviction
+ * API ({@link NodeDrain}), so PodDisruptionBudgets hold; a pod is deleted only when the caller asks
+ * for it by name ({@link #deletePods}).
+ *
+ * <p>The clients should have fabric8's own HTTP retries off ({@code KubeClients} does so): with
+ * them, a refused eviction takes some 20 s to come back as {@code false}, longer than a pass.
  */
 public final class NodeActivitiesImpl implements NodeActivities {
   /** The taints Capstan set on a node, as {@code key=value:Effect,...}. */
   static final String TAINTS_ANNOTATION = "capstan.io/pool-taints";
 
-  private static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
+  /** The failure type of a request this activity cannot carry out as given. */
+  static final String INVALID_REQUEST = "NodeInvalidRequest";
+
+  /** How often a write conditional on what was read is tried again after a 409. */
+  private static final int CONFLICT_ATTEMPTS = 5;
+
   private static final Logger LOG = LoggerFactory.getLogger(NodeActivitiesImpl.class);
 
   private final Function<ClusterRef, KubernetesClient> clients;
@@ -161,7 +174,7 @@ public final class NodeActivitiesImpl implements NodeActivities {
         long[] sums = requested.computeIfAbsent(nodeName, n -> new long[2]);
         sums[0] += cpu;
         sums[1] += gpus;
-        if (!daemonOrMirror(pod)) {
+        if (!DrainFilter.daemonOrMirror(pod)) {
           movable.merge(nodeName, 1, Integer::sum);
         }
       } else if (unschedulable(pod)) {
@@ -226,11 +239,7 @@ public final class NodeActivitiesImpl implements NodeActivities {
     while (true) {
       List<Pod> pods =
           client.pods().inAnyNamespace().withField("spec.nodeName", node).list().getItems().stream()
-              .filter(p -> !daemonOrMirror(p))
-              .filter(
-                  p ->
-                      !"Succeeded".equals(p.getStatus().getPhase())
-                          && !"Failed".equals(p.getStatus().getPhase()))
+              .filter(p -> !DrainFilter.stays(p))
               .toList();
       // A pod whose UID changed is a new pod of the same name (a StatefulSet's): the old one left.
       List<Pod> remaining =
@@ -256,29 +265,108 @@ public final class NodeActivitiesImpl implements NodeActivities {
         if (pod.getMetadata().getDeletionTimestamp() != null) {
           continue;
         }
-        boolean evicted;
-        try {
-          evicted =
-              client
-                  .pods()
-                  .inNamespace(pod.getMetadata().getNamespace())
-                  .withName(pod.getMetadata().getName())
-                  .evict();
-        } catch (KubernetesClientException e) {
-          if (e.getCode() == 404) {
-            continue;
-          }
-          throw e;
-        }
-        if (evicted) {
-          evictedUids.put(key(pod), pod.getMetadata().getUid());
-        } else {
-          blockedBy = budgetOf(client, pod);
+        switch (NodeDrain.evict(client, pod)) {
+          case ACCEPTED -> evictedUids.put(key(pod), pod.getMetadata().getUid());
+          case REFUSED, SEVERAL_BUDGETS -> blockedBy = budgetOf(client, pod);
+          case GONE, CHANGED, NAMESPACE_TERMINATING -> {}
         }
       }
       Activity.getExecutionContext()
           .heartbeat("draining " + node + ": " + remaining.size() + " pods left");
       pause();
+    }
+  }
+
+  @Override
+  public boolean cordon(ClusterRef cluster, String node) {
+    KubernetesClient client = clients.apply(cluster);
+    for (int attempt = 1; ; attempt++) {
+      Node current = client.nodes().withName(node).get();
+      if (current == null || Boolean.TRUE.equals(current.getSpec().getUnschedulable())) {
+        return false;
+      }
+      // The resourceVersion makes the patch conditional: whoever else cordons the node at the same
+      // moment, exactly one of us is told it changed the node.
+      String patch =
+          "{\"metadata\":{\"resourceVersion\":\""
+              + current.getMetadata().getResourceVersion()
+              + "\"},\"spec\":{\"unschedulable\":true}}";
+      try {
+        client.nodes().withName(node).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        LOG.info("cordoned node {} of {}", node, cluster.key());
+        return true;
+      } catch (KubernetesClientException e) {
+        // A conflict is someone else's change in between (the attempt reads it); past a few,
+        // Temporal's retry takes over.
+        if ((e.getCode() != 409 && e.getCode() != 404) || attempt >= CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Override
+  public DrainPass drainPass(DrainPassRequest request) {
+    return new NodeDrain(
+            clients.apply(request.cluster()),
+            pollInterval,
+            System::currentTimeMillis,
+            detail -> Activity.getExecutionContext().heartbeat(detail),
+            this::pause)
+        .run(request);
+  }
+
+  @Override
+  public List<String> deletePods(DeletePodsRequest request) {
+    KubernetesClient client = clients.apply(request.cluster());
+    List<String> deleted = new ArrayList<>();
+    for (Map.Entry<String, String> named : new TreeMap<>(request.pods()).entrySet()) {
+      String[] parts = named.getKey().split("/", 2);
+      if (parts.length != 2) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "pod " + named.getKey() + " is not namespace/name", INVALID_REQUEST);
+      }
+      if (deletePod(client, parts[0], parts[1], named.getValue(), request.node())) {
+        deleted.add(named.getKey());
+      }
+    }
+    if (!deleted.isEmpty()) {
+      LOG.info(
+          "deleted pods {} of node {} of {}", deleted, request.node(), request.cluster().key());
+    }
+    return deleted;
+  }
+
+  /**
+   * Deletes the pod if it is still the one meant (that UID, when given, on that node), with its own
+   * grace period; the resourceVersion read is the delete's precondition, so a pod that took the
+   * name meanwhile is never the one deleted.
+   */
+  private static boolean deletePod(
+      KubernetesClient client, String namespace, String name, String uid, String node) {
+    for (int attempt = 1; ; attempt++) {
+      Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+      if (pod == null
+          || (uid != null && !uid.equals(pod.getMetadata().getUid()))
+          || (node != null && !node.equals(pod.getSpec().getNodeName()))) {
+        return false;
+      }
+      try {
+        return !client
+            .pods()
+            .inNamespace(namespace)
+            .withName(name)
+            .lockResourceVersion(pod.getMetadata().getResourceVersion())
+            .delete()
+            .isEmpty();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404) {
+          return false;
+        }
+        if (e.getCode() != 409 || attempt >= CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -372,14 +460,6 @@ public final class NodeActivitiesImpl implements NodeActivities {
     return false;
   }
 
-  private static boolean daemonOrMirror(Pod pod) {
-    if (orEmpty(pod.getMetadata().getAnnotations()).containsKey(MIRROR_ANNOTATION)) {
-      return true;
-    }
-    List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
-    return owners != null && owners.stream().anyMatch(o -> "DaemonSet".equals(o.getKind()));
-  }
-
   private static long cpuMilli(Pod pod) {
     long sum = 0;
     for (var container : pod.getSpec().getContainers()) {
@@ -419,28 +499,25 @@ public final class NodeActivitiesImpl implements NodeActivities {
 
   private static String budgetOf(KubernetesClient client, Pod pod) {
     try {
-      Map<String, String> labels = orEmpty(pod.getMetadata().getLabels());
-      for (PodDisruptionBudget pdb :
-          client
-              .policy()
-              .v1()
-              .podDisruptionBudget()
-              .inNamespace(pod.getMetadata().getNamespace())
-              .list()
-              .getItems()) {
-        var selector = pdb.getSpec().getSelector();
-        if (selector != null
-            && selector.getMatchLabels() != null
-            && labels.entrySet().containsAll(selector.getMatchLabels().entrySet())) {
-          int allowed = pdb.getStatus() == null ? 0 : pdb.getStatus().getDisruptionsAllowed();
-          return "pod "
-              + key(pod)
-              + " blocked by PodDisruptionBudget "
-              + pdb.getMetadata().getName()
-              + ", "
-              + allowed
-              + " disruptions allowed";
-        }
+      List<PodDisruptionBudget> selecting =
+          PodBudgets.of(client, pod.getMetadata().getNamespace()).selecting(pod);
+      if (selecting.size() > 1) {
+        return "pod "
+            + key(pod)
+            + " is selected by "
+            + selecting.size()
+            + " PodDisruptionBudgets, which the API server cannot evict";
+      }
+      if (selecting.size() == 1) {
+        PodDisruptionBudget pdb = selecting.get(0);
+        Integer allowed = PodBudgets.disruptionsAllowed(pdb);
+        return "pod "
+            + key(pod)
+            + " blocked by PodDisruptionBudget "
+            + pdb.getMetadata().getName()
+            + ", "
+            + (allowed == null ? 0 : allowed)
+            + " disruptions allowed";
       }
     } catch (KubernetesClientException e) {
       LOG.debug("could not list PodDisruptionBudgets: {}", e.getMessage());
@@ -461,8 +538,12 @@ public final class NodeActivitiesImpl implements NodeActivities {
   }
 
   private void pause() {
+    pause(pollInterval.toMillis());
+  }
+
+  private void pause(long millis) {
     try {
-      Thread.sleep(pollInterval.toMillis());
+      Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
