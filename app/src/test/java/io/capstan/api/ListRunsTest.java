@@ -117,7 +117,7 @@ class ListRunsTest {
         (server, client) -> {
           Http http = new Http(client);
           String[][] cases = {
-            {"kind=RollingUpdate", "kind", "'RollingUpdate' is not one of Pipeline, Job, Cluster"},
+            {"kind=ResourceQuota", "kind", "'ResourceQuota' is not one of Pipeline, Job, Cluster,"},
             {"status=sleeping", "status", "'sleeping' is not one of RUNNING, COMPLETED"},
             {"namespace=team-a'%20OR%20'1'='1", "namespace", "only letters, digits"},
             {"schedule=x')%20OR%20(1=1", "schedule", "only letters, digits"},

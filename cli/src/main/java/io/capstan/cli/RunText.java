@@ -93,6 +93,7 @@ final class RunText {
     List<String> lines = new ArrayList<>();
     lines.add(header(run));
     lines.addAll(taskLines(run));
+    lines.addAll(rolloutLines(run));
     String error = run.path("error").asText("");
     if (!error.isEmpty()) {
       lines.add("error: " + error);
@@ -102,6 +103,65 @@ final class RunText {
       lines.add("warning: " + warning);
     }
     return lines;
+  }
+
+  /**
+   * A RollingUpdate run's rollout: its phase, batch and counts, why it waits, then a line per node
+   * (empty for other kinds).
+   */
+  static List<String> rolloutLines(JsonNode run) {
+    JsonNode rollout = run.path("rollout");
+    List<String> lines = new ArrayList<>();
+    if (!rollout.isObject()) {
+      return lines;
+    }
+    lines.add(rolloutSummary(rollout));
+    if (rollout.path("reason").isTextual()) {
+      lines.add("  " + rollout.path("reason").asText());
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = rollout.path("nodes").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> node = it.next();
+      lines.add("  " + pad(node.getKey(), 28) + " " + rolloutNode(node.getValue()));
+    }
+    return lines;
+  }
+
+  /** {@code rollout Rolling, batch 3: 6 of 20 rolled to version 4, 14 to go (12m elapsed)}. */
+  static String rolloutSummary(JsonNode rollout) {
+    return "rollout "
+        + rollout.path("phase").asText()
+        + ", batch "
+        + rollout.path("batch").asInt()
+        + ": "
+        + rollout.path("rolled").asInt()
+        + " of "
+        + rollout.path("desired").asInt()
+        + " on version "
+        + rollout.path("target").asText()
+        + ", "
+        + rollout.path("remaining").asInt()
+        + " to go ("
+        + duration(Duration.ofSeconds(rollout.path("elapsedSeconds").asLong()))
+        + " elapsed)";
+  }
+
+  /** {@code Draining v3 batch 2 3 pods left pod a/b blocked by PDB web, 0 ...}. */
+  static String rolloutNode(JsonNode node) {
+    StringBuilder text =
+        new StringBuilder(pad(node.path("phase").asText(), 10))
+            .append(" v")
+            .append(node.path("version").asText("?"));
+    if (node.path("batch").canConvertToInt()) {
+      text.append("  batch ").append(node.path("batch").asInt());
+    }
+    if (node.path("podsLeft").canConvertToInt()) {
+      text.append("  ").append(node.path("podsLeft").asInt()).append(" pods left");
+    }
+    for (JsonNode why : node.path("blockedBy")) {
+      text.append("  ").append(why.asText());
+    }
+    return text.toString();
   }
 
   /** {@code path (line:col): message}, the way every problem reads. */

@@ -153,6 +153,21 @@ final class WatchCommand extends ApiCommand {
           out.println(time + "   " + task.getKey() + "  " + summary);
         }
       }
+      JsonNode rollout = run.path("rollout");
+      if (rollout.isObject()) {
+        String summary = RunText.rolloutSummary(rollout) + " " + rollout.path("reason").asText("");
+        if (!summary.equals(lastTasks.put(" rollout", summary))) {
+          out.println(time + " " + summary.strip());
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = rollout.path("nodes").fields();
+            it.hasNext(); ) {
+          Map.Entry<String, JsonNode> node = it.next();
+          String line = RunText.rolloutNode(node.getValue());
+          if (!line.equals(lastTasks.put("node " + node.getKey(), line))) {
+            out.println(time + "   " + node.getKey() + "  " + line);
+          }
+        }
+      }
       String notes = run.path("error").asText("") + run.path("warning").asText("");
       if (!notes.isEmpty() && !notes.equals(lastNotes)) {
         for (String field : new String[] {"error", "warning"}) {

@@ -226,6 +226,53 @@ public final class CloudActivitiesImpl implements CloudActivities {
   }
 
   @Override
+  public GroupState setLaunchTemplate(SetLaunchTemplateRequest request) {
+    ClusterRef cluster = request.cluster();
+    AutoScalingClient asg = clients.autoscaling(cluster);
+    AutoScalingGroup group =
+        find(asg, request.groupName())
+            .orElseThrow(
+                () ->
+                    ApplicationFailure.newNonRetryableFailure(
+                        "Auto Scaling group " + request.groupName() + " is gone", INVALID_REQUEST));
+    String template = templateOf(group);
+    if (cluster.simulated()) {
+      ensureSimulatedTemplate(cluster, template, request.version(), request.pool().instanceType());
+    }
+    LaunchTemplateSpecification specification =
+        LaunchTemplateSpecification.builder()
+            .launchTemplateName(template)
+            .version(request.version())
+            .build();
+    MixedInstancesPolicy mixed = group.mixedInstancesPolicy();
+    call(
+        "set the launch template version of group " + request.groupName(),
+        () ->
+            asg.updateAutoScalingGroup(
+                b -> {
+                  b.autoScalingGroupName(request.groupName());
+                  if (mixed != null && mixed.launchTemplate() != null) {
+                    b.mixedInstancesPolicy(
+                        mixed.toBuilder()
+                            .launchTemplate(
+                                mixed.launchTemplate().toBuilder()
+                                    .launchTemplateSpecification(specification)
+                                    .build())
+                            .build());
+                  } else {
+                    b.launchTemplate(specification);
+                  }
+                }));
+    LOG.info(
+        "group {} of {} now launches {} version {}",
+        request.groupName(),
+        cluster.key(),
+        template,
+        request.version());
+    return state(cluster, find(asg, request.groupName()).orElseThrow(), false);
+  }
+
+  @Override
   public GroupState describe(GroupRequest request) {
     return find(clients.autoscaling(request.cluster()), request.groupName())
         .map(group -> state(request.cluster(), group, false))

@@ -55,11 +55,12 @@ public final class RunControl {
   }
 
   /**
-   * Sends the signal {@code name} to the run.
+   * Sends the signal {@code name} to the run, with {@code argument} as its data when there is one
+   * (a rollout's {@code skip} takes {@code {"node": NAME}}).
    *
    * @throws UnknownSignalException when the run's kind takes no such signal
    */
-  public RunRef signal(String id, String name, Principal principal) {
+  public RunRef signal(String id, String name, Object argument, Principal principal) {
     TemporalRuns.Visible run = runs.describeFor(id, principal);
     WorkflowExecutionInfo info = run.info();
     RunRef ref = run.ref();
@@ -67,7 +68,11 @@ public final class RunControl {
       throw new UnknownSignalException(ref.kind(), name);
     }
     ensureOpen(id, info);
-    send(id, stub -> stub.signal(name));
+    if (argument == null) {
+      send(id, stub -> stub.signal(name));
+    } else {
+      send(id, stub -> stub.signal(name, argument));
+    }
     return ref;
   }
 

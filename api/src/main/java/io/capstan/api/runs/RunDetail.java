@@ -2,6 +2,7 @@ package io.capstan.api.runs;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.capstan.workflows.cluster.ClusterStatus;
+import io.capstan.workflows.rollout.RolloutStatus;
 import io.capstan.workflows.run.Progress;
 import io.capstan.workflows.run.RunPhase;
 import io.capstan.workflows.run.TaskState;
@@ -21,6 +22,8 @@ import java.util.Map;
  *     ({@code phase}, {@code progress} and {@code tasks} show that); absent for pipelines and jobs
  * @param cluster a Cluster run's cluster: phase, pools with their nodes, the operation in progress,
  *     cost and events (the run stays RUNNING for the cluster's life; the phase tells its state)
+ * @param rollout a RollingUpdate run's rollout: phase, batch, each node's phase and version, what a
+ *     blocked drain waits for
  * @param taskPage where {@code tasks} is in the run's tasks, when it holds only some of them
  *     ({@code ?taskOffset=&taskLimit=} pages on); absent when it holds them all
  * @param segments where each segment of a run cut into segments stands (a pipeline of more than
@@ -41,6 +44,7 @@ public record RunDetail(
     @JsonInclude(JsonInclude.Include.NON_NULL) String warning,
     @JsonInclude(JsonInclude.Include.NON_NULL) Object view,
     @JsonInclude(JsonInclude.Include.NON_NULL) ClusterStatus cluster,
+    @JsonInclude(JsonInclude.Include.NON_NULL) RolloutStatus rollout,
     @JsonInclude(JsonInclude.Include.NON_NULL) TaskPage taskPage,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<SegmentView> segments,
     RunLinks links) {}

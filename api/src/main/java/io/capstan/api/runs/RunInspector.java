@@ -3,6 +3,7 @@ package io.capstan.api.runs;
 import io.capstan.api.TemporalInfo;
 import io.capstan.api.auth.Principal;
 import io.capstan.workflows.cluster.ClusterStatus;
+import io.capstan.workflows.rollout.RolloutStatus;
 import io.capstan.workflows.run.RunState;
 import io.capstan.workflows.run.TaskState;
 import io.grpc.Status;
@@ -133,7 +134,8 @@ public final class RunInspector {
     // record is shown whole as the view.
     RunState state = reported instanceof RunState tasksReport ? tasksReport : null;
     ClusterStatus cluster = reported instanceof ClusterStatus clusterReport ? clusterReport : null;
-    Object view = state == null && cluster == null ? reported : null;
+    RolloutStatus rollout = reported instanceof RolloutStatus rolloutReport ? rolloutReport : null;
+    Object view = state == null && cluster == null && rollout == null ? reported : null;
 
     Map<String, TaskState> tasks =
         state != null && state.tasks() != null ? state.tasks() : new LinkedHashMap<>();
@@ -176,6 +178,7 @@ public final class RunInspector {
         warnings.isEmpty() ? null : String.join("; ", warnings),
         view,
         cluster,
+        rollout,
         taskPage,
         state != null ? SegmentView.of(state.segments()) : null,
         RunLinks.forRun(ref.id(), temporal));

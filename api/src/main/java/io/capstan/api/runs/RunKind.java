@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.capstan.api.runs.cluster.ClusterRuns;
 import io.capstan.api.runs.job.JobRuns;
 import io.capstan.api.runs.pipeline.PipelineRuns;
+import io.capstan.api.runs.rollout.RollingUpdateRuns;
 import io.capstan.api.validation.PlanView;
 import io.capstan.definitions.ClusterDefinition;
 import io.capstan.definitions.Definition;
 import io.capstan.definitions.JobDefinition;
 import io.capstan.definitions.PipelineDefinition;
+import io.capstan.definitions.RollingUpdateDefinition;
 import io.capstan.outputs.OutputStore;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -28,7 +30,8 @@ import java.util.function.Supplier;
 public enum RunKind {
   PIPELINE(PipelineDefinition.KIND, new PipelineRuns()),
   JOB(JobDefinition.KIND, new JobRuns()),
-  CLUSTER(ClusterDefinition.KIND, new ClusterRuns());
+  CLUSTER(ClusterDefinition.KIND, new ClusterRuns()),
+  ROLLING_UPDATE(RollingUpdateDefinition.KIND, new RollingUpdateRuns());
 
   private final String kindName;
   private final KindRuns<?> runs;
@@ -80,9 +83,9 @@ public enum RunKind {
     return runs.entity();
   }
 
-  /** The first segment of this kind's run ids, e.g. {@code pipeline}. */
+  /** The first segment of this kind's run ids, e.g. {@code pipeline} or {@code rollingupdate}. */
   public String idPrefix() {
-    return name().toLowerCase(Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT).replace("_", "");
   }
 
   /** Every executor block of {@code definition}, which must be of this kind. */

@@ -134,8 +134,8 @@ public final class RunsController {
   /** {@code POST /api/v1/runs/{id}/signals/{name}}: 202 once Temporal accepted the signal. */
   public void signal(Context ctx) {
     String name = ctx.pathParam("name");
-    requireJsonOrEmpty(RequestBodies.readText(ctx));
-    RunRef run = control.signal(ctx.pathParam("id"), name, Authenticator.principal(ctx));
+    JsonNode argument = requireJsonOrEmpty(RequestBodies.readText(ctx));
+    RunRef run = control.signal(ctx.pathParam("id"), name, argument, Authenticator.principal(ctx));
     ctx.status(HttpStatus.ACCEPTED).json(Map.of("id", run.id(), "signal", name, "accepted", true));
   }
 
@@ -289,11 +289,13 @@ public final class RunsController {
     return values;
   }
 
-  /** Signals take no data yet; a body is still checked so a malformed one is not silently lost. */
-  private static void requireJsonOrEmpty(String body) {
-    if (!body.isBlank()) {
-      readJson(body, "the signal body is not JSON");
+  /** A signal's data: JSON, or nothing (null) for a signal that takes none. */
+  private static JsonNode requireJsonOrEmpty(String body) {
+    if (body.isBlank()) {
+      return null;
     }
+    JsonNode data = readJson(body, "the signal body is not JSON");
+    return data.isNull() ? null : data;
   }
 
   private static JsonNode readJson(String body, String error) {

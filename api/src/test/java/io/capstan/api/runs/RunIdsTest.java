@@ -85,7 +85,8 @@ class RunIdsTest {
     assertThat(RunIds.isWellFormed("Pipeline-default-x-abcd1234")).isFalse();
     assertThat(RunIds.isWellFormed("pipeline-default-x-abcd1234/../x")).isFalse();
     assertThat(RunIds.isWellFormed("pipeline-" + "a".repeat(300) + "-abcd1234")).isFalse();
-    assertThat(RunIds.kindOf("rollingupdate-default-x-abcd1234")).isEmpty();
+    assertThat(RunIds.kindOf("rollingupdate-default-x-abcd1234")).contains(RunKind.ROLLING_UPDATE);
+    assertThat(RunIds.kindOf("resourcequota-default-x-abcd1234")).isEmpty();
   }
 
   @Test

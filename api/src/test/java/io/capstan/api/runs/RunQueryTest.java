@@ -17,7 +17,8 @@ class RunQueryTest {
   void unfilteredQueryCoversEveryKind() {
     assertThat(RunQuery.of(RunFilter.ALL))
         .isEqualTo(
-            "CapstanKind IN ('Pipeline', 'Job', 'Cluster') AND ExecutionStatus != 'ContinuedAsNew'");
+            "CapstanKind IN ('Pipeline', 'Job', 'Cluster', 'RollingUpdate') AND ExecutionStatus"
+                + " != 'ContinuedAsNew'");
   }
 
   @Test

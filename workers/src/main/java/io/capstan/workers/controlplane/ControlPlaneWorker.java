@@ -1,5 +1,6 @@
 package io.capstan.workers.controlplane;
 
+import io.capstan.activities.cluster.RolloutRunActivitiesImpl;
 import io.capstan.workers.WorkerSettings;
 import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.WorkerIdentity;
@@ -8,6 +9,7 @@ import io.capstan.workflows.gpu.GpuFleetWorkflowImpl;
 import io.capstan.workflows.gpu.GpuTaskWorkflowImpl;
 import io.capstan.workflows.job.JobWorkflowImpl;
 import io.capstan.workflows.pipeline.PipelineWorkflowImpl;
+import io.capstan.workflows.rollout.RollingUpdateWorkflowImpl;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
@@ -39,7 +41,11 @@ public final class ControlPlaneWorker {
         JobWorkflowImpl.class,
         ClusterWorkflowImpl.class,
         GpuFleetWorkflowImpl.class,
-        GpuTaskWorkflowImpl.class);
+        GpuTaskWorkflowImpl.class,
+        RollingUpdateWorkflowImpl.class);
+    // The rollout's talk with its cluster's entity needs only the Temporal client.
+    worker.registerActivitiesImplementations(
+        new RolloutRunActivitiesImpl(factory.getWorkflowClient()));
     return worker;
   }
 

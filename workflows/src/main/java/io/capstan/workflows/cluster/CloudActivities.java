@@ -57,6 +57,15 @@ public interface CloudActivities {
   @ActivityMethod(name = "DeleteGroup")
   boolean deleteGroup(GroupRequest request);
 
+  /**
+   * Points the pool's group at {@code version} of its launch template: instances launched from now
+   * on start from it, those running are untouched. With the simulated cloud the template gets the
+   * version when it has fewer. A version the template does not have fails with {@link
+   * #INVALID_REQUEST}.
+   */
+  @ActivityMethod(name = "SetLaunchTemplate")
+  GroupState setLaunchTemplate(SetLaunchTemplateRequest request);
+
   /** Capacity and prices of an instance type, from the shipped table. */
   @ActivityMethod(name = "InstanceType")
   InstanceTypeInfo instanceType(String instanceType);
@@ -75,6 +84,9 @@ public interface CloudActivities {
   record ResizeRequest(ClusterRef cluster, String groupName, int min, int desired, int max) {}
 
   record GroupRequest(ClusterRef cluster, String groupName) {}
+
+  record SetLaunchTemplateRequest(
+      ClusterRef cluster, NodePoolSpec pool, String groupName, String version) {}
 
   record TerminateRequest(
       ClusterRef cluster, String groupName, String instanceId, boolean decrement) {}

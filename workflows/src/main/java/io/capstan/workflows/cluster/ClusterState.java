@@ -64,7 +64,8 @@ public final class ClusterState {
       CostMeter.Snapshot cost,
       BudgetWatch.Snapshot budget,
       Autoscaler.Memory autoscaler,
-      String scaleUpsHeld) {}
+      String scaleUpsHeld,
+      Map<String, String> rollouts) {}
 
   private final ClusterDefinition definition;
   ClusterPhase phase = ClusterPhase.Creating;
@@ -77,6 +78,9 @@ public final class ClusterState {
   Autoscaler autoscaler = new Autoscaler();
   String scaleUpsHeld;
   String failure;
+
+  /** The pools a rollout holds: pool name to the rollout run's workflow id. */
+  final Map<String, String> rollouts = new LinkedHashMap<>();
 
   ClusterState(ClusterDefinition definition, long nowMillis) {
     this.definition = definition;
@@ -95,6 +99,9 @@ public final class ClusterState {
     state.budget = BudgetWatch.restore(snapshot.budget());
     state.autoscaler = new Autoscaler(snapshot.autoscaler());
     state.scaleUpsHeld = snapshot.scaleUpsHeld();
+    if (snapshot.rollouts() != null) {
+      state.rollouts.putAll(snapshot.rollouts());
+    }
     return state;
   }
 
@@ -108,7 +115,8 @@ public final class ClusterState {
         cost.snapshot(),
         budget.snapshot(),
         autoscaler.memory(),
-        scaleUpsHeld);
+        scaleUpsHeld,
+        new LinkedHashMap<>(rollouts));
   }
 
   ClusterDefinition definition() {

@@ -51,6 +51,45 @@ public final class ClusterUpdates {
   /** Deletes the cluster: every group, instance and node. */
   public record Delete(String reason) {}
 
+  /**
+   * The Updates a {@code RollingUpdate} run sends (through its activities) to take a pool for its
+   * rollout and give it back; not operations a person calls, so not in {@link #ALL}.
+   */
+  public static final String BEGIN_ROLLOUT = "beginRollout";
+
+  public static final String END_ROLLOUT = "endRollout";
+
+  /**
+   * Takes {@code pool} for the rollout run {@code rolloutId}: its autoscaler is held, and scaling
+   * or removing it is refused, until {@link EndRollout}. Taking it again with the same id answers
+   * the same lease.
+   */
+  public record BeginRollout(String rolloutId, String pool, String version) {}
+
+  /**
+   * What a rollout starts from: the pool as the cluster knows it.
+   *
+   * @param version the launch template version the pool's group launches now
+   */
+  public record RolloutLease(
+      ClusterRef cluster,
+      NodePoolSpec pool,
+      String groupName,
+      int min,
+      int desired,
+      int max,
+      String version,
+      java.time.Duration readyTimeout,
+      List<ClusterState.Instance> instances) {}
+
+  /**
+   * Gives the pool back: the cluster records the version its group now launches and reads its
+   * instances and nodes again. Ending a rollout that holds nothing is no error.
+   *
+   * @param outcome a sentence for the cluster's events
+   */
+  public record EndRollout(String rolloutId, String pool, String version, String outcome) {}
+
   /** What an operation did. */
   public record Result(String operation, String message, ClusterPhase phase) {}
 }

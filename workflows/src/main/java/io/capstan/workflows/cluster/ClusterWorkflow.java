@@ -47,6 +47,15 @@ public interface ClusterWorkflow {
   @UpdateValidatorMethod(updateName = ClusterUpdates.SET_AUTOSCALING)
   void validateSetAutoscaling(ClusterUpdates.SetAutoscaling request);
 
+  @UpdateMethod(name = ClusterUpdates.BEGIN_ROLLOUT)
+  ClusterUpdates.RolloutLease beginRollout(ClusterUpdates.BeginRollout request);
+
+  @UpdateValidatorMethod(updateName = ClusterUpdates.BEGIN_ROLLOUT)
+  void validateBeginRollout(ClusterUpdates.BeginRollout request);
+
+  @UpdateMethod(name = ClusterUpdates.END_ROLLOUT)
+  ClusterUpdates.Result endRollout(ClusterUpdates.EndRollout request);
+
   @UpdateMethod(name = ClusterUpdates.DELETE)
   ClusterUpdates.Result delete(ClusterUpdates.Delete request);
 

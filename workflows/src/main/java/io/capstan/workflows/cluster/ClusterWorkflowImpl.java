@@ -5,6 +5,7 @@ import io.capstan.definitions.Durations;
 import io.capstan.definitions.cluster.AutoscalingSpec;
 import io.capstan.definitions.cluster.BudgetSpec;
 import io.capstan.definitions.cluster.GpuValidation;
+import io.capstan.definitions.cluster.LaunchTemplateRef;
 import io.capstan.definitions.cluster.NodePoolSpec;
 import io.capstan.definitions.cluster.OnBudget;
 import io.capstan.workflows.TaskQueues;
@@ -56,6 +57,9 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
   static final Duration MAX_AUTOSCALER_ROUND = Duration.ofSeconds(30);
 
   static final Duration MIN_AUTOSCALER_ROUND = Duration.ofSeconds(2);
+
+  /** How often a cluster whose pools rollouts hold checks that those runs still live. */
+  static final Duration ROLLOUT_ROUND = Duration.ofMinutes(2);
 
   /**
    * How near the creation deadline a pool's failure counts as the deadline's: the waits end on
@@ -128,6 +132,10 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
       Workflow.newActivityStub(
           NodeActivities.class,
           ActivityOptions.newBuilder(CALLS).setRetryOptions(CLEANUP_RETRIES).build());
+  private final RolloutRunActivities rolloutRuns =
+      Workflow.newActivityStub(
+          RolloutRunActivities.class,
+          ActivityOptions.newBuilder(CALLS).setTaskQueue(TaskQueues.CONTROL_PLANE).build());
   private final AlertActivities alerting =
       Workflow.newActivityStub(
           AlertActivities.class,
@@ -526,7 +534,11 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
       step("burning in " + instanceOf.size() + " GPU nodes of " + spec.name());
       Map<String, Promise<GpuActivities.BurnInResult>> runs = new LinkedHashMap<>();
       for (String node : instanceOf.keySet()) {
-        runs.put(node, Async.function(gpuNode(node, check)::burnIn, burnIn(check)));
+        runs.put(
+            node,
+            Async.function(
+                GpuBurnIns.onNode(node, check, GPU_AGENT_PICKUP)::burnIn,
+                GpuBurnIns.request(check)));
       }
       Map<String, String> failed = new LinkedHashMap<>();
       List<String> unserved = new ArrayList<>();
@@ -606,30 +618,6 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     }
   }
 
-  /** The burn-in a GPU pool's validation asks for, on every device of the node. */
-  private static GpuActivities.BurnInRequest burnIn(GpuValidation check) {
-    Duration duration = check.duration();
-    Duration window =
-        duration.compareTo(Duration.ofSeconds(30)) >= 0
-            ? Duration.ofSeconds(10)
-            : duration.dividedBy(3).isZero() ? duration : duration.dividedBy(3);
-    return new GpuActivities.BurnInRequest(
-        List.of(), "bf16", 8192, duration, window, check.minTflops());
-  }
-
-  /** The GPU activities of one node, on the node's own queue. */
-  private static GpuActivities gpuNode(String node, GpuValidation check) {
-    return Workflow.newActivityStub(
-        GpuActivities.class,
-        ActivityOptions.newBuilder()
-            .setTaskQueue(TaskQueues.gpu(node))
-            .setScheduleToStartTimeout(GPU_AGENT_PICKUP)
-            .setStartToCloseTimeout(check.duration().plusMinutes(5))
-            .setHeartbeatTimeout(Duration.ofMinutes(1))
-            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-            .build());
-  }
-
   /**
    * Undoes a failed creation in reverse order and marks the cluster Failed.
    *
@@ -698,6 +686,10 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     if (state.phase != ClusterPhase.Ready) {
       return null;
     }
+    if (!state.rollouts.isEmpty()) {
+      Duration autoscaling = state.autoscaling.enabled() ? MAX_AUTOSCALER_ROUND : ROLLOUT_ROUND;
+      return autoscaling.compareTo(ROLLOUT_ROUND) < 0 ? autoscaling : ROLLOUT_ROUND;
+    }
     AutoscalingSpec autoscaling = state.autoscaling;
     if (autoscaling.enabled()) {
       Duration half = autoscaling.scaleDownDelay().dividedBy(2);
@@ -717,6 +709,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     try {
       chargeCost();
       checkBudget();
+      releaseEndedRollouts();
       if (state.autoscaling.enabled() && state.phase == ClusterPhase.Ready) {
         autoscale();
       }
@@ -766,6 +759,24 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
         state.autoscaler.decide(state.autoscaling, shapes, load, now(), state.scaleUpsHeld);
     Set<String> holding = new TreeSet<>();
     for (Autoscaler.Decision decision : decisions) {
+      if (decision.action() != Autoscaler.Action.HOLD
+          && decision.pool() != null
+          && state.rollouts.containsKey(decision.pool())) {
+        String reason =
+            "pool "
+                + decision.pool()
+                + " is being rolled by "
+                + state.rollouts.get(decision.pool())
+                + ": its autoscaler waits for the rollout (wanted: "
+                + decision.reason()
+                + ")";
+        holding.add(decision.pool());
+        if (!reason.equals(lastHold.get(decision.pool()))) {
+          lastHold.put(decision.pool(), reason);
+          record("AutoscalerHold", decision.pool(), reason);
+        }
+        continue;
+      }
       switch (decision.action()) {
         case HOLD -> {
           String key = decision.pool() == null ? "" : decision.pool();
@@ -1155,6 +1166,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
           "scale needs {pool, desired}: the pool to scale and its new size");
     }
     ClusterState.Pool pool = knownPool(request.pool());
+    requireNotRolling(request.pool(), "scaled");
     int min = request.min() == null ? pool.min() : request.min();
     int max = request.max() == null ? pool.max() : request.max();
     checkBounds(request.pool(), min, request.desired(), max);
@@ -1303,6 +1315,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
       throw new IllegalArgumentException("removePool needs {pool}: the name of the pool to remove");
     }
     knownPool(request.pool());
+    requireNotRolling(request.pool(), "removed");
     if (state.pools.size() == 1) {
       throw new IllegalArgumentException(
           "pool '" + request.pool() + "' is the cluster's last: delete the cluster instead");
@@ -1387,6 +1400,174 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
   @Override
   public void validateDelete(ClusterUpdates.Delete request) {
     requireOpen();
+    for (String pool : state.rollouts.keySet()) {
+      requireNotRolling(pool, "deleted with its cluster");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Rollouts: a RollingUpdate run takes a pool, rolls it, and gives it back
+
+  @Override
+  public void validateBeginRollout(ClusterUpdates.BeginRollout request) {
+    requireOpen();
+    if (state.phase == ClusterPhase.Creating) {
+      throw new IllegalStateException(
+          "cluster " + ref.key() + " is still being created: roll its pools once it is Ready");
+    }
+    if (request == null || request.rolloutId() == null || request.pool() == null) {
+      throw new IllegalArgumentException("beginRollout needs {rolloutId, pool, version}");
+    }
+    knownPool(request.pool());
+    String holder = state.rollouts.get(request.pool());
+    if (holder != null && !holder.equals(request.rolloutId())) {
+      throw new IllegalStateException(
+          "pool "
+              + request.pool()
+              + " of cluster "
+              + ref.key()
+              + " is being rolled by "
+              + holder
+              + ": one rollout per pool at a time; wait for it to end, or abort it (`capstan"
+              + " signal "
+              + holder
+              + " abort`)");
+    }
+  }
+
+  @Override
+  public ClusterUpdates.RolloutLease beginRollout(ClusterUpdates.BeginRollout request) {
+    lock.lock();
+    try {
+      // An operation that ran while this waited may have changed what validation saw.
+      validateBeginRollout(request);
+      if (!request.rolloutId().equals(state.rollouts.get(request.pool()))) {
+        state.rollouts.put(request.pool(), request.rolloutId());
+        record(
+            "RolloutStarted",
+            request.pool(),
+            "rollout "
+                + request.rolloutId()
+                + " took pool "
+                + request.pool()
+                + " to roll it to launch template version "
+                + request.version()
+                + "; its autoscaler waits until the rollout ends");
+      }
+      refresh(request.pool());
+      ClusterState.Pool pool = state.pools.get(request.pool());
+      return new ClusterUpdates.RolloutLease(
+          ref,
+          pool.spec(),
+          pool.groupName(),
+          pool.min(),
+          pool.desired(),
+          pool.max(),
+          pool.spec().launchTemplate() == null
+              ? LaunchTemplateRef.DEFAULT_VERSION
+              : pool.spec().launchTemplate().version(),
+          state.definition().spec().readyTimeout(),
+          List.copyOf(pool.instances().values()));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public ClusterUpdates.Result endRollout(ClusterUpdates.EndRollout request) {
+    lock.lock();
+    try {
+      if (request == null
+          || request.pool() == null
+          || request.rolloutId() == null
+          || !request.rolloutId().equals(state.rollouts.get(request.pool()))) {
+        return new ClusterUpdates.Result(
+            ClusterUpdates.END_ROLLOUT, "no rollout of that id holds the pool", state.phase);
+      }
+      finishRollout(request.pool(), request.version(), request.outcome());
+      return new ClusterUpdates.Result(
+          ClusterUpdates.END_ROLLOUT, "pool " + request.pool() + " given back", state.phase);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void finishRollout(String poolName, String version, String outcome) {
+    String rollout = state.rollouts.remove(poolName);
+    ClusterState.Pool pool = state.pools.get(poolName);
+    if (pool != null && version != null) {
+      NodePoolSpec spec = pool.spec();
+      String template = spec.launchTemplate() == null ? null : spec.launchTemplate().name();
+      NodePoolSpec rolled =
+          new NodePoolSpec(
+              spec.name(),
+              spec.instanceType(),
+              new LaunchTemplateRef(template, version),
+              spec.minSize(),
+              spec.desiredSize(),
+              spec.maxSize(),
+              spec.labels(),
+              spec.taints(),
+              spec.spot(),
+              spec.gpu(),
+              spec.zones(),
+              spec.simulate());
+      state.pools.put(
+          poolName,
+          new ClusterState.Pool(
+              rolled,
+              pool.groupName(),
+              pool.min(),
+              pool.desired(),
+              pool.max(),
+              pool.type(),
+              pool.instances()));
+    }
+    record(
+        "RolloutEnded",
+        poolName,
+        "rollout " + rollout + " gave pool " + poolName + " back: " + outcome);
+    if (pool != null) {
+      try {
+        refresh(poolName);
+      } catch (ActivityFailure failure) {
+        record(
+            "RefreshFailed",
+            poolName,
+            "could not read pool " + poolName + " after its rollout: " + reason(failure));
+      }
+    }
+  }
+
+  /**
+   * Gives back the pools of rollouts whose runs ended without saying so (terminated): a held
+   * autoscaler must not stay held by a run that is gone.
+   */
+  private void releaseEndedRollouts() {
+    for (Map.Entry<String, String> held : new ArrayList<>(state.rollouts.entrySet())) {
+      if (!rolloutRuns.running(held.getValue())) {
+        finishRollout(
+            held.getKey(),
+            null,
+            "its run " + held.getValue() + " ended without giving the pool back (terminated?)");
+      }
+    }
+  }
+
+  private void requireNotRolling(String pool, String what) {
+    String holder = state.rollouts.get(pool);
+    if (holder != null) {
+      throw new IllegalStateException(
+          "pool "
+              + pool
+              + " cannot be "
+              + what
+              + " while rollout "
+              + holder
+              + " rolls it: wait for the rollout to end, or abort it (`capstan signal "
+              + holder
+              + " abort`)");
+    }
   }
 
   private List<String> removeEverything(String why) {
@@ -1618,7 +1799,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
   }
 
   /** The message a person needs from a failure: the innermost one's own. */
-  static String reason(Throwable failure) {
+  public static String reason(Throwable failure) {
     String message = failure.getMessage();
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof TemporalFailure temporal

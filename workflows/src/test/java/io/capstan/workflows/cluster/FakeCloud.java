@@ -26,6 +26,8 @@ public final class FakeCloud implements CloudActivities, NodeActivities, AlertAc
     public int desired;
     public int max;
     public final List<String> instances = new ArrayList<>();
+    public String version = "1";
+    public final Map<String, String> versions = new LinkedHashMap<>();
 
     Group(String cluster, String pool, int min, int desired, int max) {
       this.cluster = cluster;
@@ -64,6 +66,27 @@ public final class FakeCloud implements CloudActivities, NodeActivities, AlertAc
   public final Set<String> neverReadyPools = new HashSet<>();
   public final Set<String> undrainable = new HashSet<>();
   public List<ClusterLoad.PendingPod> pending = new ArrayList<>();
+
+  /** Nodes whose drain passes return with a PDB refusal until their pods are deleted. */
+  public final Set<String> pdbBlocked = new HashSet<>();
+
+  /** Pools whose new instances (from the next launch on) never become Ready nodes. */
+  public final Set<String> neverReadyVersions = new HashSet<>();
+
+  /**
+   * The fewest Ready, schedulable nodes each pool had after any change, and the most instances its
+   * group had: what a rollout's invariants are checked against.
+   */
+  public final Map<String, Integer> leastAvailable = new LinkedHashMap<>();
+
+  public final Map<String, Integer> mostInstances = new LinkedHashMap<>();
+
+  /**
+   * How many instances launched on a version other than 1 become Ready; after that they never do.
+   * Negative for no limit.
+   */
+  public int goodLaunches = -1;
+
   private int nextInstance = 1;
 
   public synchronized void reset() {
@@ -73,6 +96,11 @@ public final class FakeCloud implements CloudActivities, NodeActivities, AlertAc
     webhooks.clear();
     neverReadyPools.clear();
     undrainable.clear();
+    pdbBlocked.clear();
+    neverReadyVersions.clear();
+    leastAvailable.clear();
+    goodLaunches = -1;
+    mostInstances.clear();
     pending = new ArrayList<>();
   }
 
@@ -147,6 +175,7 @@ public final class FakeCloud implements CloudActivities, NodeActivities, AlertAc
     } else {
       grow(group);
     }
+    observe(group.pool);
     return true;
   }
 
@@ -310,10 +339,85 @@ public final class FakeCloud implements CloudActivities, NodeActivities, AlertAc
     while (group.instances.size() < group.desired) {
       String id = String.format("i-%017d", nextInstance++);
       group.instances.add(id);
-      nodes.put(
-          nodeName(id),
-          new FakeNode(nodeName(id), id, group.pool, !neverReadyPools.contains(group.pool)));
+      group.versions.put(id, group.version);
+      boolean ready =
+          !neverReadyPools.contains(group.pool)
+              && !neverReadyVersions.contains(group.pool + "@" + group.version);
+      if (ready && !"1".equals(group.version) && goodLaunches >= 0) {
+        ready = goodLaunches > 0;
+        goodLaunches = Math.max(0, goodLaunches - 1);
+      }
+      nodes.put(nodeName(id), new FakeNode(nodeName(id), id, group.pool, ready));
     }
+    observe(group.pool);
+  }
+
+  /** Records the pool's Ready, schedulable nodes and instances after a change. */
+  private void observe(String pool) {
+    int available = (int) nodesOf(pool).stream().filter(n -> n.ready && !n.cordoned).count();
+    leastAvailable.merge(pool, available, Math::min);
+    int instances =
+        groups.values().stream()
+            .filter(g -> g.pool.equals(pool))
+            .mapToInt(g -> g.instances.size())
+            .sum();
+    mostInstances.merge(pool, instances, Math::max);
+  }
+
+  @Override
+  public synchronized GroupState setLaunchTemplate(SetLaunchTemplateRequest request) {
+    calls.add("setLaunchTemplate " + request.groupName() + " " + request.version());
+    Group group = groups.get(request.groupName());
+    group.version = request.version();
+    return state(request.groupName(), group, false);
+  }
+
+  @Override
+  public synchronized boolean cordon(ClusterRef cluster, String node) {
+    calls.add("cordon " + node);
+    FakeNode fake = nodes.get(node);
+    if (fake == null || fake.cordoned) {
+      return false;
+    }
+    fake.cordoned = true;
+    observe(fake.pool);
+    return true;
+  }
+
+  @Override
+  public synchronized DrainPass drainPass(DrainPassRequest request) {
+    calls.add("drainPass " + request.node());
+    FakeNode node = nodes.get(request.node());
+    if (node == null) {
+      return new DrainPass(request.node(), true, 0, List.of(), List.of(), Map.of(), 0);
+    }
+    if (pdbBlocked.contains(request.node())) {
+      String pod = "default/web-" + request.node();
+      return new DrainPass(
+          request.node(),
+          false,
+          0,
+          List.of(pod),
+          List.of(
+              new PodBlock(
+                  pod,
+                  BlockReason.PDB,
+                  "web-pdb",
+                  0,
+                  "pod " + pod + " blocked by PDB web-pdb, 0 disruptions allowed")),
+          Map.of(),
+          1);
+    }
+    int evicted = node.pods;
+    node.pods = 0;
+    return new DrainPass(request.node(), true, evicted, List.of(), List.of(), Map.of(), 0);
+  }
+
+  @Override
+  public synchronized List<String> deletePods(DeletePodsRequest request) {
+    calls.add("deletePods " + request.node() + " " + request.pods().keySet());
+    pdbBlocked.remove(request.node());
+    return List.copyOf(request.pods().keySet());
   }
 
   private static String nodeName(String instanceId) {
@@ -334,7 +438,13 @@ public final class FakeCloud implements CloudActivities, NodeActivities, AlertAc
     for (String id : group.instances) {
       instances.add(
           new CloudInstance(
-              id, "us-west-2a", typeOf(group.pool), "InService", "Healthy", "1", null));
+              id,
+              "us-west-2a",
+              typeOf(group.pool),
+              "InService",
+              "Healthy",
+              group.versions.getOrDefault(id, "1"),
+              null));
     }
     return new GroupState(name, created, group.min, group.desired, group.max, instances);
   }

@@ -47,6 +47,14 @@ class ReplayTest {
   }
 
   @Test
+  @DisplayName("a rollout of ten nodes with maxSurge 2 / maxUnavailable 1, completed")
+  void rolloutCompleted() throws Exception {
+    WorkflowExecutionHistory history = gzipped("histories/rollout-completed.json.gz");
+    WorkflowReplayer.replayWorkflowExecution(
+        history, io.capstan.workflows.rollout.RollingUpdateWorkflowImpl.class);
+  }
+
+  @Test
   @DisplayName("a cluster created with two pools, scaled, then deleted")
   void clusterScaledAndDeleted() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(
