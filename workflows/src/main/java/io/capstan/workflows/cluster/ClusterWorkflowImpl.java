@@ -196,7 +196,9 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
         Duration round = round();
         boolean woke;
         if (round == null) {
-          Workflow.await(() -> deleted || !queued.isEmpty() || operation != null);
+          // A rollout taking a pool (no operation) starts the rounds that watch its run.
+          Workflow.await(
+              () -> deleted || !queued.isEmpty() || operation != null || !state.rollouts.isEmpty());
           woke = true;
         } else {
           woke = Workflow.await(round, () -> deleted || !queued.isEmpty() || operation != null);

@@ -68,6 +68,27 @@ class ClusterWorkflowTest {
   private WorkflowClient client;
   private String controlPlane;
 
+  /** Which rollout runs are alive, as the cluster's periodic check asks. */
+  private final Set<String> liveRollouts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final RolloutRunActivities rollouts =
+      new RolloutRunActivities() {
+        @Override
+        public ClusterUpdates.RolloutLease begin(String cluster, ClusterUpdates.BeginRollout r) {
+          throw new UnsupportedOperationException("the cluster never begins a rollout itself");
+        }
+
+        @Override
+        public void end(String cluster, ClusterUpdates.EndRollout request) {
+          throw new UnsupportedOperationException("the cluster never ends a rollout itself");
+        }
+
+        @Override
+        public boolean running(String rolloutWorkflowId) {
+          return liveRollouts.contains(rolloutWorkflowId);
+        }
+      };
+
   private final CountingReporter metrics = new CountingReporter();
   private Scope scope;
 
@@ -84,6 +105,7 @@ class ClusterWorkflowTest {
     environment
         .newWorker(controlPlane)
         .registerWorkflowImplementationTypes(ClusterWorkflowImpl.class);
+    environment.newWorker(TaskQueues.CONTROL_PLANE).registerActivitiesImplementations(rollouts);
     Worker infrastructure = environment.newWorker(TaskQueues.INFRASTRUCTURE);
     infrastructure.registerActivitiesImplementations(cloud);
     // A GPU worker on each node the fake cloud will make (node-i-…1 to …12), as the GPU agent
@@ -345,6 +367,64 @@ class ClusterWorkflowTest {
     assertThat(history.getEvents())
         .noneMatch(
             e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+  }
+
+  @Test
+  @DisplayName(
+      "lends a pool to one rollout at a time: its autoscaler waits, scaling, removing it or"
+          + " deleting the cluster is refused, and the version the rollout ends with is the pool's")
+  void lendsAPoolToOneRollout() {
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+    awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+    liveRollouts.add("ru-1");
+    ClusterUpdates.RolloutLease lease =
+        stub.beginRollout(new ClusterUpdates.BeginRollout("ru-1", "general", "2"));
+    assertThat(lease.desired()).isEqualTo(2);
+    assertThat(lease.instances()).hasSize(2).allMatch(ClusterState.Instance::ready);
+    assertThat(lease.groupName()).isEqualTo(lease.cluster().groupName("general"));
+    // The same rollout asking again (an activity retried) gets the same pool.
+    assertThat(stub.beginRollout(new ClusterUpdates.BeginRollout("ru-1", "general", "2")).desired())
+        .isEqualTo(2);
+
+    assertThatThrownBy(
+            () -> stub.beginRollout(new ClusterUpdates.BeginRollout("ru-2", "general", "3")))
+        .isInstanceOf(WorkflowUpdateException.class)
+        .rootCause()
+        .hasMessageContaining("is being rolled by ru-1: one rollout per pool at a time");
+    assertThatThrownBy(() -> stub.scale(new ClusterUpdates.Scale("general", 3, null, null)))
+        .rootCause()
+        .hasMessageContaining("pool general cannot be scaled while rollout ru-1 rolls it");
+    assertThatThrownBy(() -> stub.removePool(new ClusterUpdates.RemovePool("general")))
+        .rootCause()
+        .hasMessageContaining("cannot be removed while rollout ru-1");
+    assertThatThrownBy(() -> stub.delete(new ClusterUpdates.Delete("tidy up")))
+        .rootCause()
+        .hasMessageContaining("cannot be deleted with its cluster while rollout ru-1");
+    // The other pool is not held.
+    stub.scale(new ClusterUpdates.Scale("gpu", 2, null, null));
+
+    stub.endRollout(new ClusterUpdates.EndRollout("ru-1", "general", "2", "rolled 2 nodes"));
+    ClusterStatus status = stub.status();
+    assertThat(status.pools().get("general").launchTemplateVersion()).isEqualTo("2");
+    assertThat(status.events())
+        .extracting(ClusterEvent::type)
+        .contains("RolloutStarted", "RolloutEnded");
+    stub.scale(new ClusterUpdates.Scale("general", 3, null, null));
+    assertThat(stub.status().pools().get("general").desired()).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("gives a pool back by itself when the rollout that held it is gone (terminated)")
+  void releasesThePoolOfAGoneRollout() {
+    ClusterWorkflow stub = startCluster(TWO_POOLS, null);
+    awaitStatus(stub, s -> s.phase() == ClusterPhase.Ready);
+    stub.beginRollout(new ClusterUpdates.BeginRollout("ru-gone", "general", "2"));
+    ClusterStatus released =
+        awaitStatus(stub, s -> s.events().stream().anyMatch(e -> e.type().equals("RolloutEnded")));
+    assertThat(released.events().get(released.events().size() - 1).message())
+        .contains("ru-gone ended without giving the pool back");
+    assertThat(released.pools().get("general").launchTemplateVersion()).isNull();
+    stub.scale(new ClusterUpdates.Scale("general", 3, null, null));
   }
 
   @Test
