@@ -23,10 +23,12 @@ import io.capstan.workflows.cluster.RolloutRunActivities;
 import io.capstan.workflows.gpu.GpuActivities;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.TimeoutType;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -717,6 +719,19 @@ public final class RollingUpdateWorkflowImpl implements RollingUpdateWorkflow {
           record("GpuValidated", node, "node " + node + " passed its GPU burn-in");
         }
       } catch (ActivityFailure failure) {
+        if (failure.getCause() instanceof TimeoutFailure timeout
+            && timeout.getTimeoutType() == TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
+          // As at creation: a node no GPU worker serves is said to be unvalidated, not failed.
+          record(
+              "GpuValidationSkipped",
+              node,
+              "no GPU worker picked up the burn-in of "
+                  + node
+                  + " within "
+                  + Durations.format(GPU_AGENT_PICKUP)
+                  + ": not validated (run `capstan worker --role gpu` on each GPU node)");
+          continue;
+        }
         failures.put(
             run.getKey(),
             "node " + node + "'s GPU burn-in did not run: " + ClusterWorkflowImpl.reason(failure));
