@@ -1531,7 +1531,22 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
         "rollout " + rollout + " gave pool " + poolName + " back: " + outcome);
     if (pool != null) {
       try {
-        refresh(poolName);
+        // The rolled pool's instances are new: read their nodes too, or the status would show
+        // instances without nodes until the next round observes them.
+        GroupState group = cloud.describe(new CloudActivities.GroupRequest(ref, pool.groupName()));
+        List<String> providerIds =
+            group == null
+                ? List.of()
+                : group.instances().stream()
+                    .filter(CloudInstance::inService)
+                    .map(CloudInstance::providerId)
+                    .toList();
+        List<NodeView> found =
+            providerIds.isEmpty()
+                ? List.of()
+                : nodes.awaitNodes(
+                    new NodeActivities.AwaitNodesRequest(ref, poolName, providerIds, now()));
+        track(poolName, group, found);
       } catch (ActivityFailure failure) {
         record(
             "RefreshFailed",

@@ -406,6 +406,9 @@ class ClusterWorkflowTest {
     stub.endRollout(new ClusterUpdates.EndRollout("ru-1", "general", "2", "rolled 2 nodes"));
     ClusterStatus status = stub.status();
     assertThat(status.pools().get("general").launchTemplateVersion()).isEqualTo("2");
+    assertThat(status.pools().get("general").nodes())
+        .hasSize(2)
+        .allMatch(n -> n.name() != null && n.ready());
     assertThat(status.events())
         .extracting(ClusterEvent::type)
         .contains("RolloutStarted", "RolloutEnded");

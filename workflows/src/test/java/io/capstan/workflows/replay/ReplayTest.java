@@ -55,6 +55,22 @@ class ReplayTest {
   }
 
   @Test
+  @DisplayName("a rollout whose drain was blocked by a PDB, answered with skip")
+  void rolloutBlockedSkipped() throws Exception {
+    WorkflowReplayer.replayWorkflowExecution(
+        gzipped("histories/rollout-blocked-skipped.json.gz"),
+        io.capstan.workflows.rollout.RollingUpdateWorkflowImpl.class);
+  }
+
+  @Test
+  @DisplayName("a rollout that failed on batch 2 and rolled back")
+  void rolloutRolledBack() throws Exception {
+    WorkflowReplayer.replayWorkflowExecution(
+        gzipped("histories/rollout-rolled-back.json.gz"),
+        io.capstan.workflows.rollout.RollingUpdateWorkflowImpl.class);
+  }
+
+  @Test
   @DisplayName("a cluster created with two pools, scaled, then deleted")
   void clusterScaledAndDeleted() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(

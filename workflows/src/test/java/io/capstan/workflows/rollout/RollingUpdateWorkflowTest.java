@@ -9,6 +9,7 @@ import io.capstan.definitions.cluster.CloudProvider;
 import io.capstan.definitions.cluster.ClusterNetwork;
 import io.capstan.definitions.cluster.LaunchTemplateRef;
 import io.capstan.definitions.cluster.NodePoolSpec;
+import io.capstan.definitions.cluster.PoolGpuSpec;
 import io.capstan.definitions.rollout.Checkpoint;
 import io.capstan.definitions.rollout.RollingUpdateSpec;
 import io.capstan.definitions.rollout.RolloutOnFailure;
@@ -18,6 +19,7 @@ import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.cluster.CloudActivities;
 import io.capstan.workflows.cluster.ClusterRef;
 import io.capstan.workflows.cluster.FakeCloud;
+import io.capstan.workflows.gpu.GpuActivities;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -54,13 +56,22 @@ class RollingUpdateWorkflowTest {
 
   /** Starts the environment at {@code start} with a pool of {@code nodes} nodes on version 1. */
   private void start(Instant start, int nodes) {
+    start(start, nodes, null);
+  }
+
+  /** Nodes whose GPU burn-in fails. */
+  private final java.util.Set<String> badGpuNodes =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private void start(Instant start, int nodes, PoolGpuSpec gpu) {
     environment =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder().setInitialTime(start).build());
+    String name = gpu == null ? "general" : "gpu";
     NodePoolSpec pool =
         new NodePoolSpec(
-            "general",
-            "m5.large",
+            name,
+            gpu == null ? "m5.large" : "p4d.24xlarge",
             new LaunchTemplateRef("k8s-node", "1"),
             1,
             nodes,
@@ -68,11 +79,20 @@ class RollingUpdateWorkflowTest {
             Map.of("tier", "standard"),
             List.of(),
             null,
-            null,
+            gpu,
             List.of(),
             null);
     cloud.ensureGroup(new CloudActivities.EnsureGroupRequest(REF, pool, nodes));
-    group = REF.groupName("general");
+    group = REF.groupName(name);
+    if (gpu != null) {
+      // A GPU worker on each node the fake cloud will make, as a GPU agent DaemonSet would run.
+      for (int n = 1; n <= 12; n++) {
+        String node = "node-" + String.format("i-%017d", n);
+        environment
+            .newWorker(TaskQueues.gpu(node))
+            .registerActivitiesImplementations(new GpuNode(node));
+      }
+    }
     entity = new FakeEntity(cloud, REF, pool);
     environment
         .newWorker(TaskQueues.CONTROL_PLANE)
@@ -98,13 +118,22 @@ class RollingUpdateWorkflowTest {
       List<Checkpoint> checkpoints,
       RolloutWindow window,
       RolloutOnFailure onFailure) {
+    return rollout("general", strategy, checkpoints, window, onFailure);
+  }
+
+  private static RollingUpdateDefinition rollout(
+      String pool,
+      RolloutStrategy strategy,
+      List<Checkpoint> checkpoints,
+      RolloutWindow window,
+      RolloutOnFailure onFailure) {
     return new RollingUpdateDefinition(
         "capstan.io/v1",
         RollingUpdateDefinition.KIND,
         new Metadata("general-to-v2", "default", Map.of()),
         new RollingUpdateSpec(
             "prod",
-            "general",
+            pool,
             new LaunchTemplateRef(null, "2"),
             strategy,
             checkpoints,
@@ -185,12 +214,20 @@ class RollingUpdateWorkflowTest {
         .hasSize(10);
     assertThat(done.outcome()).contains("rolled 10 nodes", "version 2");
 
+    replayAndRecord(stub, "rollout-completed.json");
+  }
+
+  /**
+   * Replays the run's history against the current code; {@code
+   * -Dcapstan.recordRolloutHistories=DIR} (through surefire's argLine) writes it for ReplayTest.
+   */
+  private void replayAndRecord(RollingUpdateWorkflow stub, String file) throws Exception {
     WorkflowExecutionHistory history =
         client.fetchHistory(WorkflowStub.fromTyped(stub).getExecution().getWorkflowId());
     WorkflowReplayer.replayWorkflowExecution(history, RollingUpdateWorkflowImpl.class);
     String directory = System.getProperty("capstan.recordRolloutHistories");
     if (directory != null) {
-      Files.writeString(Path.of(directory, "rollout-completed.json"), history.toJson(true));
+      Files.writeString(Path.of(directory, file), history.toJson(true));
     }
   }
 
@@ -221,7 +258,7 @@ class RollingUpdateWorkflowTest {
   @DisplayName(
       "a drain blocked by a PDB pauses past drainTimeout naming the pod and its PDB; force is"
           + " refused without strategy.force, skip leaves the node out and the rollout completes")
-  void blockedDrainThenSkip() {
+  void blockedDrainThenSkip() throws Exception {
     start(Instant.parse("2026-12-07T10:00:00Z"), 3);
     String blocked = "node-" + cloud.groups.get(REF.groupName("general")).instances.get(0);
     cloud.pdbBlocked.add(blocked);
@@ -249,6 +286,7 @@ class RollingUpdateWorkflowTest {
       assertThat(cloud.groups.get(group).instances).hasSize(3);
     }
     assertThat(versions()).containsExactlyInAnyOrder("1", "2", "2");
+    replayAndRecord(stub, "rollout-blocked-skipped.json");
   }
 
   @Test
@@ -295,7 +333,7 @@ class RollingUpdateWorkflowTest {
   @DisplayName(
       "a failure on batch 2 with onFailure: rollback restores version 1 on every node and fails"
           + " the run as rolled back")
-  void rollbackOnBatchTwo() {
+  void rollbackOnBatchTwo() throws Exception {
     start(Instant.parse("2026-12-07T10:00:00Z"), 4);
     cloud.goodLaunches = 1;
     RollingUpdateWorkflow stub =
@@ -312,6 +350,7 @@ class RollingUpdateWorkflowTest {
     }
     assertThat(entity.endedWith).isEqualTo("1");
     assertThat(stub.status().phase()).isEqualTo(RolloutPhase.RolledBack);
+    replayAndRecord(stub, "rollout-rolled-back.json");
   }
 
   @Test
@@ -333,16 +372,95 @@ class RollingUpdateWorkflowTest {
     RolloutStatus changed = stub.setStrategy(new RollingUpdateWorkflow.SetStrategy("2", null));
     assertThat(changed.strategy().surge()).isEqualTo(2);
 
+    // Waited for in bounded steps: a blocking wait would let the test server skip time to the
+    // first rollout's run timeout, since that one waits for an answer with no timer.
     RollingUpdateWorkflow second = begin(rollout(strategy("1", "0", false), List.of(), null, null));
-    assertThatThrownBy(() -> WorkflowStub.fromTyped(second).getResult(RolloutStatus.class))
-        .isInstanceOf(WorkflowFailedException.class)
-        .cause()
-        .hasMessageContaining("is being rolled by");
+    String secondId = WorkflowStub.fromTyped(second).getExecution().getWorkflowId();
+    io.temporal.api.history.v1.HistoryEvent closed = null;
+    for (int i = 0; i < 60 && closed == null; i++) {
+      var events = client.fetchHistory(secondId).getEvents();
+      var last = events.get(events.size() - 1);
+      if (last.getEventType()
+          == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED) {
+        closed = last;
+      } else {
+        environment.sleep(Duration.ofSeconds(1));
+      }
+    }
+    assertThat(closed).as("the second rollout failed").isNotNull();
+    assertThat(closed.getWorkflowExecutionFailedEventAttributes().getFailure().getMessage())
+        .contains("is being rolled by");
 
-    stub.skip(null);
+    // As the stock CLI sends it: `temporal workflow signal --name skip` without input.
+    client
+        .newUntypedWorkflowStub(WorkflowStub.fromTyped(stub).getExecution().getWorkflowId())
+        .signal(RollingUpdateWorkflow.SKIP);
     RolloutStatus done = WorkflowStub.fromTyped(stub).getResult(RolloutStatus.class);
     assertThat(done.phase()).isEqualTo(RolloutPhase.Completed);
     assertThat(cloud.mostInstances.get("general")).isLessThanOrEqualTo(6);
+  }
+
+  /** The GPU worker of one node: every burn-in passes unless the node is bad. */
+  final class GpuNode implements GpuActivities {
+    private final String node;
+
+    GpuNode(String node) {
+      this.node = node;
+    }
+
+    @Override
+    public GpuInventory inventory() {
+      return new GpuInventory(node, List.of());
+    }
+
+    @Override
+    public BurnInResult burnIn(BurnInRequest request) {
+      boolean bad = badGpuNodes.contains(node);
+      return new BurnInResult(
+          node,
+          List.of(
+              new DeviceBurnIn(
+                  0,
+                  !bad,
+                  List.of(989.0, bad ? 700.0 : 988.0),
+                  bad ? "window 2: 700.0 TFLOPS is below 0.95 × the first window's 989.0" : null)));
+    }
+
+    @Override
+    public BandwidthResult bandwidth(BandwidthRequest request) {
+      return new BandwidthResult(node, List.of());
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a GPU pool's new nodes pass their burn-in before an old node is drained; a new node that"
+          + " fails it is removed again and onFailure: abort stops the rollout with the reason")
+  void gpuPoolsBurnInNewNodes() {
+    start(Instant.parse("2026-12-07T10:00:00Z"), 2, new PoolGpuSpec(8, null));
+    // The fake cloud numbers instances in order: 1 and 2 are the pool's, 3 the first surge.
+    String firstNew = "node-" + String.format("i-%017d", 3);
+    String secondNew = "node-" + String.format("i-%017d", 4);
+    badGpuNodes.add(secondNew);
+    RollingUpdateWorkflow stub =
+        begin(rollout("gpu", strategy("1", "0", false), List.of(), null, RolloutOnFailure.ABORT));
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(stub).getResult(RolloutStatus.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .cause()
+        .hasMessageContaining("node " + secondNew + " failed its GPU burn-in")
+        .hasMessageContaining("700.0 TFLOPS");
+    RolloutStatus status = stub.status();
+    assertThat(status.events())
+        .anyMatch(e -> e.type().equals("GpuValidated") && firstNew.equals(e.node()));
+    assertThat(status.nodes().get(secondNew).phase()).isEqualTo(NodePhase.Failed);
+    synchronized (cloud) {
+      assertThat(cloud.nodes).doesNotContainKey(secondNew);
+      assertThat(cloud.groups.get(group).instances).hasSize(2);
+    }
+    // The first batch's old node went only after its replacement passed.
+    assertThat(cloud.calls)
+        .containsSubsequence(
+            "configureNodes gpu [" + firstNew + "]", "cordon node-" + String.format("i-%017d", 1));
   }
 
   @Test
