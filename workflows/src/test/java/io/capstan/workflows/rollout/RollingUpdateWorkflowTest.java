@@ -400,6 +400,50 @@ class RollingUpdateWorkflowTest {
     assertThat(cloud.mostInstances.get("general")).isLessThanOrEqualTo(6);
   }
 
+  @Test
+  @DisplayName(
+      "a long rollout continues as new between batches, carrying its nodes and events: each node"
+          + " cordoned and terminated once, every node rolled")
+  void continuesAsNewBetweenBatches() {
+    start(Instant.parse("2026-12-07T10:00:00Z"), 6);
+    List<String> old = List.copyOf(cloud.groups.get(group).instances);
+    RollingUpdateWorkflow stub =
+        client.newWorkflowStub(
+            RollingUpdateWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                .setWorkflowId("rollingupdate-default-long-" + UUID.randomUUID())
+                .build());
+    WorkflowClient.start(
+        stub::run,
+        new RolloutInput(
+            rollout(strategy("1", "0", false), List.of(), null, null),
+            "cluster-default-prod",
+            null,
+            60));
+    RolloutStatus done = WorkflowStub.fromTyped(stub).getResult(RolloutStatus.class);
+    assertThat(done.phase()).isEqualTo(RolloutPhase.Completed);
+    assertThat(done.batch()).isEqualTo(6);
+    assertThat(done.events()).extracting(RolloutEvent::type).contains("Started", "Completed");
+    assertThat(versions()).hasSize(6).containsOnly("2");
+    for (String instance : old) {
+      assertThat(count("cordon node-" + instance)).isEqualTo(1);
+      assertThat(count("terminate " + instance)).isEqualTo(1);
+    }
+    long runs =
+        client
+            .fetchHistory(WorkflowStub.fromTyped(stub).getExecution().getWorkflowId())
+            .getEvents()
+            .size();
+    assertThat(runs).as("the last run's history is short").isLessThan(200);
+    assertThat(entity.calls).filteredOn(c -> c.startsWith("begin")).hasSize(1);
+    var first = WorkflowStub.fromTyped(stub).getExecution();
+    var firstRun = client.fetchHistory(first.getWorkflowId(), first.getRunId()).getEvents();
+    assertThat(firstRun.get(firstRun.size() - 1).getEventType())
+        .isEqualTo(
+            io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+  }
+
   /** The GPU worker of one node: every burn-in passes unless the node is bad. */
   final class GpuNode implements GpuActivities {
     private final String node;
