@@ -16,6 +16,11 @@ import io.capstan.outputs.OutputStore;
 import io.capstan.workflows.rollout.RollingUpdateWorkflow;
 import io.capstan.workflows.rollout.RolloutInput;
 import io.capstan.workflows.rollout.RolloutStatus;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import java.time.Duration;
@@ -105,8 +110,44 @@ public final class RollingUpdateRuns implements KindRuns<RollingUpdateDefinition
       RollingUpdateDefinition rollout,
       Map<String, String> params,
       OutputStore store) {
+    String cluster = clusterRunId(rollout);
+    if (!running(client, cluster)) {
+      throw new UnprocessableException(
+          "no such cluster",
+          List.of(
+              ErrorDetail.at(
+                  "spec.cluster",
+                  "no cluster '"
+                      + rollout.spec().cluster()
+                      + "' is running in namespace '"
+                      + rollout.metadata().namespace()
+                      + "': submit the Cluster first, or name one of `capstan list --kind"
+                      + " Cluster`")));
+    }
     RollingUpdateWorkflow stub = client.newWorkflowStub(RollingUpdateWorkflow.class, options);
-    WorkflowClient.start(stub::run, RolloutInput.create(rollout, clusterRunId(rollout)));
+    WorkflowClient.start(stub::run, RolloutInput.create(rollout, cluster));
+  }
+
+  /** Whether the cluster's entity runs: asked of Temporal, so no worker needs to answer. */
+  private static boolean running(WorkflowClient client, String workflowId) {
+    try {
+      return client
+              .getWorkflowServiceStubs()
+              .blockingStub()
+              .describeWorkflowExecution(
+                  DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace(client.getOptions().getNamespace())
+                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                      .build())
+              .getWorkflowExecutionInfo()
+              .getStatus()
+          == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   /** The run id of the cluster a rollout rolls a pool of. */
