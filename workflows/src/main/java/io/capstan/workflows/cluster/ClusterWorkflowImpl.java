@@ -74,7 +74,8 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
 
   private static final Logger LOG = Workflow.getLogger(ClusterWorkflowImpl.class);
 
-  private static final RetryOptions CALL_RETRIES =
+  /** A cluster's calls: retried with backoff, never when the cloud refuses them as invalid. */
+  public static final RetryOptions CALL_RETRIES =
       RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofSeconds(1))
           .setBackoffCoefficient(2)
@@ -84,7 +85,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
           .build();
 
   /** Undoing never gives up: a half-created cluster must not be left behind. */
-  private static final RetryOptions CLEANUP_RETRIES =
+  public static final RetryOptions CLEANUP_RETRIES =
       RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofSeconds(2))
           .setBackoffCoefficient(2)
@@ -109,7 +110,8 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
   /** How many times a pool's failing GPU nodes are replaced before its creation fails. */
   static final int GPU_REPLACEMENTS = 2;
 
-  private static final ActivityOptions CALLS =
+  /** On the infrastructure queue; canceled calls are waited for (see above). */
+  public static final ActivityOptions CALLS =
       ActivityOptions.newBuilder()
           .setTaskQueue(TaskQueues.INFRASTRUCTURE)
           .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
@@ -772,21 +774,12 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
                 + ": its autoscaler waits for the rollout (wanted: "
                 + decision.reason()
                 + ")";
-        holding.add(decision.pool());
-        if (!reason.equals(lastHold.get(decision.pool()))) {
-          lastHold.put(decision.pool(), reason);
-          record("AutoscalerHold", decision.pool(), reason);
-        }
+        hold(decision.pool(), reason, holding);
         continue;
       }
       switch (decision.action()) {
         case HOLD -> {
-          String key = decision.pool() == null ? "" : decision.pool();
-          holding.add(key);
-          if (!decision.reason().equals(lastHold.get(key))) {
-            lastHold.put(key, decision.reason());
-            record("AutoscalerHold", decision.pool(), decision.reason());
-          }
+          hold(decision.pool(), decision.reason(), holding);
         }
         case SCALE_UP -> {
           Long heldUntil = scaleUpHeldUntil.get(decision.pool());
@@ -799,11 +792,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
                     + " after one whose nodes did not come (wanted: "
                     + decision.reason()
                     + ")";
-            holding.add(decision.pool());
-            if (!reason.equals(lastHold.get(decision.pool()))) {
-              lastHold.put(decision.pool(), reason);
-              record("AutoscalerHold", decision.pool(), reason);
-            }
+            hold(decision.pool(), reason, holding);
             continue;
           }
           state.autoscaler.scaledUp(now());
@@ -841,6 +830,16 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
       }
     }
     lastHold.keySet().retainAll(holding);
+  }
+
+  /** Records a hold of {@code pool} (null for the whole cluster), once per distinct reason. */
+  private void hold(String pool, String reason, Set<String> holding) {
+    String key = pool == null ? "" : pool;
+    holding.add(key);
+    if (!reason.equals(lastHold.get(key))) {
+      lastHold.put(key, reason);
+      record("AutoscalerHold", pool, reason);
+    }
   }
 
   private void autoscalerOperation(String name, Runnable body) {

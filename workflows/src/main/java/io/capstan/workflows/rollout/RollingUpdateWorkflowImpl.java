@@ -21,7 +21,6 @@ import io.capstan.workflows.cluster.NodeActivities;
 import io.capstan.workflows.cluster.NodeView;
 import io.capstan.workflows.cluster.RolloutRunActivities;
 import io.capstan.workflows.gpu.GpuActivities;
-import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.TimeoutType;
 import io.temporal.common.RetryOptions;
@@ -59,35 +58,24 @@ public final class RollingUpdateWorkflowImpl implements RollingUpdateWorkflow {
 
   private static final Logger LOG = Workflow.getLogger(RollingUpdateWorkflowImpl.class);
 
-  private static final RetryOptions CALL_RETRIES =
-      RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofSeconds(1))
-          .setBackoffCoefficient(2)
-          .setMaximumInterval(Duration.ofSeconds(20))
-          .setMaximumAttempts(10)
-          .setDoNotRetry(
-              CloudActivities.INVALID_REQUEST,
-              CloudActivities.GROUP_CONFLICT,
-              RolloutRunActivities.CLUSTER_NOT_FOUND,
-              RolloutRunActivities.ROLLOUT_REFUSED)
-          .build();
-
+  /** The cluster's calls; a refusal by the cluster's entity is not retried either. */
   private static final ActivityOptions CALLS =
-      ActivityOptions.newBuilder()
-          .setTaskQueue(TaskQueues.INFRASTRUCTURE)
-          .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
-          .setStartToCloseTimeout(Duration.ofSeconds(60))
-          .setRetryOptions(CALL_RETRIES)
+      ActivityOptions.newBuilder(ClusterWorkflowImpl.CALLS)
+          .setRetryOptions(
+              RetryOptions.newBuilder(ClusterWorkflowImpl.CALL_RETRIES)
+                  .setDoNotRetry(
+                      CloudActivities.INVALID_REQUEST,
+                      CloudActivities.GROUP_CONFLICT,
+                      RolloutRunActivities.CLUSTER_NOT_FOUND,
+                      RolloutRunActivities.ROLLOUT_REFUSED)
+                  .build())
           .build();
 
   /** Putting things back never gives up: a pool must not be left cordoned or oversized. */
   private static final ActivityOptions CLEANUP =
       ActivityOptions.newBuilder(CALLS)
           .setRetryOptions(
-              RetryOptions.newBuilder()
-                  .setInitialInterval(Duration.ofSeconds(2))
-                  .setBackoffCoefficient(2)
-                  .setMaximumInterval(Duration.ofMinutes(1))
+              RetryOptions.newBuilder(ClusterWorkflowImpl.CLEANUP_RETRIES)
                   .setDoNotRetry(
                       CloudActivities.INVALID_REQUEST, RolloutRunActivities.CLUSTER_NOT_FOUND)
                   .build())

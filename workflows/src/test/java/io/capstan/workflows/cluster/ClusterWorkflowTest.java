@@ -9,7 +9,6 @@ import io.capstan.definitions.ClusterDefinition;
 import io.capstan.definitions.DefinitionParser;
 import io.capstan.definitions.cluster.AutoscalingSpec;
 import io.capstan.workflows.TaskQueues;
-import io.capstan.workflows.gpu.GpuActivities;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.UpdateOptions;
 import io.temporal.client.WorkflowClient;
@@ -114,7 +113,7 @@ class ClusterWorkflowTest {
       String node = "node-" + String.format("i-%017d", n);
       environment
           .newWorker(TaskQueues.gpu(node))
-          .registerActivitiesImplementations(new GpuNode(node));
+          .registerActivitiesImplementations(new FakeGpuNode(node, this::badGpuNode));
     }
     environment.start();
     client = environment.getWorkflowClient();
@@ -136,43 +135,15 @@ class ClusterWorkflowTest {
   private final java.util.concurrent.atomic.AtomicReference<String> firstFailed =
       new java.util.concurrent.atomic.AtomicReference<>();
 
-  /** The GPU worker of one node: every burn-in passes unless the node is bad. */
-  final class GpuNode implements GpuActivities {
-    private final String node;
-
-    GpuNode(String node) {
-      this.node = node;
+  /** Whether a node's burn-in fails: every node of a bad pool, or the first one when asked. */
+  private boolean badGpuNode(String node) {
+    FakeCloud.FakeNode fake;
+    synchronized (cloud) {
+      fake = cloud.nodes.get(node);
     }
-
-    @Override
-    public GpuInventory inventory() {
-      return new GpuInventory(node, List.of());
-    }
-
-    @Override
-    public BurnInResult burnIn(BurnInRequest request) {
-      FakeCloud.FakeNode fake;
-      synchronized (cloud) {
-        fake = cloud.nodes.get(node);
-      }
-      boolean bad =
-          (fake != null && badGpuPools.contains(fake.pool))
-              || (failFirstGpuNode
-                  && (firstFailed.compareAndSet(null, node) || node.equals(firstFailed.get())));
-      return new BurnInResult(
-          node,
-          List.of(
-              new DeviceBurnIn(
-                  0,
-                  !bad,
-                  List.of(989.0, bad ? 700.0 : 988.0),
-                  bad ? "window 2: 700.0 TFLOPS is below 0.95 × the first window's 989.0" : null)));
-    }
-
-    @Override
-    public BandwidthResult bandwidth(BandwidthRequest request) {
-      return new BandwidthResult(node, List.of());
-    }
+    return (fake != null && badGpuPools.contains(fake.pool))
+        || (failFirstGpuNode
+            && (firstFailed.compareAndSet(null, node) || node.equals(firstFailed.get())));
   }
 
   static ClusterDefinition cluster(String yaml) {

@@ -19,7 +19,7 @@ import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.cluster.CloudActivities;
 import io.capstan.workflows.cluster.ClusterRef;
 import io.capstan.workflows.cluster.FakeCloud;
-import io.capstan.workflows.gpu.GpuActivities;
+import io.capstan.workflows.cluster.FakeGpuNode;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -90,7 +90,7 @@ class RollingUpdateWorkflowTest {
         String node = "node-" + String.format("i-%017d", n);
         environment
             .newWorker(TaskQueues.gpu(node))
-            .registerActivitiesImplementations(new GpuNode(node));
+            .registerActivitiesImplementations(new FakeGpuNode(node, badGpuNodes::contains));
       }
     }
     entity = new FakeEntity(cloud, REF, pool);
@@ -442,38 +442,6 @@ class RollingUpdateWorkflowTest {
     assertThat(firstRun.get(firstRun.size() - 1).getEventType())
         .isEqualTo(
             io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
-  }
-
-  /** The GPU worker of one node: every burn-in passes unless the node is bad. */
-  final class GpuNode implements GpuActivities {
-    private final String node;
-
-    GpuNode(String node) {
-      this.node = node;
-    }
-
-    @Override
-    public GpuInventory inventory() {
-      return new GpuInventory(node, List.of());
-    }
-
-    @Override
-    public BurnInResult burnIn(BurnInRequest request) {
-      boolean bad = badGpuNodes.contains(node);
-      return new BurnInResult(
-          node,
-          List.of(
-              new DeviceBurnIn(
-                  0,
-                  !bad,
-                  List.of(989.0, bad ? 700.0 : 988.0),
-                  bad ? "window 2: 700.0 TFLOPS is below 0.95 × the first window's 989.0" : null)));
-    }
-
-    @Override
-    public BandwidthResult bandwidth(BandwidthRequest request) {
-      return new BandwidthResult(node, List.of());
-    }
   }
 
   @Test
