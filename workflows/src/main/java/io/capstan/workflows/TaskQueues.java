@@ -27,6 +27,14 @@ public final class TaskQueues {
   public static final String TASKS = "capstan-tasks";
   public static final String INFRASTRUCTURE = "capstan-infrastructure";
 
+  /**
+   * The activities that talk to entity workflows through the Temporal client (a rollout taking its
+   * pool from its cluster), polled by the control-plane role alone: the tasks role still polls
+   * {@link #CONTROL_PLANE} for the activities of runs from before the queues were split, and would
+   * take these and fail them as unknown.
+   */
+  public static final String ENTITY_CALLS = "capstan-entity-calls";
+
   /** The prefix of every GPU host's queue: {@code capstan-gpu@HOST}. */
   public static final String GPU_PREFIX = "capstan-gpu@";
 

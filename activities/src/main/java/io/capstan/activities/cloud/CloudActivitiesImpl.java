@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -72,6 +73,28 @@ public final class CloudActivitiesImpl implements CloudActivities {
 
   /** An image moto knows, for the simulated cloud's launch templates. */
   static final String SIMULATED_IMAGE = "ami-12c6146b";
+
+  /**
+   * The image of a simulated template's versions after the first: moto reports every instance of a
+   * template as launched from its default version, so the simulated cloud tells versions apart by
+   * the image each one launches, which an instance keeps.
+   */
+  private static final Pattern SIMULATED_VERSION_IMAGE = Pattern.compile("ami-c5([0-9]{6})");
+
+  static String simulatedImage(long version) {
+    return version <= 1 ? SIMULATED_IMAGE : String.format("ami-c5%06d", version);
+  }
+
+  /** The template version a simulated instance launched from, by its image; null when unknown. */
+  static String simulatedVersion(String image) {
+    if (SIMULATED_IMAGE.equals(image)) {
+      return "1";
+    }
+    var matcher = image == null ? null : SIMULATED_VERSION_IMAGE.matcher(image);
+    return matcher != null && matcher.matches()
+        ? Long.toString(Long.parseLong(matcher.group(1)))
+        : null;
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(CloudActivitiesImpl.class);
 
@@ -236,6 +259,13 @@ public final class CloudActivitiesImpl implements CloudActivities {
                     ApplicationFailure.newNonRetryableFailure(
                         "Auto Scaling group " + request.groupName() + " is gone", INVALID_REQUEST));
     String template = templateOf(group);
+    if (template == null) {
+      // moto forgets a group's template when it is resized without one: the pool names it.
+      template =
+          request.pool().launchTemplate() != null && request.pool().launchTemplate().name() != null
+              ? request.pool().launchTemplate().name()
+              : defaultTemplate(request.groupName());
+    }
     if (cluster.simulated()) {
       ensureSimulatedTemplate(cluster, template, request.version(), request.pool().instanceType());
     }
@@ -353,9 +383,17 @@ public final class CloudActivitiesImpl implements CloudActivities {
   // ---------------------------------------------------------------------------------------------
 
   private GroupState state(ClusterRef cluster, AutoScalingGroup group, boolean created) {
-    Map<String, String> failures = failures(cluster, group.instances());
+    Map<String, String> failures = new HashMap<>();
+    Map<String, String> images = new HashMap<>();
+    describeInstances(cluster, group.instances(), failures, images);
     List<CloudInstance> instances = new ArrayList<>();
     for (Instance instance : group.instances()) {
+      String version =
+          instance.launchTemplate() == null ? null : instance.launchTemplate().version();
+      if (cluster.simulated()) {
+        String launched = simulatedVersion(images.get(instance.instanceId()));
+        version = launched == null ? version : launched;
+      }
       instances.add(
           new CloudInstance(
               instance.instanceId(),
@@ -363,7 +401,7 @@ public final class CloudActivitiesImpl implements CloudActivities {
               instance.instanceType(),
               instance.lifecycleStateAsString(),
               instance.healthStatus(),
-              instance.launchTemplate() == null ? null : instance.launchTemplate().version(),
+              version,
               failures.get(instance.instanceId())));
     }
     return new GroupState(
@@ -375,11 +413,17 @@ public final class CloudActivitiesImpl implements CloudActivities {
         instances);
   }
 
-  /** Why instances will not come up: EC2's state reason, or the simulated cloud's failure tag. */
-  private Map<String, String> failures(ClusterRef cluster, List<Instance> instances) {
-    Map<String, String> failures = new HashMap<>();
+  /**
+   * Why instances will not come up (EC2's state reason, or the simulated cloud's failure tag) and
+   * the image each one launched.
+   */
+  private void describeInstances(
+      ClusterRef cluster,
+      List<Instance> instances,
+      Map<String, String> failures,
+      Map<String, String> images) {
     if (instances.isEmpty()) {
-      return failures;
+      return;
     }
     Ec2Client ec2 = clients.ec2(cluster);
     var reservations =
@@ -390,6 +434,9 @@ public final class CloudActivitiesImpl implements CloudActivities {
                     b -> b.instanceIds(instances.stream().map(Instance::instanceId).toList())));
     for (var reservation : reservations.reservations()) {
       for (var instance : reservation.instances()) {
+        if (instance.imageId() != null) {
+          images.put(instance.instanceId(), instance.imageId());
+        }
         instance.tags().stream()
             .filter(t -> FAILURE_TAG.equals(t.key()))
             .findFirst()
@@ -404,7 +451,6 @@ public final class CloudActivitiesImpl implements CloudActivities {
                 });
       }
     }
-    return failures;
   }
 
   private static Optional<AutoScalingGroup> find(AutoScalingClient asg, String name) {
@@ -532,6 +578,7 @@ public final class CloudActivitiesImpl implements CloudActivities {
     }
     long wanted = version.matches("[0-9]+") ? Long.parseLong(version) : 1;
     for (long v = versions + 1; v <= wanted; v++) {
+      long number = v;
       String description = "version " + v + " (simulated)";
       call(
           "create launch template version",
@@ -541,7 +588,7 @@ public final class CloudActivitiesImpl implements CloudActivities {
                       b.launchTemplateName(name)
                           .versionDescription(description)
                           .launchTemplateData(
-                              d -> d.imageId(SIMULATED_IMAGE).instanceType(instanceType))));
+                              d -> d.imageId(simulatedImage(number)).instanceType(instanceType))));
     }
   }
 

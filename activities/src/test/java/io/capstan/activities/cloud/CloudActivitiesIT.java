@@ -8,6 +8,7 @@ import io.capstan.definitions.DefinitionParser;
 import io.capstan.definitions.cluster.NodePoolSpec;
 import io.capstan.testkit.MotoServer;
 import io.capstan.workflows.cluster.CloudActivities;
+import io.capstan.workflows.cluster.CloudInstance;
 import io.capstan.workflows.cluster.ClusterRef;
 import io.capstan.workflows.cluster.GroupState;
 import io.temporal.failure.ActivityFailure;
@@ -75,6 +76,41 @@ class CloudActivitiesIT {
   @AfterEach
   void close() {
     environment.close();
+  }
+
+  @Test
+  @DisplayName(
+      "a group pointed at a new launch template version launches new instances from it, and each"
+          + " instance reports the version it came from, also after a resize")
+  void launchTemplateVersions() {
+    ClusterDefinition definition =
+        cluster(
+            "versions",
+            "simulated",
+            "{name: web, instanceType: m5.large, minSize: 1, desiredSize: 2, maxSize: 4,"
+                + " launchTemplate: {name: versions-node, version: '1'}}");
+    ClusterRef ref = ClusterRef.of(definition);
+    NodePoolSpec pool = definition.spec().nodePools().get(0);
+    GroupState group = cloud.ensureGroup(new CloudActivities.EnsureGroupRequest(ref, pool, 2));
+    assertThat(group.instances())
+        .extracting(CloudInstance::launchTemplateVersion)
+        .containsOnly("1");
+    cloud.resize(new CloudActivities.ResizeRequest(ref, group.groupName(), 1, 2, 4));
+    cloud.setLaunchTemplate(
+        new CloudActivities.SetLaunchTemplateRequest(ref, pool, group.groupName(), "3"));
+    GroupState grown =
+        cloud.resize(new CloudActivities.ResizeRequest(ref, group.groupName(), 1, 3, 4));
+    assertThat(grown.instances())
+        .extracting(CloudInstance::launchTemplateVersion)
+        .containsExactlyInAnyOrder("1", "1", "3");
+    cloud.setLaunchTemplate(
+        new CloudActivities.SetLaunchTemplateRequest(ref, pool, group.groupName(), "1"));
+    GroupState again =
+        cloud.resize(new CloudActivities.ResizeRequest(ref, group.groupName(), 1, 4, 4));
+    assertThat(again.instances())
+        .extracting(CloudInstance::launchTemplateVersion)
+        .containsExactlyInAnyOrder("1", "1", "3", "1");
+    cloud.deleteGroup(new CloudActivities.GroupRequest(ref, group.groupName()));
   }
 
   @Test

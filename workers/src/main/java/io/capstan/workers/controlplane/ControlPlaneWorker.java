@@ -43,9 +43,17 @@ public final class ControlPlaneWorker {
         GpuFleetWorkflowImpl.class,
         GpuTaskWorkflowImpl.class,
         RollingUpdateWorkflowImpl.class);
-    // The rollout's talk with its cluster's entity needs only the Temporal client.
-    worker.registerActivitiesImplementations(
-        new RolloutRunActivitiesImpl(factory.getWorkflowClient()));
+    // The rollout's talk with its cluster's entity needs only the Temporal client, on a queue
+    // only this role polls.
+    factory
+        .newWorker(
+            TaskQueues.ENTITY_CALLS,
+            WorkerOptions.newBuilder()
+                .setIdentity(
+                    new WorkerIdentity(ROLE, settings.hostName(), pid(), Set.of()).toString())
+                .build())
+        .registerActivitiesImplementations(
+            new RolloutRunActivitiesImpl(factory.getWorkflowClient()));
     return worker;
   }
 

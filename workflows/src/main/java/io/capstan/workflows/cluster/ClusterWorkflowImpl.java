@@ -137,7 +137,7 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
   private final RolloutRunActivities rolloutRuns =
       Workflow.newActivityStub(
           RolloutRunActivities.class,
-          ActivityOptions.newBuilder(CALLS).setTaskQueue(TaskQueues.CONTROL_PLANE).build());
+          ActivityOptions.newBuilder(CALLS).setTaskQueue(TaskQueues.ENTITY_CALLS).build());
   private final AlertActivities alerting =
       Workflow.newActivityStub(
           AlertActivities.class,

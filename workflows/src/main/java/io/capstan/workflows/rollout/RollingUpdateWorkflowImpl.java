@@ -97,11 +97,11 @@ public final class RollingUpdateWorkflowImpl implements RollingUpdateWorkflow {
   private final RolloutRunActivities entity =
       Workflow.newActivityStub(
           RolloutRunActivities.class,
-          ActivityOptions.newBuilder(CALLS).setTaskQueue(TaskQueues.CONTROL_PLANE).build());
+          ActivityOptions.newBuilder(CALLS).setTaskQueue(TaskQueues.ENTITY_CALLS).build());
   private final RolloutRunActivities entityCleanup =
       Workflow.newActivityStub(
           RolloutRunActivities.class,
-          ActivityOptions.newBuilder(CLEANUP).setTaskQueue(TaskQueues.CONTROL_PLANE).build());
+          ActivityOptions.newBuilder(CLEANUP).setTaskQueue(TaskQueues.ENTITY_CALLS).build());
 
   private RolloutState state;
   private ClusterRef ref;
@@ -336,7 +336,11 @@ public final class RollingUpdateWorkflowImpl implements RollingUpdateWorkflow {
             new RolloutInput(
                 state.definition, clusterWorkflowId, state.snapshot(), input.historyLimit()));
       }
-      if (state.old().isEmpty()) {
+      // Done when nothing is left to roll and the pool is whole again: a last batch that drained
+      // more than it surged (maxUnavailable) is followed by one that only surges.
+      int whole = state.fresh().size() + kept().size();
+      if (state.old().isEmpty() && whole >= state.desired()) {
+        trim(whole - state.desired());
         if (!state.rollingBack) {
           checkpoints();
         }
@@ -470,6 +474,29 @@ public final class RollingUpdateWorkflowImpl implements RollingUpdateWorkflow {
       if (!soak.isZero() && !state.old().isEmpty()) {
         soak(soak, "after batch " + state.batch);
       }
+    }
+  }
+
+  /**
+   * Removes {@code surplus} new nodes, the last surged first: a node an operator skipped after its
+   * replacement was surged leaves the pool one node over its size.
+   */
+  private void trim(int surplus) {
+    if (surplus <= 0) {
+      return;
+    }
+    List<NodeRoll> fresh = new ArrayList<>(state.fresh());
+    java.util.Collections.reverse(fresh);
+    record(
+        "Trimmed",
+        null,
+        "the pool is "
+            + surplus
+            + " over its "
+            + state.desired()
+            + " nodes (a skipped node stayed): removing the newest");
+    for (NodeRoll node : fresh.subList(0, Math.min(surplus, fresh.size()))) {
+      replace(node);
     }
   }
 

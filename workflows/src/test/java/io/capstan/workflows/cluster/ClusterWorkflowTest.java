@@ -104,7 +104,7 @@ class ClusterWorkflowTest {
     environment
         .newWorker(controlPlane)
         .registerWorkflowImplementationTypes(ClusterWorkflowImpl.class);
-    environment.newWorker(TaskQueues.CONTROL_PLANE).registerActivitiesImplementations(rollouts);
+    environment.newWorker(TaskQueues.ENTITY_CALLS).registerActivitiesImplementations(rollouts);
     Worker infrastructure = environment.newWorker(TaskQueues.INFRASTRUCTURE);
     infrastructure.registerActivitiesImplementations(cloud);
     // A GPU worker on each node the fake cloud will make (node-i-…1 to …12), as the GPU agent

@@ -97,10 +97,7 @@ class RollingUpdateWorkflowTest {
     environment
         .newWorker(TaskQueues.CONTROL_PLANE)
         .registerWorkflowImplementationTypes(RollingUpdateWorkflowImpl.class);
-    environment
-        .getWorkerFactory()
-        .getWorker(TaskQueues.CONTROL_PLANE)
-        .registerActivitiesImplementations(entity);
+    environment.newWorker(TaskQueues.ENTITY_CALLS).registerActivitiesImplementations(entity);
     environment.newWorker(TaskQueues.INFRASTRUCTURE).registerActivitiesImplementations(cloud);
     environment.start();
     client = environment.getWorkflowClient();
@@ -398,6 +395,23 @@ class RollingUpdateWorkflowTest {
     RolloutStatus done = WorkflowStub.fromTyped(stub).getResult(RolloutStatus.class);
     assertThat(done.phase()).isEqualTo(RolloutPhase.Completed);
     assertThat(cloud.mostInstances.get("general")).isLessThanOrEqualTo(6);
+  }
+
+  @Test
+  @DisplayName(
+      "with maxUnavailable 1 a last batch that drained more than it surged is followed by a"
+          + " surge: the pool ends at its size")
+  void endsAtTheSizeItHad() {
+    start(Instant.parse("2026-12-07T10:00:00Z"), 4);
+    RollingUpdateWorkflow stub = begin(rollout(strategy("1", "1", false), List.of(), null, null));
+    RolloutStatus done = WorkflowStub.fromTyped(stub).getResult(RolloutStatus.class);
+    assertThat(done.phase()).isEqualTo(RolloutPhase.Completed);
+    assertThat(versions()).hasSize(4).containsOnly("2");
+    synchronized (cloud) {
+      assertThat(cloud.groups.get(group).desired).isEqualTo(4);
+    }
+    assertThat(cloud.leastAvailable.get("general")).isGreaterThanOrEqualTo(3);
+    assertThat(cloud.mostInstances.get("general")).isLessThanOrEqualTo(5);
   }
 
   @Test
