@@ -236,16 +236,50 @@ public final class CloudActivitiesImpl implements CloudActivities {
   @Override
   public GroupState resize(ResizeRequest request) {
     AutoScalingClient asg = clients.autoscaling(request.cluster());
+    // moto drops a group's launch template from any update that does not repeat it: the
+    // simulated cloud repeats it, so the group goes on saying what it launches.
+    Optional<AutoScalingGroup> current =
+        request.cluster().simulated() ? find(asg, request.groupName()) : Optional.empty();
     call(
         "resize group " + request.groupName(),
         () ->
             asg.updateAutoScalingGroup(
-                b ->
-                    b.autoScalingGroupName(request.groupName())
-                        .minSize(request.min())
-                        .maxSize(request.max())
-                        .desiredCapacity(request.desired())));
+                b -> {
+                  b.autoScalingGroupName(request.groupName())
+                      .minSize(request.min())
+                      .maxSize(request.max())
+                      .desiredCapacity(request.desired());
+                  current.ifPresent(group -> repeatTemplate(group, b));
+                }));
     return state(request.cluster(), find(asg, request.groupName()).orElseThrow(), false);
+  }
+
+  /** Repeats the group's launch template (name and version) in an update of it. */
+  private static void repeatTemplate(
+      AutoScalingGroup group,
+      software.amazon.awssdk.services.autoscaling.model.UpdateAutoScalingGroupRequest.Builder
+          update) {
+    MixedInstancesPolicy mixed = group.mixedInstancesPolicy();
+    if (mixed != null && mixed.launchTemplate() != null) {
+      var spec = mixed.launchTemplate().launchTemplateSpecification();
+      update.mixedInstancesPolicy(
+          mixed.toBuilder()
+              .launchTemplate(
+                  mixed.launchTemplate().toBuilder()
+                      .launchTemplateSpecification(
+                          LaunchTemplateSpecification.builder()
+                              .launchTemplateName(spec.launchTemplateName())
+                              .version(spec.version())
+                              .build())
+                      .build())
+              .build());
+    } else if (group.launchTemplate() != null) {
+      update.launchTemplate(
+          LaunchTemplateSpecification.builder()
+              .launchTemplateName(group.launchTemplate().launchTemplateName())
+              .version(group.launchTemplate().version())
+              .build());
+    }
   }
 
   @Override

@@ -110,6 +110,20 @@ class CloudActivitiesIT {
     assertThat(again.instances())
         .extracting(CloudInstance::launchTemplateVersion)
         .containsExactlyInAnyOrder("1", "1", "3", "1");
+    var described =
+        clients
+            .autoscaling(ref)
+            .describeAutoScalingGroups(b -> b.autoScalingGroupNames(group.groupName()))
+            .autoScalingGroups()
+            .get(0);
+    assertThat(
+            described
+                .mixedInstancesPolicy()
+                .launchTemplate()
+                .launchTemplateSpecification()
+                .version())
+        .as("the group still says what it launches after resizes")
+        .isEqualTo("1");
     cloud.deleteGroup(new CloudActivities.GroupRequest(ref, group.groupName()));
   }
 

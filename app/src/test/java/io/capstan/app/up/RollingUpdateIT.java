@@ -434,6 +434,60 @@ class RollingUpdateIT {
 
   @Test
   @DisplayName(
+      "a drain that fails on batch 2 with onFailure: rollback puts version 1 back everywhere: the"
+          + " nodes already rolled are replaced, the group launches version 1, the run fails as"
+          + " rolled back")
+  void rollbackOnBatchTwo() {
+    String name = "ru-back";
+    String clusterId = submit(clusterYaml(name, 3));
+    clusters.add(name);
+    awaitPhase(clusterId, "Ready", Duration.ofMinutes(2));
+    String namespace = namespace("ru-back");
+    String rollout =
+        submit(
+            rollout(
+                    name,
+                    "{maxSurge: 1, maxUnavailable: 0, drainTimeout: 10s, podEvictionTimeout: 1m}")
+                .replace("onFailure: pause", "onFailure: rollback\n  soak: 20s"));
+    // Batch 1 is done while the rollout soaks; batch 2 drains the first old node still Pending.
+    JsonNode soaking =
+        awaitRollout(
+            rollout,
+            "to soak after batch 1",
+            Duration.ofMinutes(2),
+            r -> r.path("rollout").path("phase").asText().equals("Soaking"));
+    String next = null;
+    for (var node : soaking.path("rollout").path("nodes").properties()) {
+      if (next == null && node.getValue().path("phase").asText().equals("Pending")) {
+        next = node.getKey();
+      }
+    }
+    assertThat(next).as("an old node waits for batch 2").isNotNull();
+    deployment(namespace, "hold-back", 1, Map.of(HOSTNAME, next), false);
+    budget(namespace, "hold-back-pdb", "hold-back", 0);
+    Eventually.await(
+        "the pod of hold-back to be Ready", () -> ready(namespace, "hold-back"), n -> n == 1);
+    awaitBudget(namespace, "hold-back-pdb", 0);
+
+    JsonNode done = awaitStatus(rollout, "FAILED", Duration.ofMinutes(3));
+    assertThat(done.path("error").asText())
+        .contains("rolled back to version 1", "node " + next, "blocked by PDB hold-back-pdb");
+    assertThat(done.path("rollout").path("phase").asText()).isEqualTo("RolledBack");
+    AutoScalingGroup back = group(name);
+    assertThat(inService(back)).hasSize(3);
+    assertThat(inService(back))
+        .allSatisfy(i -> assertThat(version(i)).as(i.instanceId()).isEqualTo("1"));
+    assertThat(groupVersion(back)).isEqualTo("1");
+    assertThat(admin.nodes().withName(next).get().getSpec().getUnschedulable())
+        .isNotEqualTo(Boolean.TRUE);
+    JsonNode cluster = run(clusterId).path("cluster");
+    assertThat(cluster.path("pools").path("general").path("launchTemplateVersion").asText())
+        .isEqualTo("1");
+    deleteCluster(clusterId);
+  }
+
+  @Test
+  @DisplayName(
       "kill -9 of the worker process (control plane and infrastructure) mid-drain: a new process"
           + " finishes the rollout with the drain's start kept, each node cordoned once and each"
           + " old instance terminated once")
@@ -703,8 +757,45 @@ class RollingUpdateIT {
     return instances.stream().map(Instance::instanceId).collect(Collectors.toSet());
   }
 
-  private static String version(Instance instance) {
-    return instance.launchTemplate() == null ? null : instance.launchTemplate().version();
+  private String version(Instance instance) {
+    // moto reports every instance of a template as launched from the default version; the image
+    // an instance runs is the one of the version it was launched from.
+    var launched =
+        ec2.describeInstances(b -> b.instanceIds(instance.instanceId()))
+            .reservations()
+            .get(0)
+            .instances()
+            .get(0);
+    String template =
+        launched.tags().stream()
+            .filter(t -> "aws:ec2launchtemplate:id".equals(t.key()))
+            .map(software.amazon.awssdk.services.ec2.model.Tag::value)
+            .findFirst()
+            .orElse(null);
+    var versions =
+        template == null
+            ? ec2.describeLaunchTemplateVersions(b -> b.launchTemplateName(templateOf(instance)))
+                .launchTemplateVersions()
+            : ec2.describeLaunchTemplateVersions(b -> b.launchTemplateId(template))
+                .launchTemplateVersions();
+    return versions.stream()
+        .filter(v -> launched.imageId().equals(v.launchTemplateData().imageId()))
+        .map(v -> Long.toString(v.versionNumber()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /**
+   * The template of the instance's group: {@code CLUSTER-node}, as {@link #clusterYaml} names it.
+   */
+  private String templateOf(Instance instance) {
+    return autoScaling
+            .describeAutoScalingInstances(b -> b.instanceIds(instance.instanceId()))
+            .autoScalingInstances()
+            .get(0)
+            .autoScalingGroupName()
+            .split("\\.")[2]
+        + "-node";
   }
 
   /** The launch template version the group launches new instances from. */

@@ -169,7 +169,7 @@ public final class RollingUpdateWorkflowImpl implements RollingUpdateWorkflow {
       finish(
           RolloutPhase.RolledBack,
           state.fromVersion,
-          "rolled back to version " + state.fromVersion + ": " + state.reason);
+          "rolled back to version " + state.fromVersion + " after: " + state.rollbackCause);
       throw ApplicationFailure.newNonRetryableFailure(state.outcome, "RolloutRolledBack");
     }
     finish(
@@ -1036,6 +1036,7 @@ public final class RollingUpdateWorkflowImpl implements RollingUpdateWorkflow {
   /** The saga's compensation: the previous version back, and the rolled nodes replaced. */
   private void turnBack(String why) {
     state.rollingBack = true;
+    state.rollbackCause = why;
     state.phase = RolloutPhase.RollingBack;
     state.reason = "rolling back: " + why;
     record("RollingBack", null, state.reason);

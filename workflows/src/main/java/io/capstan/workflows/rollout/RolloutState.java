@@ -28,6 +28,7 @@ final class RolloutState {
       long startedMillis,
       String fromVersion,
       boolean rollingBack,
+      String rollbackCause,
       ClusterUpdates.RolloutLease lease,
       int checkpoint,
       Map<String, NodeRoll> nodes,
@@ -42,6 +43,10 @@ final class RolloutState {
   long startedMillis;
   String fromVersion;
   boolean rollingBack;
+
+  /** Why the rollout turned back; null unless it did. */
+  String rollbackCause;
+
   ClusterUpdates.RolloutLease lease;
 
   /** The index of the next checkpoint not yet reached. */
@@ -70,6 +75,7 @@ final class RolloutState {
     state.strategy = snapshot.strategy();
     state.fromVersion = snapshot.fromVersion();
     state.rollingBack = snapshot.rollingBack();
+    state.rollbackCause = snapshot.rollbackCause();
     state.lease = snapshot.lease();
     state.checkpoint = snapshot.checkpoint();
     state.nodes.putAll(snapshot.nodes());
@@ -89,6 +95,7 @@ final class RolloutState {
         startedMillis,
         fromVersion,
         rollingBack,
+        rollbackCause,
         lease,
         checkpoint,
         new LinkedHashMap<>(nodes),
