@@ -261,9 +261,8 @@ class RollingUpdateIT {
       assertThat(free.statusCode())
           .as("the pool is the cluster's again: " + free.body())
           .isIn(200, 202);
-      deleteCluster(clusterId);
-
-      // What the new instances were launched from, as the cloud and the cluster told it.
+      // What the new instances were launched from, as the cloud and the cluster told it (before
+      // the cluster's deletion takes its template away).
       assertThat(inService(after))
           .allSatisfy(i -> assertThat(version(i)).as(i.instanceId()).isEqualTo("2"));
       assertThat(groupVersion(after)).isEqualTo("2");
@@ -271,6 +270,7 @@ class RollingUpdateIT {
           .as("versions of the cluster's nodes: " + pool.path("nodes"))
           .hasSize(20)
           .containsOnly("2");
+      deleteCluster(clusterId);
     }
   }
 
@@ -414,9 +414,6 @@ class RollingUpdateIT {
       for (RolloutWatch watch : watches) {
         assertThat(watch.breaches()).as(watch.report(100)).isEmpty();
       }
-      clusterIds.values().forEach(id -> requestDelete(id));
-      clusterIds.values().forEach(id -> awaitStatus(id, "COMPLETED", Duration.ofMinutes(2)));
-
       // What the instances were launched from, as the cloud told it.
       assertThat(inService(forcedGroup))
           .allSatisfy(i -> assertThat(version(i)).as(i.instanceId()).isEqualTo("2"));
@@ -427,6 +424,8 @@ class RollingUpdateIT {
                   assertThat(version(i))
                       .as(i.instanceId())
                       .isEqualTo(i.instanceId().equals(skippedInstance) ? "1" : "2"));
+      clusterIds.values().forEach(id -> requestDelete(id));
+      clusterIds.values().forEach(id -> awaitStatus(id, "COMPLETED", Duration.ofMinutes(2)));
     } finally {
       watches.forEach(RolloutWatch::close);
     }
@@ -570,11 +569,10 @@ class RollingUpdateIT {
       assertThat(states.keySet()).containsExactlyInAnyOrderElementsOf(union(old, fresh));
       old.forEach(i -> assertThat(states.get(i)).as(i).isIn("shutting-down", "terminated"));
       fresh.forEach(i -> assertThat(states.get(i)).as(i).isEqualTo("running"));
-      deleteCluster(clusterId);
-
       // What the new instances were launched from, as the cloud told it.
       assertThat(inService(after))
           .allSatisfy(i -> assertThat(version(i)).as(i.instanceId()).isEqualTo("2"));
+      deleteCluster(clusterId);
     }
   }
 
@@ -766,18 +764,9 @@ class RollingUpdateIT {
             .get(0)
             .instances()
             .get(0);
-    String template =
-        launched.tags().stream()
-            .filter(t -> "aws:ec2launchtemplate:id".equals(t.key()))
-            .map(software.amazon.awssdk.services.ec2.model.Tag::value)
-            .findFirst()
-            .orElse(null);
     var versions =
-        template == null
-            ? ec2.describeLaunchTemplateVersions(b -> b.launchTemplateName(templateOf(instance)))
-                .launchTemplateVersions()
-            : ec2.describeLaunchTemplateVersions(b -> b.launchTemplateId(template))
-                .launchTemplateVersions();
+        ec2.describeLaunchTemplateVersions(b -> b.launchTemplateName(templateOf(launched)))
+            .launchTemplateVersions();
     return versions.stream()
         .filter(v -> launched.imageId().equals(v.launchTemplateData().imageId()))
         .map(v -> Long.toString(v.versionNumber()))
@@ -786,16 +775,17 @@ class RollingUpdateIT {
   }
 
   /**
-   * The template of the instance's group: {@code CLUSTER-node}, as {@link #clusterYaml} names it.
+   * The template of an instance's cluster, {@code CLUSTER-node} as {@link #clusterYaml} names it,
+   * from the cluster tag its group propagated to it.
    */
-  private String templateOf(Instance instance) {
-    return autoScaling
-            .describeAutoScalingInstances(b -> b.instanceIds(instance.instanceId()))
-            .autoScalingInstances()
-            .get(0)
-            .autoScalingGroupName()
-            .split("\\.")[2]
-        + "-node";
+  private static String templateOf(software.amazon.awssdk.services.ec2.model.Instance launched) {
+    String cluster =
+        launched.tags().stream()
+            .filter(t -> "capstan.io/cluster".equals(t.key()))
+            .map(software.amazon.awssdk.services.ec2.model.Tag::value)
+            .findFirst()
+            .orElseThrow();
+    return cluster.substring(cluster.indexOf('/') + 1) + "-node";
   }
 
   /** The launch template version the group launches new instances from. */
