@@ -8,10 +8,16 @@ import com.uber.m3.util.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Collects the counters and gauges a Temporal metrics scope reports, keyed by name and tags. */
-final class CountingReporter implements StatsReporter {
-  final Map<String, Long> counters = new ConcurrentHashMap<>();
-  final Map<String, Double> gauges = new ConcurrentHashMap<>();
+/**
+ * Collects the counters, gauges and timer samples a Temporal metrics scope reports, keyed by name
+ * and tags.
+ */
+public final class CountingReporter implements StatsReporter {
+  public final Map<String, Long> counters = new ConcurrentHashMap<>();
+  public final Map<String, Double> gauges = new ConcurrentHashMap<>();
+
+  /** How many samples each timer recorded. */
+  public final Map<String, Long> timers = new ConcurrentHashMap<>();
 
   static String key(String name, Map<String, String> tags) {
     return name + new java.util.TreeMap<>(tags);
@@ -28,7 +34,9 @@ final class CountingReporter implements StatsReporter {
   }
 
   @Override
-  public void reportTimer(String name, Map<String, String> tags, Duration interval) {}
+  public void reportTimer(String name, Map<String, String> tags, Duration interval) {
+    timers.merge(key(name, tags), 1L, Long::sum);
+  }
 
   @Override
   public void reportHistogramValueSamples(

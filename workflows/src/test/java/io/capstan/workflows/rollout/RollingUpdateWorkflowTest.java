@@ -3,6 +3,8 @@ package io.capstan.workflows.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
 import io.capstan.definitions.Metadata;
 import io.capstan.definitions.RollingUpdateDefinition;
 import io.capstan.definitions.cluster.CloudProvider;
@@ -18,6 +20,7 @@ import io.capstan.definitions.rollout.RolloutWindow;
 import io.capstan.workflows.TaskQueues;
 import io.capstan.workflows.cluster.CloudActivities;
 import io.capstan.workflows.cluster.ClusterRef;
+import io.capstan.workflows.cluster.CountingReporter;
 import io.capstan.workflows.cluster.FakeCloud;
 import io.capstan.workflows.cluster.FakeGpuNode;
 import io.temporal.client.WorkflowClient;
@@ -64,9 +67,16 @@ class RollingUpdateWorkflowTest {
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private void start(Instant start, int nodes, PoolGpuSpec gpu) {
+    scope =
+        new RootScopeBuilder()
+            .reporter(metrics)
+            .reportEvery(com.uber.m3.util.Duration.ofMillis(10));
     environment =
         TestWorkflowEnvironment.newInstance(
-            TestEnvironmentOptions.newBuilder().setInitialTime(start).build());
+            TestEnvironmentOptions.newBuilder()
+                .setInitialTime(start)
+                .setMetricsScope(scope)
+                .build());
     String name = gpu == null ? "general" : "gpu";
     NodePoolSpec pool =
         new NodePoolSpec(
@@ -103,11 +113,25 @@ class RollingUpdateWorkflowTest {
     client = environment.getWorkflowClient();
   }
 
+  private final CountingReporter metrics = new CountingReporter();
+  private Scope scope;
+
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     if (environment != null) {
       environment.close();
     }
+    if (scope != null) {
+      scope.close();
+    }
+  }
+
+  /** The sum of a counter (or count of a timer) over every tag set it was reported with. */
+  private long reported(Map<String, Long> values, String name) {
+    return values.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(name + "{") && e.getKey().contains("pool=general"))
+        .mapToLong(Map.Entry::getValue)
+        .sum();
   }
 
   private static RollingUpdateDefinition rollout(
@@ -210,6 +234,9 @@ class RollingUpdateWorkflowTest {
         .filteredOn(n -> n.phase() == NodePhase.Terminated)
         .hasSize(10);
     assertThat(done.outcome()).contains("rolled 10 nodes", "version 2");
+    scope.close();
+    assertThat(reported(metrics.counters, "capstan_rollout_nodes_rolled")).isEqualTo(10);
+    assertThat(reported(metrics.timers, "capstan_rollout_drain")).isEqualTo(10);
 
     replayAndRecord(stub, "rollout-completed.json");
   }
@@ -274,6 +301,8 @@ class RollingUpdateWorkflowTest {
     assertThat(count("deletePods " + blocked + " [default/web-" + blocked + "]")).isZero();
 
     stub.skip(new RollingUpdateWorkflow.DrainAnswer(null, null));
+    // Each drain pass refused by the PDB counts.
+    assertThat(reported(metrics.counters, "capstan_rollout_evictions_blocked")).isPositive();
     RolloutStatus done = WorkflowStub.fromTyped(stub).getResult(RolloutStatus.class);
     assertThat(done.phase()).isEqualTo(RolloutPhase.Completed);
     assertThat(done.nodes().get(blocked).phase()).isEqualTo(NodePhase.Skipped);
