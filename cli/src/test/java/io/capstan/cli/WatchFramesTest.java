@@ -60,4 +60,48 @@ class WatchFramesTest {
     assertThat(lines[4]).contains("extract  SUCCEEDED");
     assertThat(log.toString()).doesNotContain("\u001b");
   }
+
+  private static JsonNode rollout(String phase, String nodeA, String nodeB, String reason)
+      throws Exception {
+    return JSON.readTree(
+        """
+        {"id": "rollingupdate-default-general-to-v2-abcd1234", "status": "RUNNING", "tasks": {},
+         "rollout": {"phase": "%s", "batch": 1, "target": "2", "desired": 2, "rolled": 1,
+           "remaining": 1, "elapsedSeconds": 75, %s
+           "nodes": {
+             "ip-10-0-1-7": {"phase": "%s", "version": "1", "batch": 1, "podsLeft": 1,
+                             "blockedBy": ["pod web/web-7 blocked by PDB web-pdb, 0 disruptions allowed"]},
+             "ip-10-0-1-8": {"phase": "%s", "version": "2", "batch": 1}}}}
+        """
+            .formatted(
+                phase, reason == null ? "" : "\"reason\": \"" + reason + "\",", nodeA, nodeB));
+  }
+
+  @Test
+  @DisplayName(
+      "a rollout shows its phase, batch and counts, why it waits, and a line per node with its"
+          + " phase, version and what blocks its drain; only changes are printed again")
+  void rolloutNodesByPhase() throws Exception {
+    StringWriter screen = new StringWriter();
+    new WatchCommand.Redraw(new PrintWriter(screen))
+        .show(rollout("Blocked", "Blocked", "Ready", "node ip-10-0-1-7: drain past its timeout"));
+    assertThat(screen.toString())
+        .contains("rollout Blocked, batch 1: 1 of 2 on version 2, 1 to go (1m15s elapsed)")
+        .contains("  node ip-10-0-1-7: drain past its timeout")
+        .contains("ip-10-0-1-7")
+        .contains(
+            "Blocked    v1  batch 1  1 pods left  pod web/web-7 blocked by PDB web-pdb, 0"
+                + " disruptions allowed")
+        .contains("Ready      v2  batch 1");
+
+    StringWriter log = new StringWriter();
+    WatchCommand.Lines lines = new WatchCommand.Lines(new PrintWriter(log));
+    lines.show(rollout("Rolling", "Draining", "Ready", null));
+    int first = log.toString().length();
+    lines.show(rollout("Rolling", "Draining", "Ready", null));
+    assertThat(log.toString().length()).as("nothing changed, nothing printed").isEqualTo(first);
+    lines.show(rollout("Rolling", "Drained", "Ready", null));
+    String later = log.toString().substring(first);
+    assertThat(later).contains("ip-10-0-1-7  Drained").doesNotContain("ip-10-0-1-8");
+  }
 }
