@@ -72,6 +72,9 @@ public final class HostLiveness implements HostActivities {
       } while (!stopping.await(every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
     } catch (ActivityCompletionException canceledOrGone) {
       // The fleet canceled the watch (a newer registration replaced it) or the span ended.
+    } catch (java.util.concurrent.RejectedExecutionException workerStopping) {
+      // The worker shut its heartbeat executor down between two beats (it stopped before this
+      // watch was told to): the watch ends quietly, as below.
     } catch (InterruptedException shuttingDown) {
       // The worker is stopping. The watch ends quietly: the fleet's next watch finds no worker
       // to pick it up (its schedule-to-start timeout) and counts the host lost within the
