@@ -1781,8 +1781,11 @@ public final class ClusterWorkflowImpl implements ClusterWorkflow {
     }
   }
 
-  /** A stub whose calls may wait until {@code deadline}, heartbeating. */
-  private <T> T awaiting(Class<T> activities, long deadline) {
+  /**
+   * A stub of the cluster's calls that may wait until {@code deadline} (workflow time),
+   * heartbeating: a cluster's creation and a rollout's surge wait with it.
+   */
+  public static <T> T awaiting(Class<T> activities, long deadline) {
     long remaining = Math.max(0, deadline - now());
     return Workflow.newActivityStub(
         activities,

@@ -596,7 +596,7 @@ public final class RollingUpdateWorkflowImpl implements RollingUpdateWorkflow {
     long deadline = now() + lease.readyTimeout().toMillis();
     record("Surging", null, "batch " + state.batch + ": launching " + count + " new nodes");
     GroupState group =
-        awaiting(CloudActivities.class, deadline)
+        ClusterWorkflowImpl.awaiting(CloudActivities.class, deadline)
             .awaitInService(
                 new CloudActivities.AwaitInServiceRequest(ref, lease.groupName(), want, deadline));
     List<CloudInstance> added =
@@ -618,7 +618,7 @@ public final class RollingUpdateWorkflowImpl implements RollingUpdateWorkflow {
     List<NodeView> found =
         providerIds.isEmpty()
             ? List.of()
-            : awaiting(NodeActivities.class, deadline)
+            : ClusterWorkflowImpl.awaiting(NodeActivities.class, deadline)
                 .awaitNodes(
                     new NodeActivities.AwaitNodesRequest(
                         ref, lease.pool().name(), providerIds, deadline));
@@ -1288,16 +1288,6 @@ public final class RollingUpdateWorkflowImpl implements RollingUpdateWorkflow {
   private void record(String type, String node, String message) {
     LOG.info("rollout {}: {}", Workflow.getInfo().getWorkflowId(), message);
     state.record(now(), type, node, message);
-  }
-
-  private <T> T awaiting(Class<T> activities, long deadline) {
-    long remaining = Math.max(0, deadline - now());
-    return Workflow.newActivityStub(
-        activities,
-        ActivityOptions.newBuilder(CALLS)
-            .setStartToCloseTimeout(Duration.ofMillis(remaining).plusMinutes(1))
-            .setHeartbeatTimeout(Duration.ofSeconds(15))
-            .build());
   }
 
   private static long now() {
